@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The driver ops table every hypervisor implements (libvirt's virHypervisorDriver,
+ * reduced to what we serve). A NULL entry means "unsupported": callers answer with
+ * VIRT_ERR_NO_SUPPORT. Every op may be called concurrently from several threads on the
+ * same DriverConn. Errors are GErrors from util/error.h.
+ *
+ * The same table is implemented by in-process drivers (the test driver) and, in
+ * libclient, by the remote driver that forwards every op over RPC.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/uri.h"
+#include "util/uuid.h"
+
+typedef struct DriverConn DriverConn; /* per-connection state, private to a driver */
+
+/* How callers name a domain: what travels as remote_nonnull_domain. Drivers look
+ * domains up by UUID; name and id are informative. */
+typedef struct DomainRef {
+    char *name;
+    uint8_t uuid[VIRT_UUID_LEN];
+    int id; /* -1 when inactive */
+} DomainRef;
+
+DomainRef *domain_ref_new(const char *name, const uint8_t uuid[VIRT_UUID_LEN], int id);
+DomainRef *domain_ref_copy(const DomainRef *ref);
+DomainRef *domain_ref_free(DomainRef *ref);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainRef, domain_ref_free)
+
+/* virNodeInfo */
+typedef struct NodeInfo {
+    char model[32];
+    uint64_t memory_kib;
+    unsigned int cpus;
+    unsigned int mhz;
+    unsigned int nodes;
+    unsigned int sockets;
+    unsigned int cores;
+    unsigned int threads;
+} NodeInfo;
+
+/* virDomainInfo */
+typedef struct DomainInfo {
+    int state; /* VIR_DOMAIN_* state number */
+    uint64_t max_mem_kib;
+    uint64_t memory_kib;
+    unsigned int nr_virt_cpu;
+    uint64_t cpu_time_ns;
+} DomainInfo;
+
+/* Events leave a driver through exactly one place: the DriverEventFunc given to
+ * connect_open. It may be called from any thread, never with driver locks held, and
+ * must not call back into the driver (daemons and libclient only queue the event). */
+typedef struct DomainEvent {
+    int event_id; /* VIR_DOMAIN_EVENT_ID_*: 0 = LIFECYCLE */
+    DomainRef *dom;
+    int event;  /* LIFECYCLE: VIR_DOMAIN_EVENT_* (DEFINED 0, ... CRASHED 8) */
+    int detail; /* LIFECYCLE: the per-event detail number */
+} DomainEvent;
+
+typedef void (*DriverEventFunc)(const DomainEvent *event, void *user_data);
+
+typedef bool (*DomainActionFunc)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                 GError **error);
+typedef bool (*DomainBoolQueryFunc)(DriverConn *conn, const DomainRef *dom, bool *ret,
+                                    GError **error);
+
+typedef struct DriverOps {
+    const char *name;    /* URI driver it serves: "test", "qemu", ... */
+    const char *hv_type; /* virConnectGetType: "TEST", "QEMU", ... */
+
+    /* connection */
+    bool (*connect_open)(const VirtUri *uri, unsigned int flags, DriverEventFunc event_cb,
+                         void *event_data, DriverConn **ret_conn, GError **error);
+    void (*connect_close)(DriverConn *conn);
+    char *(*connect_get_uri)(DriverConn *conn, GError **error);
+    bool (*connect_get_version)(DriverConn *conn, uint64_t *ret_version, GError **error);
+    char *(*connect_get_hostname)(DriverConn *conn, GError **error);
+    char *(*connect_get_capabilities)(DriverConn *conn, GError **error);
+    int (*connect_get_max_vcpus)(DriverConn *conn, const char *type, GError **error);
+    bool (*node_get_info)(DriverConn *conn, NodeInfo *ret_info, GError **error);
+    bool (*connect_list_all_domains)(DriverConn *conn, unsigned int flags,
+                                     GPtrArray **ret_doms /* DomainRef* */, GError **error);
+
+    /* lookups */
+    DomainRef *(*domain_lookup_by_name)(DriverConn *conn, const char *name, GError **error);
+    DomainRef *(*domain_lookup_by_uuid)(DriverConn *conn, const uint8_t uuid[VIRT_UUID_LEN],
+                                        GError **error);
+    DomainRef *(*domain_lookup_by_id)(DriverConn *conn, int id, GError **error);
+
+    /* definition */
+    DomainRef *(*domain_define_xml)(DriverConn *conn, const char *xml, unsigned int flags,
+                                    GError **error);
+    DomainActionFunc domain_undefine;
+    char *(*domain_get_xml_desc)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                 GError **error);
+    DomainBoolQueryFunc domain_get_autostart;
+    bool (*domain_set_autostart)(DriverConn *conn, const DomainRef *dom, bool autostart,
+                                 GError **error);
+    char *(*domain_get_metadata)(DriverConn *conn, const DomainRef *dom, int type, const char *uri,
+                                 unsigned int flags, GError **error);
+    bool (*domain_set_metadata)(DriverConn *conn, const DomainRef *dom, int type,
+                                const char *metadata, const char *key, const char *uri,
+                                unsigned int flags, GError **error);
+
+    /* lifecycle; create returns the domain with its new id */
+    DomainRef *(*domain_create)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                GError **error);
+    DomainRef *(*domain_create_xml)(DriverConn *conn, const char *xml, unsigned int flags,
+                                    GError **error);
+    DomainActionFunc domain_destroy;
+    DomainActionFunc domain_shutdown;
+    DomainActionFunc domain_reboot;
+    DomainActionFunc domain_reset;
+    DomainActionFunc domain_suspend;
+    DomainActionFunc domain_resume;
+
+    /* queries */
+    bool (*domain_get_info)(DriverConn *conn, const DomainRef *dom, DomainInfo *ret_info,
+                            GError **error);
+    bool (*domain_get_state)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                             int *ret_state, int *ret_reason, GError **error);
+    DomainBoolQueryFunc domain_is_active;
+    DomainBoolQueryFunc domain_is_persistent;
+    DomainBoolQueryFunc domain_is_updated;
+    DomainBoolQueryFunc domain_has_managed_save_image;
+    char *(*domain_get_os_type)(DriverConn *conn, const DomainRef *dom, GError **error);
+    bool (*domain_get_max_memory)(DriverConn *conn, const DomainRef *dom, uint64_t *ret_kib,
+                                  GError **error);
+} DriverOps;
