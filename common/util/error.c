@@ -73,3 +73,20 @@ void virt_error_identity(const GError *error, VirtErrorDomain *ret_domain, VirtE
     *ret_domain = virt_error_domain_from_quark(q);
     *ret_code = (VirtErrorCode)error->code;
 }
+
+/**
+ * virt_error_set_errno: report a failed system call the way libvirt's system errors
+ * read ("cannot open file '/x': No such file or directory"), with the system-error
+ * code so the client sees VIR_ERR_SYSTEM_ERROR. Returns false.
+ */
+bool virt_error_set_errno(GError **error, GQuark domain, int errnum, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, domain, VIRT_ERR_SYSTEM_ERROR, "%s: %s", msg, g_strerror(errnum));
+    return false;
+}

@@ -34,3 +34,8 @@ void virt_error_identity(const GError *error, VirtErrorDomain *ret_domain, VirtE
 #define VIRT_URI_ERROR virt_error_quark(VIRT_FROM_URI)
 #define VIRT_ADMIN_ERROR virt_error_quark(VIRT_FROM_ADMIN)
 #define VIRT_ACCESS_ERROR virt_error_quark(VIRT_FROM_ACCESS)
+
+/* Set @error to {@domain, VIRT_ERR_SYSTEM_ERROR} with the formatted message followed by
+ * ": " and g_strerror(@errnum). Always returns false so callers can `return` it. */
+bool virt_error_set_errno(GError **error, GQuark domain, int errnum, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
