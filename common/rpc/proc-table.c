@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Lookups in the generated procedure table. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpc/proc-table.h"
+
+ENUM_TABLE_DEFINE(rpc_proc_access, RpcProcAccess,
+                  _RPC_PROC_ACCESS_MAX, [RPC_PROC_ACCESS_READ_ONLY] = "read-only",
+                  [RPC_PROC_ACCESS_READ_WRITE] = "read-write");
+
+ENUM_TABLE_DEFINE(
+    rpc_proc_priority, RpcProcPriority,
+    _RPC_PROC_PRIORITY_MAX, [RPC_PROC_PRIORITY_LOW] = "low", [RPC_PROC_PRIORITY_HIGH] = "high");
+
+/**
+ * rpc_program_lookup: the program with number @prog, or NULL if we serve no such
+ * program.
+ */
+const RpcProgramInfo *rpc_program_lookup(uint32_t prog)
+{
+    for (size_t i = 0; i < rpc_n_programs; i++) {
+        if (rpc_programs[i].prog == prog)
+            return &rpc_programs[i];
+    }
+    return NULL;
+}
+
+static int proc_compare(const void *key, const void *member)
+{
+    int proc = *(const int *)key;
+    const RpcProcInfo *info = member;
+
+    return (proc > info->proc) - (proc < info->proc);
+}
+
+/**
+ * rpc_proc_lookup: procedure @proc of program @prog, or NULL when it is not in the
+ * schema (the server answers such calls with VIRT_ERR_NO_SUPPORT).
+ */
+const RpcProcInfo *rpc_proc_lookup(uint32_t prog, int proc)
+{
+    const RpcProgramInfo *program = rpc_program_lookup(prog);
+
+    if (!program)
+        return NULL;
+    return bsearch(&proc, program->procs, program->n_procs, sizeof(RpcProcInfo), proc_compare);
+}
+
+/**
+ * rpc_proc_lookup_by_name: look a procedure up by its enum name, e.g.
+ * "REMOTE_PROC_CONNECT_OPEN" (tests, tracing tools).
+ */
+const RpcProcInfo *rpc_proc_lookup_by_name(const char *name)
+{
+    for (size_t i = 0; i < rpc_n_programs; i++) {
+        for (size_t j = 0; j < rpc_programs[i].n_procs; j++) {
+            if (strcmp(rpc_programs[i].procs[j].name, name) == 0)
+                return &rpc_programs[i].procs[j];
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The procedure table generated from remote-protocol.x by gen-proc-table.py: for
+ * every program and procedure, its payload marshalling (libtirpc xdrprocs made by
+ * rpcgen from the same schema), access class, priority and acl annotations.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rpc/types.h>
+#include <rpc/xdr.h>
+
+#include "util/enum-table.h"
+
+typedef enum RpcProcAccess {
+    RPC_PROC_ACCESS_READ_ONLY,
+    RPC_PROC_ACCESS_READ_WRITE,
+    _RPC_PROC_ACCESS_MAX,
+    _RPC_PROC_ACCESS_INVALID = -EINVAL,
+} RpcProcAccess;
+
+typedef enum RpcProcPriority {
+    RPC_PROC_PRIORITY_LOW,
+    RPC_PROC_PRIORITY_HIGH,
+    _RPC_PROC_PRIORITY_MAX,
+    _RPC_PROC_PRIORITY_INVALID = -EINVAL,
+} RpcProcPriority;
+
+typedef enum RpcProcKind {
+    RPC_PROC_KIND_CALL,    /* CALL with _args, REPLY with _ret */
+    RPC_PROC_KIND_MESSAGE, /* MESSAGE with _msg (events, keepalive) */
+    _RPC_PROC_KIND_MAX,
+    _RPC_PROC_KIND_INVALID = -EINVAL,
+} RpcProcKind;
+
+typedef enum RpcProcStream {
+    RPC_PROC_STREAM_NONE,
+    RPC_PROC_STREAM_READ,  /* server -> client data */
+    RPC_PROC_STREAM_WRITE, /* client -> server data */
+    _RPC_PROC_STREAM_MAX,
+    _RPC_PROC_STREAM_INVALID = -EINVAL,
+} RpcProcStream;
+
+ENUM_TABLE_DECLARE(rpc_proc_access, RpcProcAccess);
+ENUM_TABLE_DECLARE(rpc_proc_priority, RpcProcPriority);
+
+/* One payload type: xdr_void with size 0 when the payload is empty. */
+typedef struct RpcPayloadType {
+    xdrproc_t proc;
+    size_t size;
+    const char *name; /* NULL when void */
+} RpcPayloadType;
+
+typedef struct RpcProcInfo {
+    uint32_t prog;
+    int proc;
+    const char *name; /* "REMOTE_PROC_CONNECT_OPEN" */
+    RpcProcKind kind;
+    RpcPayloadType args;
+    RpcPayloadType ret;
+    RpcPayloadType msg;
+    RpcProcAccess access;
+    RpcProcPriority priority;
+    RpcProcStream stream;
+    bool needs_auth;
+    const char *const *acl; /* NULL-terminated "object:perm[:FLAG]" or NULL */
+} RpcProcInfo;
+
+typedef struct RpcProgramInfo {
+    uint32_t prog;
+    uint32_t vers;
+    const char *name;         /* "remote", "keepalive", "admin" */
+    const RpcProcInfo *procs; /* sorted by proc */
+    size_t n_procs;
+} RpcProgramInfo;
+
+/* Generated. */
+extern const RpcProgramInfo rpc_programs[];
+extern const size_t rpc_n_programs;
+
+const RpcProgramInfo *rpc_program_lookup(uint32_t prog);
+const RpcProcInfo *rpc_proc_lookup(uint32_t prog, int proc);
+const RpcProcInfo *rpc_proc_lookup_by_name(const char *name);
