@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* DomainRef: how callers name a domain across the ops table. */
+
+#include "driver/driver.h"
+
+#include <string.h>
+
+/**
+ * domain_ref_new: a reference to the domain @name / @uuid with @id (-1 if inactive).
+ */
+DomainRef *domain_ref_new(const char *name, const uint8_t uuid[VIRT_UUID_LEN], int id)
+{
+    DomainRef *ref = g_new0(DomainRef, 1);
+
+    ref->name = g_strdup(name);
+    memcpy(ref->uuid, uuid, VIRT_UUID_LEN);
+    ref->id = id;
+    return ref;
+}
+
+/**
+ * domain_ref_copy: a deep copy of @ref; NULL for NULL.
+ */
+DomainRef *domain_ref_copy(const DomainRef *ref)
+{
+    if (!ref)
+        return NULL;
+    return domain_ref_new(ref->name, ref->uuid, ref->id);
+}
+
+/**
+ * domain_ref_free: free @ref. Accepts NULL; returns NULL.
+ */
+DomainRef *domain_ref_free(DomainRef *ref)
+{
+    if (!ref)
+        return NULL;
+    g_free(ref->name);
+    g_free(ref);
+    return NULL;
+}
