@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * virtkit public API: connections and the host. libvirt's libvirt-host.h names,
+ * values and semantics for the subset virtkit implements.
+ */
+
+#ifndef VIRTKIT_H_INSIDE
+#error "include <virtkit/virtkit.h>, not this file"
+#endif
+
+typedef struct _virConnect virConnect;
+typedef virConnect *virConnectPtr;
+
+typedef enum {
+    VIR_CONNECT_RO = (1 << 0),         /* a read-only connection */
+    VIR_CONNECT_NO_ALIASES = (1 << 1), /* accepted, no effect: virtkit has no URI aliases */
+} virConnectFlags;
+
+#define VIR_UUID_BUFLEN (16)
+#define VIR_UUID_STRING_BUFLEN (36 + 1)
+
+#define VIR_NODEINFO_MAXCPUS(nodeinfo) \
+    ((nodeinfo).nodes * (nodeinfo).sockets * (nodeinfo).cores * (nodeinfo).threads)
+
+typedef struct _virNodeInfo {
+    char model[32];       /* CPU model */
+    unsigned long memory; /* memory size in KiB */
+    unsigned int cpus;    /* number of active CPUs */
+    unsigned int mhz;     /* expected CPU frequency, 0 if unknown */
+    unsigned int nodes;   /* NUMA cells, 1 for uniform memory access */
+    unsigned int sockets; /* CPU sockets per node */
+    unsigned int cores;   /* cores per socket */
+    unsigned int threads; /* threads per core */
+} virNodeInfo;
+typedef virNodeInfo *virNodeInfoPtr;
+
+/* library */
+int virGetVersion(unsigned long *libVer, const char *type, unsigned long *typeVer);
+int virInitialize(void);
+
+/* connections */
+virConnectPtr virConnectOpen(const char *name);
+virConnectPtr virConnectOpenReadOnly(const char *name);
+int virConnectClose(virConnectPtr conn);
+int virConnectRef(virConnectPtr conn);
+
+/* connection queries */
+const char *virConnectGetType(virConnectPtr conn);
+int virConnectGetVersion(virConnectPtr conn, unsigned long *hvVer);
+int virConnectGetLibVersion(virConnectPtr conn, unsigned long *libVer);
+char *virConnectGetHostname(virConnectPtr conn);
+char *virConnectGetURI(virConnectPtr conn);
+char *virConnectGetCapabilities(virConnectPtr conn);
+int virConnectGetMaxVcpus(virConnectPtr conn, const char *type);
+int virConnectIsAlive(virConnectPtr conn);
+int virConnectIsSecure(virConnectPtr conn);
+int virConnectIsEncrypted(virConnectPtr conn);
+
+/* host */
+int virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info);
