@@ -10,20 +10,24 @@
 
 #include "rpc/xdr-bounds.h"
 
-static const struct xdr_ops *xdrmem_ops(void)
+/* libtirpc's xdrmem has one ops table for aligned buffers and one for unaligned. */
+static bool_t is_xdrmem(const XDR *xdrs)
 {
-    static const struct xdr_ops *ops;
+    static const struct xdr_ops *ops[2];
     static gsize initialized;
 
     if (g_once_init_enter(&initialized)) {
-        char byte = 0;
-        XDR probe;
+        uint32_t words[2] = { 0, 0 };
 
-        xdrmem_create(&probe, &byte, sizeof(byte), XDR_DECODE);
-        ops = probe.x_ops;
+        for (int i = 0; i < 2; i++) {
+            XDR probe;
+
+            xdrmem_create(&probe, (char *)words + i, sizeof(uint32_t), XDR_DECODE);
+            ops[i] = probe.x_ops;
+        }
         g_once_init_leave(&initialized, 1);
     }
-    return ops;
+    return xdrs->x_ops == ops[0] || xdrs->x_ops == ops[1];
 }
 
 /* Whether a decoded count of @n items of at least @unit bytes each fits the input. */
@@ -33,7 +37,7 @@ static bool_t count_fits(XDR *xdrs, u_int unit)
     u_int n;
     bool_t ok;
 
-    if (xdrs->x_op != XDR_DECODE || xdrs->x_ops != xdrmem_ops())
+    if (xdrs->x_op != XDR_DECODE || !is_xdrmem(xdrs))
         return TRUE;
     pos = xdr_getpos(xdrs);
     if (!xdr_u_int(xdrs, &n))
