@@ -18,11 +18,10 @@
  * as libvirt does.
  */
 static const char *const client_only_params[] = {
-    "name",    "command",      "socket",
-    "auth",    "netcat",       "keyfile",
-    "pkipath", "known_hosts",  "known_hosts_verify",
-    "sshauth", "tls_priority", "no_verify",
-    "no_tty",  "mode",         "proxy",
+    "name",         "command",  "socket",  "auth",        "sshauth",
+    "netcat",       "keyfile",  "pkipath", "known_hosts", "known_hosts_verify",
+    "tls_priority", "mode",     "proxy",   "no_sanity",   "no_verify",
+    "no_tty",       "authfile",
 };
 
 static VirtUriParam *uri_param_new(char *name, char *value)

@@ -46,19 +46,22 @@ static const UriCase good[] = {
       "test:///default?foo=bar%20baz&x=" },
     { "qemu+ssh://root@h/system?no_verify=1&no_tty=1&known_hosts=/kh&known_hosts_verify=auto"
       "&sshauth=agent&command=/bin/ssh&netcat=nc&pkipath=/p&tls_priority=NORMAL&mode=direct"
-      "&proxy=native&auth=sasl&Socket=/S&keep=me",
+      "&proxy=native&auth=sasl&Socket=/S&no_sanity=1&authfile=/a&keep=me",
       "qemu", "ssh", "root", "h", -1, "/system",
       "no_verify=1|no_tty=1|known_hosts=/kh|known_hosts_verify=auto|sshauth=agent|"
       "command=/bin/ssh|netcat=nc|pkipath=/p|tls_priority=NORMAL|mode=direct|proxy=native|"
-      "auth=sasl|Socket=/S|keep=me",
+      "auth=sasl|Socket=/S|no_sanity=1|authfile=/a|keep=me",
       "qemu+ssh://root@h/system?no_verify=1&no_tty=1&known_hosts=/kh&known_hosts_verify=auto"
       "&sshauth=agent&command=/bin/ssh&netcat=nc&pkipath=/p&tls_priority=NORMAL&mode=direct"
-      "&proxy=native&auth=sasl&Socket=/S&keep=me",
+      "&proxy=native&auth=sasl&Socket=/S&no_sanity=1&authfile=/a&keep=me",
       "qemu:///system?keep=me" },
     /* an explicit name= is what the server gets */
     { "qemu+ssh://h/?name=qemu:///session", "qemu", "ssh", NULL, "h", -1, "/",
       "name=qemu:///session", "qemu+ssh://h/?name=qemu:///session", "qemu:///session" },
+    /* "remote" lets the daemon probe, which is spelt as the empty name */
     { "remote://h/", "remote", NULL, NULL, "h", -1, "/", NULL, "remote://h/", "" },
+    { "remote+ssh://h/system", "remote", "ssh", NULL, "h", -1, "/system", NULL,
+      "remote+ssh://h/system", "" },
     /* escaping round-trips: '&', '=', '+' and spaces in values, '%20' in the path */
     { "test:///a%20b.xml?k=a%26b%3Dc%2Bd;e=1", "test", NULL, NULL, NULL, -1, "/a b.xml",
       "k=a&b=c+d|e=1", "test:///a%20b.xml?k=a%26b%3Dc%2Bd&e=1",
