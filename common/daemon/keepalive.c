@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Keepalive PING/PONG for daemon clients. */
+
+#define G_LOG_DOMAIN "virtkit-daemon"
+
+#include "daemon/client.h"
+#include "daemon/daemon-priv.h"
+#include "daemon/keepalive.h"
+#include "daemon/packet.h"
+
+#define KEEPALIVE_PROC_PING 1
+#define KEEPALIVE_PROC_PONG 2
+
+static void keepalive_send(Client *client, int proc)
+{
+    client_send(client, packet_build_empty(PACKET_PROG_KEEPALIVE, proc, PACKET_TYPE_MESSAGE, 0,
+                                           PACKET_STATUS_OK));
+}
+
+static int keepalive_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+    Client *client = userdata;
+    const DaemonConfig *config = &client->daemon->config;
+
+    if (client->ka_missed >= config->keepalive_count) {
+        client_disconnect(client, "connection closed due to keepalive timeout");
+        return 0;
+    }
+    client->ka_missed++;
+    keepalive_send(client, KEEPALIVE_PROC_PING);
+    if (client->dead)
+        return 0;
+    (void)sd_event_source_set_time_relative(s,
+                                            (uint64_t)config->keepalive_interval * G_USEC_PER_SEC);
+    return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+/**
+ * keepalive_start - ping @client when it goes quiet
+ * @client: a client that asked CONNECT_SUPPORTS_FEATURE(PROGRAM_KEEPALIVE)
+ *
+ * Does nothing when keepalive_interval <= 0 or it already runs.
+ */
+void keepalive_start(Client *client)
+{
+    const DaemonConfig *config = &client->daemon->config;
+
+    if (client->ka_timer || config->keepalive_interval <= 0 || client->dead)
+        return;
+    client->keepalive = true;
+    (void)sd_event_add_time_relative(client->daemon->event, &client->ka_timer, CLOCK_MONOTONIC,
+                                     (uint64_t)config->keepalive_interval * G_USEC_PER_SEC,
+                                     G_USEC_PER_SEC / 10, keepalive_on_timer, client);
+}
+
+void keepalive_stop(Client *client)
+{
+    client->ka_timer = sd_event_source_disable_unref(client->ka_timer);
+}
+
+/* Any packet proves the peer alive: restart the silence timer. */
+void keepalive_on_receive(Client *client)
+{
+    const DaemonConfig *config = &client->daemon->config;
+
+    client->ka_missed = 0;
+    if (!client->ka_timer)
+        return;
+    (void)sd_event_source_set_time_relative(client->ka_timer,
+                                            (uint64_t)config->keepalive_interval * G_USEC_PER_SEC);
+    (void)sd_event_source_set_enabled(client->ka_timer, SD_EVENT_ONESHOT);
+}
+
+/* A keepalive MESSAGE from the peer: PING gets a PONG, anything else is ignored. */
+void keepalive_handle(Client *client, int proc)
+{
+    if (proc == KEEPALIVE_PROC_PING)
+        keepalive_send(client, KEEPALIVE_PROC_PONG);
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Forked daemon and raw socket helpers for the daemon tests. */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-harness.h"
+
+static int notify_socket_new(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, path);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    return fd;
+}
+
+/* Wait for "READY=1" on @nfd, failing if the child exits first. */
+static void wait_ready(TestDaemon *td, int nfd)
+{
+    struct pollfd fds[2] = { { nfd, POLLIN, 0 }, { td->pidfd, POLLIN, 0 } };
+
+    for (;;) {
+        char buf[512];
+        ssize_t n;
+
+        g_assert_cmpint(poll(fds, 2, 20000), >, 0);
+        g_assert_false(fds[1].revents & POLLIN); /* the daemon died during startup */
+        n = recv(nfd, buf, sizeof(buf) - 1, 0);
+        g_assert_cmpint(n, >, 0);
+        buf[n] = '\0';
+        if (strstr(buf, "READY=1"))
+            return;
+    }
+}
+
+TestDaemon *test_daemon_start(const DriverOps *ops, const DaemonInfo *info, const char *const *args)
+{
+    TestDaemon *td = g_new0(TestDaemon, 1);
+    g_autofree char *notify = NULL;
+    int nfd;
+
+    td->root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
+    g_assert_nonnull(td->root);
+    notify = g_build_filename(td->root, "notify", NULL);
+    nfd = notify_socket_new(notify);
+    td->sock_rw = g_strdup_printf("%s/run/libvirt/%s-sock", td->root, info->sock_prefix);
+    td->sock_ro = g_strdup_printf("%s/run/libvirt/%s-sock-ro", td->root, info->sock_prefix);
+    td->sock_admin = g_strdup_printf("%s/run/libvirt/%s-admin-sock", td->root, info->sock_prefix);
+    td->pid = fork();
+    g_assert_cmpint(td->pid, >=, 0);
+    if (td->pid == 0) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+
+        /* never outlive a test that failed */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(nfd);
+        g_setenv("NOTIFY_SOCKET", notify, TRUE);
+        g_ptr_array_add(argv, (char *)info->name);
+        g_ptr_array_add(argv, (char *)"--root");
+        g_ptr_array_add(argv, td->root);
+        for (int i = 0; args && args[i]; i++)
+            g_ptr_array_add(argv, (char *)args[i]);
+        g_ptr_array_add(argv, NULL);
+        _exit(daemon_run(ops, info, (int)argv->len - 1, (char **)argv->pdata));
+    }
+    td->pidfd = (int)syscall(SYS_pidfd_open, td->pid, 0);
+    g_assert_cmpint(td->pidfd, >=, 0);
+    wait_ready(td, nfd);
+    close(nfd);
+    return td;
+}
+
+int test_daemon_wait(TestDaemon *td, int timeout_ms)
+{
+    struct pollfd pfd = { td->pidfd, POLLIN, 0 };
+    int status = 0;
+
+    if (td->pid <= 0)
+        return -1;
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return -1;
+    g_assert_cmpint(waitpid(td->pid, &status, 0), ==, td->pid);
+    td->pid = 0;
+    return status;
+}
+
+static void rm_rf(const char *path)
+{
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    if (dir) {
+        while ((name = g_dir_read_name(dir))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+
+            rm_rf(child);
+        }
+    }
+    (void)remove(path);
+}
+
+int test_daemon_stop(TestDaemon *td)
+{
+    int status;
+
+    if (td->pid <= 0)
+        return -1;
+    kill(td->pid, SIGTERM);
+    status = test_daemon_wait(td, 20000);
+    g_assert_cmpint(status, !=, -1);
+    return status;
+}
+
+void test_daemon_free(TestDaemon *td)
+{
+    if (!td)
+        return;
+    if (td->pid > 0) {
+        kill(td->pid, SIGKILL);
+        (void)waitpid(td->pid, NULL, 0);
+    }
+    close(td->pidfd);
+    rm_rf(td->root);
+    g_free(td->root);
+    g_free(td->sock_rw);
+    g_free(td->sock_ro);
+    g_free(td->sock_admin);
+    g_free(td);
+}
+
+int test_connect(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    strcpy(addr.sun_path, path);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    return fd;
+}
+
+void test_send_raw(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return; /* the daemon may legitimately have closed us */
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static bool read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+    char *p = buf;
+
+    while (len > 0) {
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        ssize_t n;
+
+        if (poll(&pfd, 1, timeout_ms) <= 0)
+            return false;
+        n = recv(fd, p, len, 0);
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+GBytes *test_recv(int fd, int timeout_ms)
+{
+    uint8_t lenbuf[4];
+    uint32_t len;
+    g_autofree uint8_t *body = NULL;
+
+    if (!read_full(fd, lenbuf, 4, timeout_ms))
+        return NULL;
+    len = ((uint32_t)lenbuf[0] << 24) | ((uint32_t)lenbuf[1] << 16) | ((uint32_t)lenbuf[2] << 8) |
+          lenbuf[3];
+    g_assert_cmpuint(len, >=, 28);
+    g_assert_cmpuint(len, <=, 4 + 33554432);
+    body = g_malloc(len - 4);
+    if (!read_full(fd, body, len - 4, timeout_ms))
+        return NULL;
+    return g_bytes_new_take(g_steal_pointer(&body), len - 4);
+}
+
+bool test_wait_eof(int fd, int timeout_ms)
+{
+    for (;;) {
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        char buf[4096];
+        ssize_t n;
+
+        if (poll(&pfd, 1, timeout_ms) <= 0)
+            return false;
+        n = recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0)
+            return true;
+    }
+}
