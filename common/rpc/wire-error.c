@@ -24,9 +24,9 @@ static remote_string optional_string(const char *s)
 
 /**
  * rpc_wire_error_from_gerror: fill @ret from @error. {domain, code} come from
- * virt_error_identity(); the message travels verbatim; level is ERROR and the
- * unused fields are empty, as libvirtd sends them. Release with
- * rpc_wire_error_clear().
+ * virt_error_identity(); the message travels verbatim, and again in str1 as
+ * libvirtd does for an error without detail (recorded: "Domain not found" in both);
+ * level is ERROR, int1 and int2 are -1. Release with rpc_wire_error_clear().
  */
 void rpc_wire_error_from_gerror(const GError *error, remote_error *ret)
 {
@@ -39,6 +39,7 @@ void rpc_wire_error_from_gerror(const GError *error, remote_error *ret)
     ret->domain = domain;
     ret->message = optional_string(error->message);
     ret->level = RPC_ERROR_LEVEL_ERROR;
+    ret->str1 = optional_string(error->message);
     ret->int1 = -1;
     ret->int2 = -1;
 }

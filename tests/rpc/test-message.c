@@ -213,11 +213,15 @@ static void test_golden_list_all_domains(void)
 
 static void test_golden_error_reply(void)
 {
-    /* {code 42, domain 12, message, level 2, dom NULL, str1-3 NULL, -1, -1, net NULL} */
-    g_autoptr(GBytes) want = hex("0000005c 20008086 00000001 00000017 00000001 00000006 00000001 "
+    /*
+     * Recorded from libvirtd 9.0 (test driver, unknown name): {code 42, domain 12,
+     * message, level 2, dom NULL, str1 = message, str2-3 NULL, -1, -1, net NULL}
+     */
+    g_autoptr(GBytes) want = hex("00000070 20008086 00000001 00000017 00000001 00000006 00000001 "
                                  "| 0000002a 0000000c | 00000001 00000010 446f6d61 696e206e "
-                                 "6f742066 6f756e64 | 00000002 00000000 | 00000000 00000000 "
-                                 "00000000 | ffffffff ffffffff 00000000");
+                                 "6f742066 6f756e64 | 00000002 00000000 | 00000001 00000010 "
+                                 "446f6d61 696e206e 6f742066 6f756e64 | 00000000 00000000 "
+                                 "| ffffffff ffffffff 00000000");
     g_autoptr(GError) e =
         g_error_new_literal(VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN, "Domain not found");
     RpcHeader call = { REMOTE_PROGRAM,   1, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
