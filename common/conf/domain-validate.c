@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Cross-element checks on a parsed (and usually post-parsed) definition. */
+
+#include <string.h>
+
+#include "conf/domain-def.h"
+#include "util/error.h"
+#include "util/name.h"
+
+static bool domain_validate_error(GError **error, VirtErrorCode code, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static bool domain_validate_error(GError **error, VirtErrorCode code, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, VIRT_CONF_ERROR, code, msg);
+    return false;
+}
+
+static bool domain_validate_disks(const DomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (guint i = 0; i < def->disks->len; i++) {
+        const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+        if (!g_hash_table_add(seen, disk->target_dev))
+            return domain_validate_error(error, VIRT_ERR_XML_ERROR, "duplicate disk target '%s'",
+                                         disk->target_dev);
+    }
+    return true;
+}
+
+static bool domain_validate_nets(const DomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    for (guint i = 0; i < def->nets->len; i++) {
+        const DomainNetDef *net = g_ptr_array_index(def->nets, i);
+        char mac[18];
+
+        if (!net->has_mac)
+            continue;
+        domain_mac_format(net->mac, mac);
+        if (!g_hash_table_add(seen, g_strdup(mac)))
+            return domain_validate_error(error, VIRT_ERR_XML_ERROR, "duplicate MAC address '%s'",
+                                         mac);
+    }
+    return true;
+}
+
+static bool domain_validate_memory_vcpus(const DomainDef *def, GError **error)
+{
+    if (def->memory_kib == 0)
+        return domain_validate_error(error, VIRT_ERR_XML_ERROR,
+                                     "memory size in <memory> must be greater than zero");
+    if (def->max_memory_kib && def->max_memory_kib < def->memory_kib)
+        return domain_validate_error(error, VIRT_ERR_XML_ERROR,
+                                     "<maxMemory> (%" G_GUINT64_FORMAT " KiB) is smaller than "
+                                     "<memory> (%" G_GUINT64_FORMAT " KiB)",
+                                     def->max_memory_kib, def->memory_kib);
+    if (def->vcpus_current > def->vcpus)
+        return domain_validate_error(error, VIRT_ERR_XML_ERROR,
+                                     "current vcpu count %u is larger than the maximum %u "
+                                     "in <vcpu>",
+                                     def->vcpus_current, def->vcpus);
+    return true;
+}
+
+/**
+ * domain_def_validate: checks that span elements (duplicate disk targets and MACs,
+ * memory and vcpu limits, name). Run after domain_def_post_parse().
+ */
+bool domain_def_validate(const DomainDef *def, GError **error)
+{
+    const char *why = virt_name_check(def->name);
+
+    if (why)
+        return domain_validate_error(error, VIRT_ERR_XML_ERROR, "domain name '%s' is invalid: %s",
+                                     def->name ? def->name : "", why);
+    if (!domain_validate_memory_vcpus(def, error))
+        return false;
+    if (!domain_validate_disks(def, error))
+        return false;
+    return domain_validate_nets(def, error);
+}

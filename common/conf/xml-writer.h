@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * A small XML writer in libvirt's output style: two-space indentation, attributes in
+ * single quotes, empty elements as <x/>. Start tags close lazily, so a caller opens an
+ * element, adds attributes and optional children, and the writer picks <x/> or <x>..</x>.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define XML_WRITER_MAX_DEPTH 64
+
+typedef struct XmlWriter {
+    GString *buf;
+    const char *stack[XML_WRITER_MAX_DEPTH];
+    int depth;
+    bool start_open; /* the innermost start tag still lacks its '>' */
+    bool has_text;   /* the innermost element holds text: close on the same line */
+} XmlWriter;
+
+void xml_writer_init(XmlWriter *w, GString *buf, int indent);
+void xml_writer_start(XmlWriter *w, const char *name);
+void xml_writer_attr(XmlWriter *w, const char *name, const char *value);
+void xml_writer_attr_uint(XmlWriter *w, const char *name, uint64_t value);
+void xml_writer_attr_int(XmlWriter *w, const char *name, int64_t value);
+void xml_writer_text(XmlWriter *w, const char *text);
+void xml_writer_end(XmlWriter *w);
+
+/* <name>text</name>, nothing when text is NULL */
+void xml_writer_text_element(XmlWriter *w, const char *name, const char *text);
+
+void xml_escape_append(GString *buf, const char *text);
