@@ -20,4 +20,5 @@ struct Command {
     char *working_dir; /* NULL: inherit */
     mode_t umask;
     bool has_umask;
+    unsigned timeout_ms; /* command_run() only; 0: none */
 };

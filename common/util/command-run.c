@@ -251,6 +251,18 @@ static bool spawn_start(Command *cmd, const int std_fds[3], pid_t *ret_pid, GErr
     return true;
 }
 
+/* -1 when the kernel has no pidfd_open (before 5.3) or a tool like valgrind hides it. */
+static int pidfd_open_cloexec(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    /* Race-free: the child is ours and not reaped yet, so the pid cannot be reused.
+     * pidfds are always close-on-exec. */
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    return -1;
+#endif
+}
+
 /**
  * command_spawn: start @cmd and return without waiting. *ret_pid is the child to reap;
  * *ret_pidfd (optional) is a pidfd for an event loop, or -1 when the kernel has none
@@ -264,16 +276,8 @@ bool command_spawn(Command *cmd, pid_t *ret_pid, int *ret_pidfd, GError **error)
     if (!spawn_start(cmd, no_override, &pid, error))
         return false;
     *ret_pid = pid;
-    if (ret_pidfd) {
-#ifdef SYS_pidfd_open
-        /* Race-free: the child is ours and not reaped yet, so the pid cannot be reused. */
-        *ret_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (*ret_pidfd >= 0)
-            (void)virt_fd_set_cloexec(*ret_pidfd, true);
-#else
-        *ret_pidfd = -1;
-#endif
-    }
+    if (ret_pidfd)
+        *ret_pidfd = pidfd_open_cloexec(pid);
     return true;
 }
 
@@ -306,26 +310,46 @@ static bool capture_read(Capture *c, size_t max)
     return true;
 }
 
-static void capture_all(Capture *cap, size_t max)
+static int poll_timeout(gint64 deadline)
 {
-    struct pollfd pfd[2] = { { cap[0].fd, POLLIN, 0 }, { cap[1].fd, POLLIN, 0 } };
-    int open_count = 2;
+    gint64 left;
 
-    while (open_count > 0) {
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        for (int i = 0; i < 2; i++) {
+    if (deadline < 0)
+        return -1;
+    left = (deadline - g_get_monotonic_time() + 999) / 1000;
+    return (int)CLAMP(left, 0, G_MAXINT);
+}
+
+/* Drain both pipes until EOF and, when there is a pidfd, until the child has exited.
+ * Returns false when @deadline (monotonic usec, -1 for none) passes first. */
+static bool capture_all(Capture *cap, size_t max, int pidfd, gint64 deadline)
+{
+    struct pollfd pfd[3] = {
+        { cap[0].fd, POLLIN, 0 },
+        { cap[1].fd, POLLIN, 0 },
+        { pidfd, POLLIN, 0 },
+    };
+    int pending = pidfd >= 0 ? 3 : 2;
+
+    while (pending > 0) {
+        int n = poll(pfd, 3, poll_timeout(deadline));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return true; /* cannot wait any smarter; waitpid() follows */
+        if (n == 0)
+            return false;
+        for (int i = 0; i < 3; i++) {
             if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            if (!capture_read(&cap[i], max)) {
+            if (i == 2 || !capture_read(&cap[i], max)) {
                 pfd[i].fd = -1;
-                open_count--;
+                pending--;
             }
         }
     }
+    return true;
 }
 
 static char *capture_steal(Capture *c, size_t *ret_len)
@@ -348,11 +372,22 @@ static CommandResult *result_new(int wstatus, Capture *cap)
     return res;
 }
 
+static bool run_timed_out(const Command *cmd, pid_t pid, GError **error)
+{
+    (void)kill(pid, SIGKILL);
+    wait_reap(pid, NULL);
+    g_set_error(error, VIRT_UTIL_ERROR, VIRT_ERR_OPERATION_TIMEOUT,
+                "command '%s' timed out after %u ms", (const char *)cmd->argv->pdata[0],
+                cmd->timeout_ms);
+    return false;
+}
+
 /**
  * command_run: run @cmd to completion, capturing stdout and stderr (at most
  * @max_output bytes of each are kept; the rest is drained and the result says it was
- * truncated). A non-zero exit is not an error here: see command_result_check().
- * Blocks; daemons call it from a worker thread, never from the event loop.
+ * truncated). A non-zero exit is not an error here: see command_result_check(). With
+ * command_set_timeout() the child is killed (SIGKILL) once the time is up and the
+ * error is VIRT_ERR_OPERATION_TIMEOUT. Blocks; daemons call it from a worker thread.
  */
 bool command_run(Command *cmd, size_t max_output, CommandResult **ret_result, GError **error)
 {
@@ -360,10 +395,13 @@ bool command_run(Command *cmd, size_t max_output, CommandResult **ret_result, GE
     g_auto(VirtFd) out_wr = -1;
     g_auto(VirtFd) err_rd = -1;
     g_auto(VirtFd) err_wr = -1;
+    g_auto(VirtFd) pidfd = -1;
+    gint64 deadline = -1;
     Capture cap[2];
     int fds[2];
     int wstatus;
     pid_t pid;
+    bool done;
 
     if (pipe2(fds, O_CLOEXEC) < 0)
         return virt_error_set_errno(error, VIRT_UTIL_ERROR, errno, "cannot create a pipe");
@@ -374,14 +412,22 @@ bool command_run(Command *cmd, size_t max_output, CommandResult **ret_result, GE
     err_rd = fds[0];
     err_wr = fds[1];
 
+    if (cmd->timeout_ms)
+        deadline = g_get_monotonic_time() + (gint64)cmd->timeout_ms * 1000;
     if (!spawn_start(cmd, (const int[3]){ -1, out_wr, err_wr }, &pid, error))
         return false;
     virt_fd_close(g_steal_fd(&out_wr));
     virt_fd_close(g_steal_fd(&err_wr));
+    pidfd = pidfd_open_cloexec(pid);
 
     cap[0] = (Capture){ out_rd, g_byte_array_new(), false };
     cap[1] = (Capture){ err_rd, g_byte_array_new(), false };
-    capture_all(cap, max_output);
+    done = capture_all(cap, max_output, pidfd, deadline);
+    if (!done) {
+        g_byte_array_unref(cap[0].buf);
+        g_byte_array_unref(cap[1].buf);
+        return run_timed_out(cmd, pid, error);
+    }
     wait_reap(pid, &wstatus);
     *ret_result = result_new(wstatus, cap);
     return true;

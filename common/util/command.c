@@ -272,6 +272,16 @@ void command_set_umask(Command *cmd, mode_t mask)
 }
 
 /**
+ * command_set_timeout: how long command_run() lets the child run before killing it;
+ * 0 (the default) waits forever. Not used by command_spawn(): the caller's event loop
+ * owns that child.
+ */
+void command_set_timeout(Command *cmd, unsigned timeout_ms)
+{
+    cmd->timeout_ms = timeout_ms;
+}
+
+/**
  * command_check: report the first mistake made while building @cmd, if any.
  */
 bool command_check(const Command *cmd, GError **error)

@@ -23,6 +23,7 @@ typedef struct LogState {
 static GMutex log_lock;
 static LogState log_state;
 static gsize log_installed;
+static bool log_stderr_is_journal; /* started by systemd with stderr to the journal */
 
 static void log_fds_close(int *fds, guint n)
 {
@@ -100,7 +101,12 @@ static void log_emit(GLogLevelFlags flags, const GLogField *fields, gsize n_fiel
     size_t len = strlen(line);
 
     if (log_state.cfg->outputs->len == 0) {
-        log_write_fd(STDERR_FILENO, line, len);
+        /* Like libvirt's daemons: no explicit output means the journal when stderr
+         * already goes there (keeps priorities and fields), stderr otherwise. */
+        if (log_stderr_is_journal)
+            (void)g_log_writer_journald(flags, fields, n_fields, NULL);
+        else
+            log_write_fd(STDERR_FILENO, line, len);
         return;
     }
     for (guint i = 0; i < log_state.cfg->outputs->len; i++) {
@@ -210,6 +216,7 @@ bool virt_log_install(GError **error)
         g_mutex_lock(&log_lock);
         log_state.cfg = virt_log_config_new();
         log_state.fds = NULL;
+        log_stderr_is_journal = g_log_writer_is_journald(STDERR_FILENO);
         g_mutex_unlock(&log_lock);
         g_log_set_writer_func(log_writer, NULL, NULL);
         g_once_init_leave(&log_installed, 1);

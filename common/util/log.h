@@ -55,7 +55,8 @@ typedef struct VirtLogOutput {
 typedef struct VirtLogConfig {
     VirtLogLevel level;
     GPtrArray *filters; /* VirtLogFilter*, in order */
-    GPtrArray *outputs; /* VirtLogOutput*; empty means "1:stderr" */
+    GPtrArray *outputs; /* VirtLogOutput*; empty: "1:stderr", or the journal when stderr
+                         * is connected to it (a systemd service) */
 } VirtLogConfig;
 
 ENUM_TABLE_DECLARE(virt_log_level, VirtLogLevel);

@@ -273,6 +273,27 @@ static void test_spawn_async(void)
     g_assert_cmpint(WEXITSTATUS(wstatus), ==, 7);
 }
 
+static void test_timeout(void)
+{
+    g_autoptr(Command) cmd = sh("exec sleep 30");
+    g_autoptr(Command) quick = sh("echo fine");
+    g_autoptr(CommandResult) ok = NULL;
+    g_autoptr(GError) error = NULL;
+    CommandResult *res = NULL;
+    gint64 start = g_get_monotonic_time();
+
+    command_set_timeout(cmd, 100);
+    g_assert_false(command_run(cmd, 1024, &res, &error));
+    g_assert_null(res);
+    g_assert_error(error, VIRT_UTIL_ERROR, VIRT_ERR_OPERATION_TIMEOUT);
+    g_assert_cmpstr(error->message, ==, "command '/bin/sh' timed out after 100 ms");
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 10 * G_USEC_PER_SEC);
+
+    command_set_timeout(quick, 10000);
+    ok = run_ok(quick, 1024);
+    g_assert_cmpstr(ok->out, ==, "fine\n");
+}
+
 static void test_signals_reset(void)
 {
     /* A daemon ignores SIGPIPE and blocks signals; its children must not inherit that. */
@@ -310,5 +331,6 @@ int main(int argc, char **argv)
     g_test_add_func("/util/command-run/build-error-not-run", test_build_error_not_run);
     g_test_add_func("/util/command-run/spawn-async", test_spawn_async);
     g_test_add_func("/util/command-run/signals-reset", test_signals_reset);
+    g_test_add_func("/util/command-run/timeout", test_timeout);
     return g_test_run();
 }
