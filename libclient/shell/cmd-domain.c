@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * virtsh commands that change domains: define, undefine, create, start, shutdown,
+ * destroy, reboot, reset, suspend, resume, autostart, desc, metadata, and dumpxml.
+ * Messages and their order follow virsh so scripts keep working.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shell.h"
+
+#define SHELL_MAX_XML_FILE (10 * 1024 * 1024)
+
+#define OPT_DOMAIN                                                              \
+    {                                                                           \
+        "domain", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "domain name, id or uuid" \
+    }
+
+/* Read an XML file as virsh does, with virsh's messages. */
+static char *read_xml_file(Shell *sh, const char *path)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    char chunk[8192];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    if (!f) {
+        shell_error(sh, "Failed to open file '%s': %s", path, g_strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        g_string_append_len(buf, chunk, n);
+        if (buf->len > SHELL_MAX_XML_FILE) {
+            fclose(f);
+            shell_error(sh, "File '%s' is too large", path);
+            return NULL;
+        }
+    }
+    if (ferror(f)) {
+        shell_error(sh, "Failed to read file '%s': %s", path, g_strerror(errno));
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+static bool cmd_define(Shell *sh, const ShellCall *call)
+{
+    const char *file = shell_call_get(call, "file");
+    unsigned int flags = shell_call_has(call, "validate") ? VIR_DOMAIN_DEFINE_VALIDATE : 0;
+    g_autofree char *xml = read_xml_file(sh, file);
+    virDomainPtr dom;
+
+    if (!xml)
+        return false;
+    dom = flags ? virDomainDefineXMLFlags(sh->conn, xml, flags) : virDomainDefineXML(sh->conn, xml);
+    if (!dom) {
+        shell_error(sh, "Failed to define domain from %s", file);
+        return false;
+    }
+    shell_print_extra(sh, "Domain '%s' defined from %s\n", virDomainGetName(dom), file);
+    virDomainFree(dom);
+    return true;
+}
+
+static const ShellOptDef opts_define[] = {
+    { "file", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "file containing an XML domain description" },
+    { "validate", SHELL_OPT_BOOL, 0, "validate the XML against the schema" },
+    { NULL },
+};
+
+static bool cmd_create(Shell *sh, const ShellCall *call)
+{
+    const char *file = shell_call_get(call, "file");
+    unsigned int flags = 0;
+    g_autofree char *xml = read_xml_file(sh, file);
+    virDomainPtr dom;
+
+    if (!xml)
+        return false;
+    if (shell_call_has(call, "paused"))
+        flags |= VIR_DOMAIN_START_PAUSED;
+    if (shell_call_has(call, "autodestroy"))
+        flags |= VIR_DOMAIN_START_AUTODESTROY;
+    if (shell_call_has(call, "validate"))
+        flags |= VIR_DOMAIN_START_VALIDATE;
+    dom = virDomainCreateXML(sh->conn, xml, flags);
+    if (!dom) {
+        shell_error(sh, "Failed to create domain from %s", file);
+        return false;
+    }
+    shell_print_extra(sh, "Domain '%s' created from %s\n", virDomainGetName(dom), file);
+    virDomainFree(dom);
+    return true;
+}
+
+static const ShellOptDef opts_create[] = {
+    { "file", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "file containing an XML domain description" },
+    { "paused", SHELL_OPT_BOOL, 0, "leave the guest paused after creation" },
+    { "autodestroy", SHELL_OPT_BOOL, 0, "automatically destroy the guest when virsh disconnects" },
+    { "validate", SHELL_OPT_BOOL, 0, "validate the XML against the schema" },
+    { NULL },
+};
+
+static bool cmd_start(Shell *sh, const ShellCall *call)
+{
+    const char *name;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_UUID | SHELL_BY_NAME, &name);
+    unsigned int flags = 0;
+    bool ok;
+
+    if (!dom)
+        return false;
+    if (virDomainGetID(dom) != (unsigned int)-1) {
+        shell_error(sh, "Domain is already active");
+        virDomainFree(dom);
+        return false;
+    }
+    if (shell_call_has(call, "paused"))
+        flags |= VIR_DOMAIN_START_PAUSED;
+    if (shell_call_has(call, "autodestroy"))
+        flags |= VIR_DOMAIN_START_AUTODESTROY;
+    if (shell_call_has(call, "force-boot"))
+        flags |= VIR_DOMAIN_START_FORCE_BOOT;
+    ok = (flags ? virDomainCreateWithFlags(dom, flags) : virDomainCreate(dom)) == 0;
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' started\n", name);
+    else
+        shell_error(sh, "Failed to start domain '%s'", name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_start[] = {
+    { "domain", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "name or uuid of the inactive domain" },
+    { "paused", SHELL_OPT_BOOL, 0, "leave the guest paused after creation" },
+    { "autodestroy", SHELL_OPT_BOOL, 0, "automatically destroy the guest when virsh disconnects" },
+    { "force-boot", SHELL_OPT_BOOL, 0, "force fresh boot by discarding any managed save" },
+    { NULL },
+};
+
+static bool cmd_undefine(Shell *sh, const ShellCall *call)
+{
+    static const struct {
+        const char *opt;
+        unsigned int flag;
+    } map[] = {
+        { "managed-save", VIR_DOMAIN_UNDEFINE_MANAGED_SAVE },
+        { "snapshots-metadata", VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA },
+        { "checkpoints-metadata", VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA },
+        { "nvram", VIR_DOMAIN_UNDEFINE_NVRAM },
+        { "keep-nvram", VIR_DOMAIN_UNDEFINE_KEEP_NVRAM },
+        { "tpm", VIR_DOMAIN_UNDEFINE_TPM },
+        { "keep-tpm", VIR_DOMAIN_UNDEFINE_KEEP_TPM },
+    };
+    unsigned int flags = 0;
+    const char *name;
+    virDomainPtr dom;
+    bool ok;
+
+    if (shell_call_has(call, "nvram") && shell_call_has(call, "keep-nvram")) {
+        shell_error(sh, "Options --nvram and --keep-nvram are mutually exclusive");
+        return false;
+    }
+    if (shell_call_has(call, "tpm") && shell_call_has(call, "keep-tpm")) {
+        shell_error(sh, "Options --tpm and --keep-tpm are mutually exclusive");
+        return false;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (shell_call_has(call, map[i].opt))
+            flags |= map[i].flag;
+    }
+    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    if (!dom)
+        return false;
+    ok = virDomainUndefineFlags(dom, flags) == 0;
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' has been undefined\n", name);
+    else
+        shell_error(sh, "Failed to undefine domain '%s'", name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_undefine[] = {
+    OPT_DOMAIN,
+    { "managed-save", SHELL_OPT_BOOL, 0, "remove domain managed state file" },
+    { "snapshots-metadata", SHELL_OPT_BOOL, 0,
+      "remove all domain snapshot metadata (vm must be inactive)" },
+    { "checkpoints-metadata", SHELL_OPT_BOOL, 0, "remove all domain checkpoint metadata" },
+    { "nvram", SHELL_OPT_BOOL, 0, "remove nvram file" },
+    { "keep-nvram", SHELL_OPT_BOOL, 0, "keep nvram file" },
+    { "tpm", SHELL_OPT_BOOL, 0, "remove TPM state" },
+    { "keep-tpm", SHELL_OPT_BOOL, 0, "keep TPM state" },
+    { NULL },
+};
+
+static bool parse_modes(Shell *sh, const ShellCall *call, unsigned int *ret_flags)
+{
+    static const char *const modes[] = { "acpi", "agent", "initctl", "signal", "paravirt" };
+    const char *arg = shell_call_get(call, "mode");
+    g_auto(GStrv) parts = NULL;
+    unsigned int flags = 0;
+
+    if (!arg) {
+        *ret_flags = 0;
+        return true;
+    }
+    parts = g_strsplit(arg, ",", -1);
+    for (size_t i = 0; parts[i]; i++) {
+        size_t m = 0;
+
+        while (m < G_N_ELEMENTS(modes) && strcmp(parts[i], modes[m]) != 0)
+            m++;
+        if (m == G_N_ELEMENTS(modes)) {
+            shell_error(sh,
+                        "Unknown mode %s value, expecting 'acpi', 'agent', 'initctl', "
+                        "'signal' or 'paravirt'",
+                        parts[i]);
+            return false;
+        }
+        flags |= 1u << m; /* SHUTDOWN_* and REBOOT_* share these bits */
+    }
+    *ret_flags = flags;
+    return true;
+}
+
+static bool cmd_shutdown(Shell *sh, const ShellCall *call)
+{
+    unsigned int flags;
+    const char *name;
+    virDomainPtr dom;
+    bool ok;
+
+    if (!parse_modes(sh, call, &flags))
+        return false;
+    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    if (!dom)
+        return false;
+    ok = (flags ? virDomainShutdownFlags(dom, flags) : virDomainShutdown(dom)) == 0;
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' is being shutdown\n", name);
+    else
+        shell_error(sh, "Failed to shutdown domain '%s'", name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static bool cmd_reboot(Shell *sh, const ShellCall *call)
+{
+    unsigned int flags;
+    const char *name;
+    virDomainPtr dom;
+    bool ok;
+
+    if (!parse_modes(sh, call, &flags))
+        return false;
+    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    if (!dom)
+        return false;
+    ok = virDomainReboot(dom, flags) == 0;
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' is being rebooted\n", name);
+    else
+        shell_error(sh, "Failed to reboot domain '%s'", name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_mode[] = {
+    OPT_DOMAIN,
+    { "mode", SHELL_OPT_STRING, 0, "shutdown mode: acpi|agent|initctl|signal|paravirt" },
+    { NULL },
+};
+
+static bool cmd_destroy(Shell *sh, const ShellCall *call)
+{
+    unsigned int flags = 0;
+    const char *name;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    bool ok;
+
+    if (!dom)
+        return false;
+    if (shell_call_has(call, "graceful"))
+        flags |= VIR_DOMAIN_DESTROY_GRACEFUL;
+    if (shell_call_has(call, "remove-logs"))
+        flags |= VIR_DOMAIN_DESTROY_REMOVE_LOGS;
+    ok = (flags ? virDomainDestroyFlags(dom, flags) : virDomainDestroy(dom)) == 0;
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' destroyed\n", name);
+    else
+        shell_error(sh, "Failed to destroy domain '%s'", name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_destroy[] = {
+    OPT_DOMAIN,
+    { "graceful", SHELL_OPT_BOOL, 0, "terminate gracefully" },
+    { "remove-logs", SHELL_OPT_BOOL, 0, "remove domain logs" },
+    { NULL },
+};
+
+typedef int (*DomainSimpleFunc)(virDomainPtr dom);
+
+/* reset, suspend, resume: one call, one message each */
+static bool simple_action(Shell *sh, const ShellCall *call, DomainSimpleFunc fn, const char *verb,
+                          const char *done)
+{
+    const char *name;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    bool ok;
+
+    if (!dom)
+        return false;
+    ok = fn(dom) == 0;
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' %s\n", name, done);
+    else
+        shell_error(sh, "Failed to %s domain '%s'", verb, name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static int domain_reset(virDomainPtr dom)
+{
+    return virDomainReset(dom, 0);
+}
+
+static bool cmd_reset(Shell *sh, const ShellCall *call)
+{
+    return simple_action(sh, call, domain_reset, "reset", "was reset");
+}
+
+static bool cmd_suspend(Shell *sh, const ShellCall *call)
+{
+    return simple_action(sh, call, virDomainSuspend, "suspend", "suspended");
+}
+
+static bool cmd_resume(Shell *sh, const ShellCall *call)
+{
+    return simple_action(sh, call, virDomainResume, "resume", "resumed");
+}
+
+static const ShellOptDef opts_domain[] = {
+    OPT_DOMAIN,
+    { NULL },
+};
+
+static bool cmd_autostart(Shell *sh, const ShellCall *call)
+{
+    bool disable = shell_call_has(call, "disable");
+    const char *name;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    bool ok;
+
+    if (!dom)
+        return false;
+    ok = virDomainSetAutostart(dom, !disable) == 0;
+    if (!ok)
+        shell_error(sh,
+                    disable ? "Failed to unmark domain '%s' as autostarted"
+                            : "Failed to mark domain '%s' as autostarted",
+                    name);
+    else
+        shell_print_extra(sh,
+                          disable ? "Domain '%s' unmarked as autostarted\n"
+                                  : "Domain '%s' marked as autostarted\n",
+                          name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_autostart[] = {
+    OPT_DOMAIN,
+    { "disable", SHELL_OPT_BOOL, 0, "disable autostarting" },
+    { NULL },
+};
+
+static unsigned int impact_flags(const ShellCall *call)
+{
+    unsigned int flags = VIR_DOMAIN_AFFECT_CURRENT;
+
+    if (shell_call_has(call, "live"))
+        flags |= VIR_DOMAIN_AFFECT_LIVE;
+    if (shell_call_has(call, "config"))
+        flags |= VIR_DOMAIN_AFFECT_CONFIG;
+    return flags;
+}
+
+static bool impact_valid(Shell *sh, const ShellCall *call)
+{
+    if (shell_call_has(call, "current") &&
+        (shell_call_has(call, "live") || shell_call_has(call, "config"))) {
+        shell_error(sh, "Options --current and --%s are mutually exclusive",
+                    shell_call_has(call, "live") ? "live" : "config");
+        return false;
+    }
+    return true;
+}
+
+static bool desc_show(Shell *sh, virDomainPtr dom, bool title, unsigned int flags)
+{
+    int type = title ? VIR_DOMAIN_METADATA_TITLE : VIR_DOMAIN_METADATA_DESCRIPTION;
+    g_autofree char *text = virDomainGetMetadata(dom, type, NULL, flags);
+
+    if (text) {
+        shell_print(sh, "%s", text);
+        return true;
+    }
+    if (virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA)
+        return false;
+    virResetLastError();
+    shell_print_extra(sh, title ? "No title for domain: %s" : "No description for domain: %s",
+                      virDomainGetName(dom));
+    return true;
+}
+
+static bool cmd_desc(Shell *sh, const ShellCall *call)
+{
+    bool title = shell_call_has(call, "title");
+    const char *text = shell_call_get(call, "new-desc");
+    unsigned int flags = impact_flags(call);
+    virDomainPtr dom;
+    bool ok;
+
+    if (!impact_valid(sh, call))
+        return false;
+    if (shell_call_has(call, "edit")) {
+        shell_error(sh, "desc --edit is not supported by virtsh; use --new-desc");
+        return false;
+    }
+    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, NULL);
+    if (!dom)
+        return false;
+    if (!text) {
+        ok = desc_show(sh, dom, title, flags);
+        virDomainFree(dom);
+        return ok;
+    }
+    ok = virDomainSetMetadata(dom,
+                              title ? VIR_DOMAIN_METADATA_TITLE : VIR_DOMAIN_METADATA_DESCRIPTION,
+                              text, NULL, NULL, flags) == 0;
+    if (!ok)
+        shell_error(sh, title ? "Failed to set new domain title"
+                              : "Failed to set new domain description");
+    else
+        shell_print_extra(sh, title ? "Domain title updated successfully"
+                                    : "Domain description updated successfully");
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_desc[] = {
+    OPT_DOMAIN,
+    { "live", SHELL_OPT_BOOL, 0, "modify/get running state" },
+    { "config", SHELL_OPT_BOOL, 0, "modify/get persistent state" },
+    { "current", SHELL_OPT_BOOL, 0, "modify/get current state" },
+    { "title", SHELL_OPT_BOOL, 0, "modify/get the title instead of description" },
+    { "edit", SHELL_OPT_BOOL, 0, "open an editor to modify the description" },
+    { "new-desc", SHELL_OPT_ARGV, 0, "message" },
+    { NULL },
+};
+
+static bool cmd_metadata(Shell *sh, const ShellCall *call)
+{
+    const char *uri = shell_call_get(call, "uri");
+    const char *key = shell_call_get(call, "key");
+    const char *set = shell_call_get(call, "set");
+    bool rm = shell_call_has(call, "remove");
+    unsigned int flags = impact_flags(call);
+    g_autofree char *data = NULL;
+    virDomainPtr dom;
+    bool ok;
+
+    if (!impact_valid(sh, call))
+        return false;
+    if ((set || rm) && !key) {
+        shell_error(sh, "namespace key is required when modifying metadata");
+        return false;
+    }
+    if (set && rm) {
+        shell_error(sh, "Options --set and --remove are mutually exclusive");
+        return false;
+    }
+    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, NULL);
+    if (!dom)
+        return false;
+    if (set || rm) {
+        ok = virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, set, key, uri, flags) == 0;
+        if (ok)
+            shell_print_extra(sh, "%s\n", set ? "Metadata modified" : "Metadata removed");
+        virDomainFree(dom);
+        return ok;
+    }
+    data = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, uri, flags);
+    if (data)
+        shell_print(sh, "%s\n", data);
+    virDomainFree(dom);
+    return data != NULL;
+}
+
+static const ShellOptDef opts_metadata[] = {
+    OPT_DOMAIN,
+    { "uri", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "URI of the namespace" },
+    { "live", SHELL_OPT_BOOL, 0, "modify/get running state" },
+    { "config", SHELL_OPT_BOOL, 0, "modify/get persistent state" },
+    { "current", SHELL_OPT_BOOL, 0, "modify/get current state" },
+    { "key", SHELL_OPT_STRING, 0, "key to be used as a namespace identifier" },
+    { "set", SHELL_OPT_STRING, 0, "new metadata to set" },
+    { "remove", SHELL_OPT_BOOL, 0, "remove the metadata corresponding to an uri" },
+    { NULL },
+};
+
+static bool cmd_dumpxml(Shell *sh, const ShellCall *call)
+{
+    unsigned int flags = 0;
+    g_autofree char *xml = NULL;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, NULL);
+
+    if (!dom)
+        return false;
+    if (shell_call_has(call, "inactive"))
+        flags |= VIR_DOMAIN_XML_INACTIVE;
+    if (shell_call_has(call, "security-info"))
+        flags |= VIR_DOMAIN_XML_SECURE;
+    if (shell_call_has(call, "update-cpu"))
+        flags |= VIR_DOMAIN_XML_UPDATE_CPU;
+    if (shell_call_has(call, "migratable"))
+        flags |= VIR_DOMAIN_XML_MIGRATABLE;
+    xml = virDomainGetXMLDesc(dom, flags);
+    virDomainFree(dom);
+    if (!xml)
+        return false;
+    shell_print(sh, "%s%s", xml, g_str_has_suffix(xml, "\n") ? "" : "\n");
+    return true;
+}
+
+static const ShellOptDef opts_dumpxml[] = {
+    OPT_DOMAIN,
+    { "inactive", SHELL_OPT_BOOL, 0, "show inactive defined XML" },
+    { "security-info", SHELL_OPT_BOOL, 0, "include security sensitive information in XML dump" },
+    { "update-cpu", SHELL_OPT_BOOL, 0, "update guest CPU according to host CPU" },
+    { "migratable", SHELL_OPT_BOOL, 0, "provide XML suitable for migrations" },
+    { NULL },
+};
+
+const ShellCmdDef shell_domain_cmds[] = {
+    { "autostart", cmd_autostart, opts_autostart, "domain", "autostart a domain" },
+    { "create", cmd_create, opts_create, "domain", "create a domain from an XML file" },
+    { "define", cmd_define, opts_define, "domain",
+      "define (but don't start) a domain from an XML file" },
+    { "desc", cmd_desc, opts_desc, "domain", "show or set domain's description or title" },
+    { "destroy", cmd_destroy, opts_destroy, "domain", "destroy (stop) a domain" },
+    { "dumpxml", cmd_dumpxml, opts_dumpxml, "domain", "domain information in XML" },
+    { "metadata", cmd_metadata, opts_metadata, "domain",
+      "show or set domain's custom XML metadata" },
+    { "reboot", cmd_reboot, opts_mode, "domain", "reboot a domain" },
+    { "reset", cmd_reset, opts_domain, "domain", "reset a domain" },
+    { "resume", cmd_resume, opts_domain, "domain", "resume a domain" },
+    { "shutdown", cmd_shutdown, opts_mode, "domain", "gracefully shutdown a domain" },
+    { "start", cmd_start, opts_start, "domain", "start a (previously defined) inactive domain" },
+    { "suspend", cmd_suspend, opts_domain, "domain", "suspend a domain" },
+    { "undefine", cmd_undefine, opts_undefine, "domain", "undefine a domain" },
+    { NULL },
+};
