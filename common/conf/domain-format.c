@@ -54,9 +54,12 @@ static void domain_format_vcpu(XmlWriter *w, const DomainDef *def)
 
 static void domain_format_metadata(XmlWriter *w, const DomainDef *def)
 {
-    if (def->metadata && def->metadata->children->len > 0) {
+    /* libvirt serializes custom metadata with libxml2 (double quotes) */
+    if (def->metadata) {
         xml_writer_start(w, "metadata");
+        w->libxml_style = true;
         xml_extras_write_all(w, def->metadata);
+        w->libxml_style = false;
         xml_writer_end(w);
     }
     xml_extras_write_after(w, def->extras, "metadata");

@@ -73,12 +73,11 @@ static bool domain_parse_description(xmlNode *node, DomainDef *def, GError **err
 
 static bool domain_parse_metadata(xmlNode *node, DomainDef *def, GError **error)
 {
-    def->metadata = xml_extras_free(def->metadata);
+    xml_extras_free(def->metadata);
+    def->metadata = xml_extras_new(); /* an empty <metadata/> round-trips */
     for (xmlNode *c = node->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (!def->metadata)
-            def->metadata = xml_extras_new();
         /* each entry must stand alone: metadata get returns it as its own document */
         g_ptr_array_add(def->metadata->children, xml_elem_from_node(c, true));
     }

@@ -312,6 +312,50 @@ XmlExtras *xml_extras_collect(xmlNode *node, const char *const *known_attrs,
     return g_steal_pointer(&extras);
 }
 
+static bool xml_elem_has_text_child(const XmlElem *elem)
+{
+    for (guint i = 0; i < elem->children->len; i++) {
+        const XmlElem *child = g_ptr_array_index(elem->children, i);
+        if (!child->name)
+            return true;
+    }
+    return false;
+}
+
+/* Serialize without layout: text inside an element is content, so indentation added
+ * around its siblings would change it (libxml2 makes the same choice). */
+static void xml_elem_write_compact(GString *buf, const XmlElem *elem, bool libxml_style)
+{
+    const char quote = libxml_style ? '"' : '\'';
+
+    if (!elem->name) {
+        if (libxml_style)
+            xml_escape_append_libxml(buf, elem->text, false);
+        else
+            xml_escape_append(buf, elem->text);
+        return;
+    }
+    g_string_append_printf(buf, "<%s", elem->name);
+    for (guint i = 0; i < elem->attrs->len; i++) {
+        const XmlAttr *attr = g_ptr_array_index(elem->attrs, i);
+
+        g_string_append_printf(buf, " %s=%c", attr->name, quote);
+        if (libxml_style)
+            xml_escape_append_libxml(buf, attr->value, true);
+        else
+            xml_escape_append(buf, attr->value);
+        g_string_append_c(buf, quote);
+    }
+    if (elem->children->len == 0) {
+        g_string_append(buf, "/>");
+        return;
+    }
+    g_string_append_c(buf, '>');
+    for (guint i = 0; i < elem->children->len; i++)
+        xml_elem_write_compact(buf, g_ptr_array_index(elem->children, i), libxml_style);
+    g_string_append_printf(buf, "</%s>", elem->name);
+}
+
 /**
  * xml_elem_write: write a kept element (or text node) and its subtree.
  */
@@ -319,6 +363,13 @@ void xml_elem_write(XmlWriter *w, const XmlElem *elem)
 {
     if (!elem->name) {
         xml_writer_text(w, elem->text);
+        return;
+    }
+    if (xml_elem_has_text_child(elem) && elem->children->len > 1) {
+        g_autoptr(GString) buf = g_string_new(NULL);
+
+        xml_elem_write_compact(buf, elem, w->libxml_style);
+        xml_writer_raw_line(w, buf->str);
         return;
     }
     xml_writer_start(w, elem->name);

@@ -123,7 +123,7 @@ static bool xml_check_root(xmlDoc *doc, const char *root_name, GError **error)
 
     if (!root)
         return xml_error(error, "XML document has no root element");
-    if (root->ns || strcmp((const char *)root->name, root_name) != 0)
+    if (root_name && (root->ns || strcmp((const char *)root->name, root_name) != 0))
         return xml_error(error, "unexpected root element <%s>, expecting <%s>",
                          (const char *)root->name, root_name);
     return true;
@@ -133,7 +133,7 @@ static bool xml_check_root(xmlDoc *doc, const char *root_name, GError **error)
  * xml_doc_parse_safe: parse an untrusted XML document held in memory.
  *
  * Never touches a file or the network, bounds size (XML_DOC_MAX_SIZE) and depth
- * (XML_DOC_MAX_DEPTH), and checks that the root element is @root_name. Errors are
+ * (XML_DOC_MAX_DEPTH), and checks that the root element is @root_name (NULL: any). Errors are
  * VIRT_CONF_ERROR/VIRT_ERR_XML_ERROR with the line libxml2 reported.
  */
 xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GError **error)

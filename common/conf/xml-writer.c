@@ -63,6 +63,44 @@ void xml_escape_append(GString *buf, const char *text)
 }
 
 /**
+ * xml_escape_append_libxml: escape as libxml2's serializer does, which libvirt uses for
+ * <metadata> content (and virsh shows to users).
+ */
+void xml_escape_append_libxml(GString *buf, const char *text, bool attr)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '<')
+            g_string_append(buf, "&lt;");
+        else if (*p == '>')
+            g_string_append(buf, "&gt;");
+        else if (*p == '&')
+            g_string_append(buf, "&amp;");
+        else if (*p == '\r')
+            g_string_append(buf, "&#13;");
+        else if (attr && *p == '"')
+            g_string_append(buf, "&quot;");
+        else if (attr && *p == '\n')
+            g_string_append(buf, "&#10;");
+        else if (attr && *p == '\t')
+            g_string_append(buf, "&#9;");
+        else
+            g_string_append_c(buf, *p);
+    }
+}
+
+/**
+ * xml_writer_raw_line: write already serialized @xml as a child line of the current
+ * element (used for mixed content, which must not be re-indented).
+ */
+void xml_writer_raw_line(XmlWriter *w, const char *xml)
+{
+    xml_writer_close_start(w, true);
+    xml_writer_indent(w);
+    g_string_append(w->buf, xml);
+    g_string_append_c(w->buf, '\n');
+}
+
+/**
  * xml_writer_start: open element @name; @name must stay valid until xml_writer_end.
  */
 void xml_writer_start(XmlWriter *w, const char *name)
@@ -86,6 +124,12 @@ void xml_writer_attr(XmlWriter *w, const char *name, const char *value)
     if (!value)
         return;
     g_assert(w->start_open);
+    if (w->libxml_style) {
+        g_string_append_printf(w->buf, " %s=\"", name);
+        xml_escape_append_libxml(w->buf, value, true);
+        g_string_append_c(w->buf, '"');
+        return;
+    }
     g_string_append_printf(w->buf, " %s='", name);
     xml_escape_append(w->buf, value);
     g_string_append_c(w->buf, '\'');
@@ -120,7 +164,10 @@ void xml_writer_attr_int(XmlWriter *w, const char *name, int64_t value)
 void xml_writer_text(XmlWriter *w, const char *text)
 {
     xml_writer_close_start(w, false);
-    xml_escape_append(w->buf, text);
+    if (w->libxml_style)
+        xml_escape_append_libxml(w->buf, text, false);
+    else
+        xml_escape_append(w->buf, text);
     w->has_text = true;
 }
 

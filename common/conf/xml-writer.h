@@ -17,8 +17,9 @@ typedef struct XmlWriter {
     GString *buf;
     const char *stack[XML_WRITER_MAX_DEPTH];
     int depth;
-    bool start_open; /* the innermost start tag still lacks its '>' */
-    bool has_text;   /* the innermost element holds text: close on the same line */
+    bool start_open;   /* the innermost start tag still lacks its '>' */
+    bool has_text;     /* the innermost element holds text: close on the same line */
+    bool libxml_style; /* double quotes and libxml2's escaping (libvirt's <metadata>) */
 } XmlWriter;
 
 void xml_writer_init(XmlWriter *w, GString *buf, int indent);
@@ -32,4 +33,9 @@ void xml_writer_end(XmlWriter *w);
 /* <name>text</name>, nothing when text is NULL */
 void xml_writer_text_element(XmlWriter *w, const char *name, const char *text);
 
+/* a pre-serialized element on a line of its own */
+void xml_writer_raw_line(XmlWriter *w, const char *xml);
+
 void xml_escape_append(GString *buf, const char *text);
+/* libxml2's escaping: text escapes <>&, attribute values also " and line breaks */
+void xml_escape_append_libxml(GString *buf, const char *text, bool attr);
