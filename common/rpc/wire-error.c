@@ -99,13 +99,16 @@ GError *rpc_message_decode_error(const RpcMessage *msg)
 {
     remote_error wire = { 0 };
     GError *error = NULL;
-    const RpcPayloadType *type = rpc_message_payload_type(&msg->header, &error);
+    const RpcPayloadType *type;
 
+    /* Only replies and stream packets carry a remote_error; calls never do. */
+    if (msg->header.status != RPC_STATUS_ERROR || msg->header.type == RPC_MESSAGE_CALL ||
+        msg->header.type == RPC_MESSAGE_CALL_WITH_FDS)
+        return g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "message of procedure %d carries no error",
+                           msg->header.proc);
+    type = rpc_message_payload_type(&msg->header, &error);
     if (!type)
         return error;
-    if (msg->header.status != RPC_STATUS_ERROR)
-        return g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "message of procedure %d is not an error",
-                           msg->header.proc);
     if (!rpc_payload_decode(type, msg->payload, &wire, &error))
         return error;
     error = rpc_wire_error_to_gerror(&wire);
