@@ -19,18 +19,12 @@
 #include "daemon/worker.h"
 #include "util/error.h"
 
-/* Framing limits (libvirt-facts §1.3): the length word counts itself and the 24-byte
- * header; the rest is at most VIR_NET_MESSAGE_MAX - 24. */
-#define PACKET_LEN_MIN (4u + 24u)
-#define PACKET_LEN_MAX (4u + 33554432u)
-
 /* Calls read beyond max_client_requests wait here, so that reading (and answering
  * keepalive) goes on; past these bounds reading pauses until calls complete. */
 #define DEFERRED_MAX_CALLS 64u
 #define DEFERRED_MAX_BYTES (8u << 20)
 
-/* Packets handled per wakeup before yielding to other clients. */
-#define PACKETS_PER_WAKEUP 32
+static void client_process_input(Client *client);
 
 static bool client_wants_read(Client *client)
 {
@@ -111,73 +105,42 @@ void client_send(Client *client, GBytes *packet)
     client_flush(client);
 }
 
-static bool client_packet_length(Client *client, uint32_t *ret_len)
-{
-    uint32_t len = ((uint32_t)client->len_buf[0] << 24) | ((uint32_t)client->len_buf[1] << 16) |
-                   ((uint32_t)client->len_buf[2] << 8) | client->len_buf[3];
-
-    if (len < PACKET_LEN_MIN || len > PACKET_LEN_MAX) {
-        g_autofree char *reason = g_strdup_printf("malformed packet: length %u outside %u..%u", len,
-                                                  PACKET_LEN_MIN, PACKET_LEN_MAX);
-        client_disconnect(client, reason);
-        return false;
-    }
-    *ret_len = len;
-    return true;
-}
-
-/* Read what is available into the current packet; returns a full packet or NULL. */
-static GBytes *client_read_packet(Client *client, bool *ret_eof)
-{
-    ssize_t n;
-
-    *ret_eof = false;
-    if (client->len_have < sizeof(client->len_buf)) {
-        uint32_t len = 0;
-
-        n = recv(client->fd, client->len_buf + client->len_have,
-                 sizeof(client->len_buf) - client->len_have, MSG_DONTWAIT);
-        if (n <= 0) {
-            *ret_eof = n == 0 || (errno != EAGAIN && errno != EINTR);
-            return NULL;
-        }
-        client->len_have += (size_t)n;
-        if (client->len_have < sizeof(client->len_buf))
-            return NULL;
-        /* the limit is checked before the body is allocated */
-        if (!client_packet_length(client, &len))
-            return NULL;
-        client->body_len = len - 4;
-        client->body_have = 0;
-        client->body = g_malloc(client->body_len);
-    }
-    n = recv(client->fd, client->body + client->body_have, client->body_len - client->body_have,
-             MSG_DONTWAIT);
-    if (n <= 0) {
-        *ret_eof = n == 0 || (errno != EAGAIN && errno != EINTR);
-        return NULL;
-    }
-    client->body_have += (size_t)n;
-    if (client->body_have < client->body_len)
-        return NULL;
-    client->len_have = 0;
-    return g_bytes_new_take(g_steal_pointer(&client->body), client->body_len);
-}
-
 static void client_on_readable(Client *client)
 {
-    for (int i = 0; i < PACKETS_PER_WAKEUP && !client->dead && client_wants_read(client); i++) {
-        bool eof = false;
-        GBytes *packet = client_read_packet(client, &eof);
+    g_autoptr(GError) error = NULL;
+    uint8_t buf[65536];
+    ssize_t n = recv(client->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-        if (eof) {
-            client_disconnect(client, NULL);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        if (n == 0 && !rpc_decoder_finish(client->decoder, &error)) {
+            client_disconnect(client, error->message);
             return;
         }
-        if (!packet)
+        client_disconnect(client, n < 0 ? g_strerror(errno) : NULL);
+        return;
+    }
+    /* the decoder checks every limit before it commits memory */
+    if (!rpc_decoder_feed(client->decoder, buf, (size_t)n, &error)) {
+        g_autofree char *reason = g_strdup_printf("malformed packet: %s", error->message);
+
+        client_disconnect(client, reason);
+        return;
+    }
+    keepalive_on_receive(client);
+    client_process_input(client);
+}
+
+/* Dispatch the complete packets the decoder holds, while reading is allowed. */
+static void client_process_input(Client *client)
+{
+    while (!client->dead && client_wants_read(client)) {
+        RpcMessage *msg = rpc_decoder_pop(client->decoder);
+
+        if (!msg)
             return;
-        keepalive_on_receive(client);
-        dispatch_packet(client, packet);
+        dispatch_packet(client, msg);
     }
 }
 
@@ -187,7 +150,7 @@ static int client_on_io(sd_event_source *s, int fd, uint32_t revents, void *user
 
     if (revents & EPOLLOUT)
         client_flush(client);
-    if (!client->dead && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+    if (!client->dead && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && client_wants_read(client))
         client_on_readable(client);
     if (!client->dead && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
         client_disconnect(client, NULL);
@@ -215,6 +178,7 @@ Client *client_new(Daemon *daemon, DaemonSocketKind kind, int fd, const struct u
     client->cred = *cred;
     client->connected_at = g_get_real_time() / G_USEC_PER_SEC;
     client->fd = fd;
+    client->decoder = rpc_decoder_new();
     client->events = g_array_new(FALSE, TRUE, sizeof(EventReg));
     client->next_callback_id = 1;
     g_queue_init(&client->out);
@@ -245,10 +209,15 @@ Client *client_ref(Client *client)
     return client;
 }
 
+static void client_message_free(gpointer msg)
+{
+    rpc_message_free(msg);
+}
+
 static void client_clear_queues(Client *client)
 {
     g_queue_clear_full(&client->out, (GDestroyNotify)g_bytes_unref);
-    g_queue_clear_full(&client->deferred, (GDestroyNotify)g_bytes_unref);
+    g_queue_clear_full(&client->deferred, client_message_free);
     client->out_bytes = 0;
     client->deferred_bytes = 0;
 }
@@ -260,7 +229,7 @@ void client_unref(Client *client)
     g_assert(client->dead);
     g_assert(!client->conn);
     client_clear_queues(client);
-    g_free(client->body);
+    rpc_decoder_free(client->decoder);
     g_array_unref(client->events);
     g_mutex_clear(&client->lock);
     g_free(client);
@@ -319,12 +288,14 @@ void client_call_done(Client *client)
     client->draining = true;
     while (client->deferred.length > 0 &&
            client->in_flight < client->daemon->config.max_client_requests && !client->dead) {
-        GBytes *packet = g_queue_pop_head(&client->deferred);
+        RpcMessage *msg = g_queue_pop_head(&client->deferred);
 
-        client->deferred_bytes -= g_bytes_get_size(packet);
-        dispatch_packet(client, packet);
+        client->deferred_bytes -= g_bytes_get_size(msg->payload);
+        dispatch_packet(client, msg);
     }
     client->draining = false;
+    /* reading may have paused on a full deferred queue */
+    client_process_input(client);
     client_update_io(client);
 }
 
@@ -358,9 +329,9 @@ bool client_call_may_start(Client *client)
 }
 
 /* Keep a call until an in-flight one finishes; reading continues within bounds. */
-void client_defer_call(Client *client, GBytes *packet)
+void client_defer_call(Client *client, RpcMessage *msg)
 {
-    client->deferred_bytes += g_bytes_get_size(packet);
-    g_queue_push_tail(&client->deferred, packet);
+    client->deferred_bytes += g_bytes_get_size(msg->payload);
+    g_queue_push_tail(&client->deferred, msg);
     client_update_io(client);
 }

@@ -6,10 +6,12 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "rpc/message.h"
+
 typedef struct Client Client;
 
 void client_send(Client *client, GBytes *packet);
 void client_update_io(Client *client);
 void client_call_done(Client *client);
 bool client_call_may_start(Client *client);
-void client_defer_call(Client *client, GBytes *packet);
+void client_defer_call(Client *client, RpcMessage *msg);

@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "daemon/daemon.h"
+#include "rpc/message.h"
 
 typedef struct Daemon Daemon;
 typedef struct Client Client;
@@ -81,16 +82,12 @@ struct Client {
     sd_event_source *io;
     bool dead;          /* disconnected; waiting for in-flight calls */
     bool close_pending; /* close once the write queue is flushed (CONNECT_CLOSE) */
-    uint8_t len_buf[4];
-    size_t len_have;
-    uint8_t *body; /* packet after the length word */
-    size_t body_len;
-    size_t body_have;
+    RpcDecoder *decoder;
     GQueue out; /* GBytes* */
     size_t out_bytes;
     size_t out_offset; /* into the head of @out */
     unsigned int in_flight;
-    GQueue deferred; /* GBytes*: calls read while in_flight was at the limit */
+    GQueue deferred; /* RpcMessage*: calls read while in_flight was at the limit */
     size_t deferred_bytes;
     bool draining;  /* running deferred calls */
     GArray *events; /* EventReg */

@@ -1,32 +1,369 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Packet dispatch (first step: keepalive only). */
+/*
+ * Packet dispatch. On the loop thread: framing-level checks, program/procedure lookup,
+ * authentication and the read-only gate, then either the handler runs right here
+ * (session procedures that touch only loop-owned state: auth, features, events, close
+ * callback, admin) or the call goes to the worker pool and its reply comes back
+ * through worker_pool_post().
+ */
 
 #define G_LOG_DOMAIN "virtkit-daemon"
+
+#include <string.h>
 
 #include "daemon/client.h"
 #include "daemon/daemon-priv.h"
 #include "daemon/dispatch.h"
 #include "daemon/keepalive.h"
-#include "daemon/packet.h"
+#include "daemon/worker.h"
+#include "rpc/wire-error.h"
+#include "util/error.h"
 
-void dispatch_packet(Client *client, GBytes *packet)
+typedef struct DispatchJob {
+    Client *client; /* a reference */
+    RpcMessage *msg;
+    const RpcProcInfo *info;
+    DispatchHandler handler;
+    void *args; /* decoded */
+} DispatchJob;
+
+typedef struct DispatchDone {
+    Client *client; /* a reference */
+    GBytes *reply;
+    bool close_after;
+} DispatchDone;
+
+/* Procedures that only touch loop-owned session state run on the loop thread. */
+static bool dispatch_on_loop(uint32_t prog, int proc)
 {
-    g_autoptr(GBytes) owned = packet;
-    gsize len = 0;
-    const uint8_t *data = g_bytes_get_data(packet, &len);
-    PacketHeader header;
-
-    if (!packet_header_decode(data, len, &header)) {
-        client_disconnect(client, "malformed packet header");
-        return;
+    if (prog == ADMIN_PROGRAM)
+        return true;
+    switch (proc) {
+    case REMOTE_PROC_CONNECT_CLOSE:
+    case REMOTE_PROC_CONNECT_SUPPORTS_FEATURE:
+    case REMOTE_PROC_AUTH_LIST:
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER:
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER:
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY:
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY:
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY:
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY:
+    case REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK:
+    case REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK:
+        return true;
+    default:
+        return false;
     }
-    if (header.prog == PACKET_PROG_KEEPALIVE && header.type == PACKET_TYPE_MESSAGE) {
-        keepalive_handle(client, header.proc);
-        return;
-    }
-    client_disconnect(client, "remote program not served yet");
 }
 
+/* Remote procedures allowed before CONNECT_OPEN. */
+static bool dispatch_allowed_unopened(int proc)
+{
+    return proc == REMOTE_PROC_AUTH_LIST || proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE ||
+           proc == REMOTE_PROC_CONNECT_OPEN || proc == REMOTE_PROC_CONNECT_CLOSE;
+}
+
+/**
+ * dispatch_api_name - libvirt's API name for a procedure, for messages
+ * @proc_name: "REMOTE_PROC_DOMAIN_DEFINE_XML"
+ *
+ * Returns "virDomainDefineXml"-style names ("virDomainDefineXML" in libvirt: close
+ * enough for a human, and stable).
+ */
+char *dispatch_api_name(const char *proc_name)
+{
+    const char *p = strstr(proc_name, "_PROC_");
+    GString *out = g_string_new("vir");
+    bool upper = true;
+
+    for (p = p ? p + 6 : proc_name; *p; p++) {
+        if (*p == '_') {
+            upper = true;
+            continue;
+        }
+        g_string_append_c(out, upper ? *p : g_ascii_tolower(*p));
+        upper = false;
+    }
+    return g_string_free(out, FALSE);
+}
+
+static void dispatch_reply_error(Client *client, const RpcHeader *header, const GError *error)
+{
+    g_autoptr(GError) local = NULL;
+    GBytes *reply = rpc_message_encode_error(header, error, &local);
+
+    if (!reply) {
+        client_disconnect(client, local->message);
+        return;
+    }
+    client_send(client, reply);
+}
+
+/* Checks that answer with an error reply before a handler runs. */
+static bool dispatch_check(Client *client, const RpcHeader *h, const RpcProcInfo **ret_info,
+                           DispatchHandler *ret_handler, GError **error)
+{
+    bool admin_socket = client->kind == DAEMON_SOCKET_ADMIN;
+    const RpcProcInfo *info;
+    DispatchHandler handler;
+    bool authenticated;
+    bool readonly;
+
+    if (!rpc_header_check_call(h, error))
+        return false;
+    /* the admin program lives on the admin socket only, the remote program elsewhere */
+    if ((h->prog == ADMIN_PROGRAM) != admin_socket || h->prog == KEEPALIVE_PROGRAM) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "Cannot find program %d version %d",
+                    (int)h->prog, (int)h->vers);
+        return false;
+    }
+    if (h->type == RPC_MESSAGE_CALL_WITH_FDS) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT,
+                    "file descriptor passing is not supported by this daemon");
+        return false;
+    }
+    info = rpc_proc_lookup(h->prog, h->proc);
+    handler = info ? dispatch_handler_lookup(h->prog, h->proc) : NULL;
+    g_mutex_lock(&client->lock);
+    authenticated = client->authenticated;
+    readonly = client->readonly;
+    g_mutex_unlock(&client->lock);
+    if (info && info->needs_auth && !authenticated) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "authentication required");
+        return false;
+    }
+    if (!info) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT, "unknown procedure: %d", h->proc);
+        return false;
+    }
+    if (!handler) {
+        /* clients fall back to older procedures on NO_SUPPORT */
+        g_autofree char *api = dispatch_api_name(info->name);
+
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT,
+                    "this function is not supported by the connection driver: %s", api);
+        return false;
+    }
+    if (readonly && info->access == RPC_PROC_ACCESS_READ_WRITE) {
+        g_autofree char *api = dispatch_api_name(info->name);
+
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_OPERATION_DENIED,
+                    "operation forbidden: read only access prevents %s", api);
+        return false;
+    }
+    *ret_info = info;
+    *ret_handler = handler;
+    return true;
+}
+
+static DriverConn *dispatch_client_conn(Client *client)
+{
+    DriverConn *conn;
+
+    g_mutex_lock(&client->lock);
+    conn = client->conn;
+    g_mutex_unlock(&client->lock);
+    return conn;
+}
+
+/* Run @handler with decoded @args and encode its reply. NULL + @close_after: none. */
+static GBytes *dispatch_run(Client *client, const RpcHeader *h, const RpcProcInfo *info,
+                            DispatchHandler handler, const void *args, bool *close_after)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree void *ret = info->ret.size ? g_malloc0(info->ret.size) : NULL;
+    DispatchCall call = {
+        .daemon = client->daemon,
+        .client = client,
+        .header = h,
+        .info = info,
+        .ops = client->daemon->ops,
+        .conn = dispatch_client_conn(client),
+    };
+    GBytes *reply = NULL;
+
+    if (h->prog == REMOTE_PROGRAM && !call.conn && !dispatch_allowed_unopened(h->proc))
+        g_set_error(&error, VIRT_RPC_ERROR, VIRT_ERR_INTERNAL_ERROR, "connection not open");
+    else if (handler(&call, args, ret, &error)) {
+        reply = rpc_message_encode_reply(h, ret, &error);
+        if (ret)
+            rpc_payload_clear(&info->ret, ret);
+    }
+    if (!reply) {
+        g_autoptr(GError) local = NULL;
+
+        reply = rpc_message_encode_error(h, error, &local);
+        g_assert(reply); /* an error struct always encodes */
+    }
+    *close_after = call.close_after;
+    return reply;
+}
+
+static void dispatch_job_free(DispatchJob *job)
+{
+    if (job->args) {
+        rpc_payload_clear(&job->info->args, job->args);
+        g_free(job->args);
+    }
+    rpc_message_free(job->msg);
+    g_free(job);
+}
+
+static void dispatch_on_done(Daemon *daemon, gpointer data)
+{
+    DispatchDone *done = data;
+
+    if (done->close_after)
+        done->client->close_pending = true;
+    client_send(done->client, done->reply);
+    client_call_done(done->client);
+    client_unref(done->client);
+    g_free(done);
+}
+
+static void dispatch_on_worker(gpointer data, gpointer user_data)
+{
+    DispatchJob *job = data;
+    Daemon *daemon = user_data;
+    DispatchDone *done = g_new0(DispatchDone, 1);
+
+    done->reply = dispatch_run(job->client, &job->msg->header, job->info, job->handler, job->args,
+                               &done->close_after);
+    done->client = g_steal_pointer(&job->client);
+    dispatch_job_free(job);
+    worker_pool_post(daemon->workers, dispatch_on_done, done);
+}
+
+static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *info,
+                          DispatchHandler handler)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree void *args = info->args.size ? g_malloc0(info->args.size) : NULL;
+    const RpcHeader *h = &msg->header;
+    DispatchJob *job;
+
+    if (!rpc_payload_decode(&info->args, msg->payload, args ? args : &(int){ 0 }, &error)) {
+        dispatch_reply_error(client, h, error);
+        rpc_message_free(msg);
+        return;
+    }
+    if (dispatch_on_loop(h->prog, h->proc)) {
+        bool close_after = false;
+        GBytes *reply = dispatch_run(client, h, info, handler, args, &close_after);
+
+        if (close_after)
+            client->close_pending = true;
+        client_send(client, reply);
+        if (args)
+            rpc_payload_clear(&info->args, args);
+        rpc_message_free(msg);
+        return;
+    }
+    job = g_new0(DispatchJob, 1);
+    job->client = client_ref(client);
+    job->msg = msg;
+    job->info = info;
+    job->handler = handler;
+    job->args = g_steal_pointer(&args);
+    client->in_flight++;
+    worker_pool_submit(client->daemon->workers, info->priority == RPC_PROC_PRIORITY_HIGH,
+                       dispatch_on_worker, job);
+}
+
+/**
+ * dispatch_packet - handle one decoded packet of @client (loop thread)
+ * @client: the client
+ * @msg: the packet; owned from now on
+ *
+ * Keepalive is answered here and now, whatever the client's calls are doing. Calls
+ * beyond max_client_requests wait in the client's deferred queue.
+ */
+void dispatch_packet(Client *client, RpcMessage *msg)
+{
+    g_autoptr(GError) error = NULL;
+    const RpcHeader *h = &msg->header;
+    const RpcProcInfo *info = NULL;
+    DispatchHandler handler = NULL;
+
+    if (h->prog == KEEPALIVE_PROGRAM && h->type == RPC_MESSAGE_MESSAGE) {
+        keepalive_handle(client, h->proc);
+        rpc_message_free(msg);
+        return;
+    }
+    if (h->type != RPC_MESSAGE_CALL && h->type != RPC_MESSAGE_CALL_WITH_FDS) {
+        /* stray stream data, replies or events from a client: nothing to answer */
+        g_debug("client %" G_GUINT64_FORMAT ": ignoring %s packet", client->id,
+                rpc_message_type_to_string(h->type));
+        rpc_message_free(msg);
+        return;
+    }
+    if (!dispatch_check(client, h, &info, &handler, &error)) {
+        dispatch_reply_error(client, h, error);
+        rpc_message_free(msg);
+        return;
+    }
+    if (!dispatch_on_loop(h->prog, h->proc) && !client_call_may_start(client)) {
+        client_defer_call(client, msg);
+        return;
+    }
+    dispatch_call(client, msg, info, handler);
+}
+
+static void dispatch_close_conn_job(gpointer data, gpointer user_data)
+{
+    Client *client = data;
+    DriverConn *conn;
+
+    g_mutex_lock(&client->lock);
+    conn = g_steal_pointer(&client->conn);
+    g_mutex_unlock(&client->lock);
+    if (conn && client->daemon->ops->connect_close)
+        client->daemon->ops->connect_close(conn);
+    client_unref(client); /* the reference the open connection held */
+}
+
+/**
+ * dispatch_release_conn - close the driver connection of a departed client
+ * @client: a dead client with no call in flight
+ *
+ * connect_close may block in a driver, so it runs on a worker. After it returns the
+ * driver sends no more events to the client, which then goes away.
+ */
 void dispatch_release_conn(Client *client)
 {
+    bool has_conn;
+
+    g_mutex_lock(&client->lock);
+    has_conn = client->conn != NULL;
+    g_mutex_unlock(&client->lock);
+    if (has_conn)
+        worker_pool_submit(client->daemon->workers, false, dispatch_close_conn_job, client);
+}
+
+/* NO_SUPPORT for a NULL driver op, the way libvirt's API layer answers it. */
+bool dispatch_require_op(const DispatchCall *call, const void *op, GError **error)
+{
+    g_autofree char *api = NULL;
+
+    if (op)
+        return true;
+    api = dispatch_api_name(call->info->name);
+    g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT,
+                "this function is not supported by the connection driver: %s", api);
+    return false;
+}
+
+/* A borrowed view: @ret_ref->name points into @wire. */
+void dispatch_domain_from_wire(const remote_nonnull_domain *wire, DomainRef *ret_ref)
+{
+    ret_ref->name = wire->name;
+    memcpy(ret_ref->uuid, wire->uuid, VIRT_UUID_LEN);
+    ret_ref->id = wire->id;
+}
+
+void dispatch_domain_to_wire(const DomainRef *ref, remote_nonnull_domain *ret_wire)
+{
+    ret_wire->name = g_strdup(ref->name);
+    memcpy(ret_wire->uuid, ref->uuid, VIRT_UUID_LEN);
+    ret_wire->id = ref->id;
 }

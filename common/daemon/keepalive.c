@@ -6,15 +6,15 @@
 #include "daemon/client.h"
 #include "daemon/daemon-priv.h"
 #include "daemon/keepalive.h"
-#include "daemon/packet.h"
-
-#define KEEPALIVE_PROC_PING 1
-#define KEEPALIVE_PROC_PONG 2
+#include "rpc/message.h"
+#include "rpc/remote-protocol.h"
 
 static void keepalive_send(Client *client, int proc)
 {
-    client_send(client, packet_build_empty(PACKET_PROG_KEEPALIVE, proc, PACKET_TYPE_MESSAGE, 0,
-                                           PACKET_STATUS_OK));
+    RpcHeader h = { KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, proc, RPC_MESSAGE_MESSAGE, 0,
+                    RPC_STATUS_OK };
+
+    client_send(client, rpc_message_encode(&h, 0, NULL, 0, NULL));
 }
 
 static int keepalive_on_timer(sd_event_source *s, uint64_t usec, void *userdata)

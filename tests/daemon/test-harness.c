@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rpc/wire-error.h"
 #include "test-harness.h"
 
 static int notify_socket_new(const char *path)
@@ -218,5 +219,53 @@ bool test_wait_eof(int fd, int timeout_ms)
         n = recv(fd, buf, sizeof(buf), 0);
         if (n <= 0)
             return true;
+    }
+}
+
+RpcMessage *test_recv_message(int fd, int timeout_ms)
+{
+    g_autoptr(GBytes) body = test_recv(fd, timeout_ms);
+    g_autoptr(RpcDecoder) decoder = rpc_decoder_new();
+    gsize len = 0;
+    const void *data;
+    uint8_t word[4];
+
+    if (!body)
+        return NULL;
+    data = g_bytes_get_data(body, &len);
+    word[0] = (len + 4) >> 24;
+    word[1] = (len + 4) >> 16;
+    word[2] = (len + 4) >> 8;
+    word[3] = (len + 4);
+    g_assert_true(rpc_decoder_feed(decoder, word, 4, NULL));
+    g_assert_true(rpc_decoder_feed(decoder, data, len, NULL));
+    return rpc_decoder_pop(decoder);
+}
+
+GError *test_call(int fd, uint32_t prog, int proc, uint32_t serial, const void *args, void *ret)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) packet = rpc_message_encode_call(prog, proc, serial, args, &error);
+    const RpcProcInfo *info = rpc_proc_lookup(prog, proc);
+    gsize len = 0;
+    const void *data;
+
+    g_assert_no_error(error);
+    data = g_bytes_get_data(packet, &len);
+    test_send_raw(fd, data, len);
+    for (;;) {
+        g_autoptr(RpcMessage) msg = test_recv_message(fd, 20000);
+
+        g_assert_nonnull(msg);
+        if (msg->header.type != RPC_MESSAGE_REPLY || msg->header.serial != serial)
+            continue;
+        g_assert_cmpint(msg->header.proc, ==, proc);
+        if (msg->header.status == RPC_STATUS_ERROR)
+            return rpc_message_decode_error(msg);
+        g_assert_cmpint(msg->header.status, ==, RPC_STATUS_OK);
+        g_assert_true(
+            rpc_payload_decode(&info->ret, msg->payload, ret ? ret : &(int){ 0 }, &error));
+        g_assert_no_error(error);
+        return NULL;
     }
 }

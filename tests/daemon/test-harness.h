@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "daemon/daemon.h"
+#include "rpc/message.h"
 
 typedef struct TestDaemon {
     pid_t pid;
@@ -35,5 +36,11 @@ int test_connect(const char *path);
 void test_send_raw(int fd, const void *data, size_t len);
 /* Next packet (after the length word), or NULL on EOF / @timeout_ms without one. */
 GBytes *test_recv(int fd, int timeout_ms);
+/* The next packet decoded, or NULL on EOF / timeout. */
+RpcMessage *test_recv_message(int fd, int timeout_ms);
+/* Send a remote CALL and wait for its reply (events and pings before it are skipped);
+ * decodes an OK reply into @ret (zeroed, of the procedure's ret type) and returns NULL,
+ * or returns the error of an ERROR reply. */
+GError *test_call(int fd, uint32_t prog, int proc, uint32_t serial, const void *args, void *ret);
 /* Whether the peer closed @fd within @timeout_ms (pending data is drained first). */
 bool test_wait_eof(int fd, int timeout_ms);

@@ -7,7 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/packet.h"
+#include "rpc/message.h"
+#include "rpc/remote-protocol.h"
 #include "test-harness.h"
 
 static const DriverOps fake_ops = { .name = "fake", .hv_type = "FAKE" };
@@ -28,21 +29,17 @@ static void send_packet(int fd, GBytes *packet)
 
 static void assert_ping_pong(int fd)
 {
-    g_autoptr(GBytes) reply = NULL;
-    PacketHeader h;
-    gsize len = 0;
-    const uint8_t *data;
+    RpcHeader ping = { KEEPALIVE_PROGRAM,   1, KEEPALIVE_PROC_PING,
+                       RPC_MESSAGE_MESSAGE, 0, RPC_STATUS_OK };
+    g_autoptr(RpcMessage) reply = NULL;
 
-    send_packet(
-        fd, packet_build_empty(PACKET_PROG_KEEPALIVE, 1, PACKET_TYPE_MESSAGE, 0, PACKET_STATUS_OK));
-    reply = test_recv(fd, 10000);
+    send_packet(fd, rpc_message_encode(&ping, 0, NULL, 0, NULL));
+    reply = test_recv_message(fd, 10000);
     g_assert_nonnull(reply);
-    data = g_bytes_get_data(reply, &len);
-    g_assert_true(packet_header_decode(data, len, &h));
-    g_assert_cmphex(h.prog, ==, PACKET_PROG_KEEPALIVE);
-    g_assert_cmpint(h.proc, ==, 2);
-    g_assert_cmpint(h.type, ==, PACKET_TYPE_MESSAGE);
-    g_assert_cmpuint(len, ==, PACKET_HEADER_LEN);
+    g_assert_cmphex(reply->header.prog, ==, KEEPALIVE_PROGRAM);
+    g_assert_cmpint(reply->header.proc, ==, KEEPALIVE_PROC_PONG);
+    g_assert_cmpint(reply->header.type, ==, RPC_MESSAGE_MESSAGE);
+    g_assert_cmpuint(g_bytes_get_size(reply->payload), ==, 0);
 }
 
 static void test_sockets(void)
