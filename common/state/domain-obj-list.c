@@ -174,14 +174,17 @@ static bool check_existing_locked(DomainObj *obj, const DomainDef *def, unsigned
     return true;
 }
 
-static bool add_existing_locked(DomainObjList *list, DomainObj *obj, DomainDef *def,
-                                unsigned int add_flags, GError **error)
+static bool add_existing_locked(DomainObj *obj, DomainDef *def, unsigned int add_flags,
+                                const char *job, bool *ret_was_persistent, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
 
     if (!check_existing_locked(obj, def, add_flags, error))
         return false;
+    *ret_was_persistent = obj->persistent;
     assign_def_locked(obj, def, add_flags & DOMAIN_OBJ_LIST_ADD_LIVE);
+    if (add_flags & DOMAIN_OBJ_LIST_ADD_BEGIN_JOB)
+        obj->job = job;
     return true;
 }
 
@@ -204,35 +207,38 @@ static bool check_name_free_locked(DomainObjList *list, const DomainDef *def, GE
  * libvirt's rules: the same name and UUID as an existing object update it (a running
  * domain keeps the new persistent config pending in new_def); a clash of only one of
  * them fails with OPERATION_FAILED. With DOMAIN_OBJ_LIST_ADD_LIVE the def is a live
- * (transient) one; with DOMAIN_OBJ_LIST_ADD_CHECK_LIVE an active namesake is refused.
- * @ret_obj gets a new reference; @ret_replaced (optional) whether it existed before.
+ * (transient) one; with DOMAIN_OBJ_LIST_ADD_CHECK_LIVE an active namesake is refused;
+ * with DOMAIN_OBJ_LIST_ADD_BEGIN_JOB the object comes back holding the job @job, so no
+ * other caller can act on it before the caller's change is complete (an existing
+ * object busy with a job is refused). @ret_obj gets a new reference;
+ * @ret_was_persistent (optional) whether a persistent config existed before.
  */
 bool domain_obj_list_add(DomainObjList *list, DomainDef *def, unsigned int add_flags,
-                         DomainObj **ret_obj, bool *ret_replaced, GError **error)
+                         const char *job, DomainObj **ret_obj, bool *ret_was_persistent,
+                         GError **error)
 {
     g_autoptr(DomainDef) owned = def;
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&list->lock);
     DomainObj *obj = g_hash_table_lookup(list->by_uuid, def->uuid);
+    bool was_persistent = false;
 
     if (obj) {
-        if (!add_existing_locked(list, obj, def, add_flags, error))
+        if (!add_existing_locked(obj, def, add_flags, job, &was_persistent, error))
             return false;
         g_steal_pointer(&owned);
-        *ret_obj = domain_obj_ref(obj);
-        if (ret_replaced)
-            *ret_replaced = true;
-        return true;
+    } else {
+        if (!check_name_free_locked(list, def, error))
+            return false;
+        obj = domain_obj_new(g_steal_pointer(&owned));
+        obj->persistent = !(add_flags & DOMAIN_OBJ_LIST_ADD_LIVE);
+        if (add_flags & DOMAIN_OBJ_LIST_ADD_BEGIN_JOB)
+            obj->job = job;
+        g_hash_table_insert(list->by_uuid, g_memdup2(def->uuid, VIRT_UUID_LEN), obj);
+        g_hash_table_insert(list->by_name, g_strdup(def->name), obj);
     }
-    if (!check_name_free_locked(list, def, error))
-        return false;
-
-    obj = domain_obj_new(g_steal_pointer(&owned));
-    obj->persistent = !(add_flags & DOMAIN_OBJ_LIST_ADD_LIVE);
-    g_hash_table_insert(list->by_uuid, g_memdup2(def->uuid, VIRT_UUID_LEN), obj);
-    g_hash_table_insert(list->by_name, g_strdup(def->name), obj);
     *ret_obj = domain_obj_ref(obj);
-    if (ret_replaced)
-        *ret_replaced = false;
+    if (ret_was_persistent)
+        *ret_was_persistent = was_persistent;
     return true;
 }
 

@@ -41,6 +41,8 @@ typedef enum DomainObjListAddFlags {
     DOMAIN_OBJ_LIST_ADD_LIVE = 1u << 0,
     /* refuse when an object with this UUID is already active */
     DOMAIN_OBJ_LIST_ADD_CHECK_LIVE = 1u << 1,
+    /* return the object with the job @job taken (fails when it is busy) */
+    DOMAIN_OBJ_LIST_ADD_BEGIN_JOB = 1u << 2,
 } DomainObjListAddFlags;
 
 /* lifecycle */
@@ -52,7 +54,8 @@ bool domain_list_filter_match(unsigned int flags, const DomainObjFacts *facts);
 
 /* changes */
 bool domain_obj_list_add(DomainObjList *list, DomainDef *def, unsigned int add_flags,
-                         DomainObj **ret_obj, bool *ret_replaced, GError **error);
+                         const char *job, DomainObj **ret_obj, bool *ret_was_persistent,
+                         GError **error);
 void domain_obj_list_remove(DomainObjList *list, DomainObj *obj);
 int domain_obj_list_activate(DomainObjList *list, DomainObj *obj, int id, DomainState state,
                              int reason);

@@ -1,0 +1,941 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The test driver's ops. Behaviour, error codes and messages follow libvirt's test
+ * driver as Debian's `virsh -c test:///default` shows it, except where virtkit is
+ * deliberately stricter (start of a running domain and undefine of a transient one are
+ * OPERATION_INVALID; autostart of a transient domain is refused) or richer (start and
+ * create accept VIR_DOMAIN_START_PAUSED).
+ *
+ * Every state change runs as a job on the domain object (run_job): take the job (fails
+ * at once when busy), change and commit under the object's short lock, drop the job,
+ * then deliver the queued events with no lock held.
+ */
+
+#include "driver/test-driver.h"
+
+#include <unistd.h>
+
+#include "driver/test-driver-priv.h"
+#include "util/error.h"
+#include "util/file-util.h"
+
+#define TEST_MAX_VCPUS 32
+#define TEST_VERSION 2
+#define NODE_FILE_MAX (16 * 1024 * 1024)
+
+/* libvirt's flag values (reference/libvirt-facts.md §1.13, §3.1) */
+enum {
+    CONNECT_RO = 1u << 0,
+    CONNECT_NO_ALIASES = 1u << 1,
+    START_PAUSED = 1u << 0,
+    START_VALIDATE = 1u << 4,
+    DEFINE_VALIDATE = 1u << 0,
+    DESTROY_GRACEFUL = 1u << 0,
+    REBOOT_ALL = 0x1f,
+    UNDEFINE_MANAGED_SAVE = 1u << 0,
+    UNDEFINE_SNAPSHOTS_METADATA = 1u << 1,
+    UNDEFINE_NVRAM = 1u << 2,
+    UNDEFINE_KEEP_NVRAM = 1u << 3,
+    XML_SECURE = 1u << 0,
+    XML_INACTIVE = 1u << 1,
+    XML_UPDATE_CPU = 1u << 2,
+    XML_MIGRATABLE = 1u << 3,
+    AFFECT_LIVE = 1u << 0,
+    AFFECT_CONFIG = 1u << 1,
+};
+
+struct DriverConn {
+    gint refcount;
+    TestDriver *drv;
+    bool is_default;
+    DriverEventFunc event_cb;
+    void *event_data;
+    GMutex cb_lock; /* held while calling event_cb, so none runs after close */
+    bool closed;
+};
+
+/* ---- connections and events ------------------------------------------------------ */
+
+static GMutex default_lock;
+static TestDriver *default_drv;
+static unsigned int default_users; /* open connections + holds */
+
+static TestDriver *default_acquire(GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&default_lock);
+
+    if (!default_drv) {
+        TestDriver *drv = test_driver_new("test:///default");
+
+        if (!test_driver_load_default(drv, error)) {
+            test_driver_unref(drv);
+            return NULL;
+        }
+        default_drv = drv;
+    }
+    default_users++;
+    return test_driver_ref(default_drv);
+}
+
+static void default_release_one(void)
+{
+    TestDriver *drop = NULL;
+
+    g_mutex_lock(&default_lock);
+    g_assert(default_users > 0);
+    if (--default_users == 0)
+        drop = g_steal_pointer(&default_drv);
+    g_mutex_unlock(&default_lock);
+    test_driver_unref(drop);
+}
+
+/**
+ * test_driver_default_hold: keep test:///default alive until the matching
+ * test_driver_default_release(), even with no connection open.
+ */
+bool test_driver_default_hold(GError **error)
+{
+    TestDriver *drv = default_acquire(error);
+
+    if (!drv)
+        return false;
+    test_driver_unref(drv);
+    return true;
+}
+
+/**
+ * test_driver_default_release: drop a hold taken by test_driver_default_hold().
+ */
+void test_driver_default_release(void)
+{
+    default_release_one();
+}
+
+static DriverConn *conn_ref(DriverConn *conn)
+{
+    g_atomic_int_inc(&conn->refcount);
+    return conn;
+}
+
+static void conn_unref(gpointer data)
+{
+    DriverConn *conn = data;
+
+    if (!g_atomic_int_dec_and_test(&conn->refcount))
+        return;
+    g_mutex_clear(&conn->cb_lock);
+    g_free(conn);
+}
+
+static void event_free(gpointer data)
+{
+    DomainEvent *ev = data;
+
+    domain_ref_free(ev->dom);
+    g_free(ev);
+}
+
+static GPtrArray *events_new(void)
+{
+    return g_ptr_array_new_with_free_func(event_free);
+}
+
+/* Caller holds obj->lock. */
+static DomainRef *ref_from_obj_locked(const DomainObj *obj)
+{
+    return domain_ref_new(obj->def->name, obj->def->uuid, obj->id);
+}
+
+static DomainRef *ref_from_obj(DomainObj *obj)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    return ref_from_obj_locked(obj);
+}
+
+static void queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail)
+{
+    DomainEvent *ev = g_new0(DomainEvent, 1);
+
+    ev->event_id = 0; /* VIR_DOMAIN_EVENT_ID_LIFECYCLE */
+    ev->dom = ref_from_obj(obj);
+    ev->event = event;
+    ev->detail = detail;
+    g_ptr_array_add(events, ev);
+}
+
+/* Deliver @events to every connection of @drv. No driver lock is held while the
+ * callbacks run; each connection's cb_lock only keeps close from overtaking them. */
+static void emit_events(TestDriver *drv, GPtrArray *events)
+{
+    g_autoptr(GPtrArray) conns = NULL;
+
+    if (!events->len)
+        return;
+    conns = g_ptr_array_new_with_free_func(conn_unref);
+    g_mutex_lock(&drv->conns_lock);
+    for (guint i = 0; i < drv->conns->len; i++)
+        g_ptr_array_add(conns, conn_ref(drv->conns->pdata[i]));
+    g_mutex_unlock(&drv->conns_lock);
+
+    for (guint i = 0; i < conns->len; i++) {
+        DriverConn *conn = conns->pdata[i];
+
+        g_mutex_lock(&conn->cb_lock);
+        for (guint e = 0; e < events->len && !conn->closed && conn->event_cb; e++)
+            conn->event_cb(events->pdata[e], conn->event_data);
+        g_mutex_unlock(&conn->cb_lock);
+    }
+}
+
+static bool check_flags(unsigned int flags, unsigned int allowed, const char *func, GError **error)
+{
+    if (!(flags & ~allowed))
+        return true;
+    g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
+                "unsupported flags (0x%x) in function %s", flags & ~allowed, func);
+    return false;
+}
+
+static TestDriver *open_file(const char *path, GError **error)
+{
+    g_autofree char *xml = NULL;
+    g_autofree char *uri = g_strconcat("test://", path, NULL);
+    g_autofree char *dir = g_path_get_dirname(path);
+    TestDriver *drv;
+
+    if (!virt_file_read_bounded(path, NODE_FILE_MAX, &xml, NULL, NULL)) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR,
+                    "XML error: failed to parse xml document '%s'", path);
+        return NULL;
+    }
+    drv = test_driver_new(uri);
+    if (!test_driver_load_node(drv, xml, dir, error)) {
+        test_driver_unref(drv);
+        return NULL;
+    }
+    return drv;
+}
+
+static bool test_connect_open(const VirtUri *uri, unsigned int flags, DriverEventFunc event_cb,
+                              void *event_data, DriverConn **ret_conn, GError **error)
+{
+    const char *path = uri->path ? uri->path : "";
+    DriverConn *conn;
+    TestDriver *drv;
+    bool is_default = strcmp(path, "/default") == 0;
+
+    if (!check_flags(flags, CONNECT_RO | CONNECT_NO_ALIASES, "test_connect_open", error))
+        return false;
+    if (g_strcmp0(uri->driver, "test") != 0 || uri->host) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_CONNECT,
+                    "no connection driver available for '%s'", uri->scheme ? uri->scheme : "");
+        return false;
+    }
+    if (!*path || strcmp(path, "/") == 0) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
+                            "invalid argument: supply a path or use test:///default");
+        return false;
+    }
+    drv = is_default ? default_acquire(error) : open_file(path, error);
+    if (!drv)
+        return false;
+
+    conn = g_new0(DriverConn, 1);
+    conn->refcount = 1;
+    conn->drv = drv;
+    conn->is_default = is_default;
+    conn->event_cb = event_cb;
+    conn->event_data = event_data;
+    g_mutex_init(&conn->cb_lock);
+    g_mutex_lock(&drv->conns_lock);
+    g_ptr_array_add(drv->conns, conn);
+    g_mutex_unlock(&drv->conns_lock);
+    *ret_conn = conn;
+    return true;
+}
+
+static void test_connect_close(DriverConn *conn)
+{
+    TestDriver *drv;
+
+    if (!conn)
+        return;
+    drv = conn->drv;
+    g_mutex_lock(&drv->conns_lock);
+    g_ptr_array_remove(drv->conns, conn);
+    g_mutex_unlock(&drv->conns_lock);
+    g_mutex_lock(&conn->cb_lock);
+    conn->closed = true;
+    g_mutex_unlock(&conn->cb_lock);
+    if (conn->is_default)
+        default_release_one();
+    test_driver_unref(drv);
+    conn_unref(conn);
+}
+
+/* ---- connection queries ----------------------------------------------------------- */
+
+static char *test_connect_get_uri(DriverConn *conn, GError **error)
+{
+    return g_strdup(conn->drv->uri);
+}
+
+static bool test_connect_get_version(DriverConn *conn, uint64_t *ret_version, GError **error)
+{
+    *ret_version = TEST_VERSION;
+    return true;
+}
+
+static char *test_connect_get_hostname(DriverConn *conn, GError **error)
+{
+    char name[256];
+
+    if (gethostname(name, sizeof(name) - 1) < 0)
+        return g_strdup(g_get_host_name());
+    name[sizeof(name) - 1] = '\0';
+    return g_strdup(name);
+}
+
+static char *test_connect_get_capabilities(DriverConn *conn, GError **error)
+{
+    return test_driver_format_capabilities(conn->drv);
+}
+
+static int test_connect_get_max_vcpus(DriverConn *conn, const char *type, GError **error)
+{
+    return TEST_MAX_VCPUS;
+}
+
+static bool test_node_get_info(DriverConn *conn, NodeInfo *ret_info, GError **error)
+{
+    *ret_info = conn->drv->node;
+    return true;
+}
+
+/* ---- lookups ------------------------------------------------------------------------ */
+
+static gint compare_refs_by_name(gconstpointer a, gconstpointer b)
+{
+    const DomainRef *ra = *(DomainRef *const *)a;
+    const DomainRef *rb = *(DomainRef *const *)b;
+
+    return strcmp(ra->name, rb->name);
+}
+
+static void ref_free_notify(gpointer ref)
+{
+    domain_ref_free(ref);
+}
+
+static bool test_connect_list_all_domains(DriverConn *conn, unsigned int flags,
+                                          GPtrArray **ret_doms, GError **error)
+{
+    g_autoptr(GPtrArray) objs = NULL;
+    GPtrArray *refs;
+
+    if (!check_flags(flags, DOMAIN_LIST_ALL_FLAGS, "test_connect_list_all_domains", error))
+        return false;
+    objs = domain_obj_list_collect(conn->drv->domains, flags);
+    refs = g_ptr_array_new_full(objs->len, ref_free_notify);
+    for (guint i = 0; i < objs->len; i++)
+        g_ptr_array_add(refs, ref_from_obj(objs->pdata[i]));
+    g_ptr_array_sort(refs, compare_refs_by_name);
+    *ret_doms = refs;
+    return true;
+}
+
+static void set_no_domain_uuid(const uint8_t uuid[VIRT_UUID_LEN], const char *name, GError **error)
+{
+    char str[VIRT_UUID_STRING_LEN];
+
+    virt_uuid_format(uuid, str);
+    if (name)
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                    "Domain not found: no domain with matching uuid '%s' (%s)", str, name);
+    else
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                    "Domain not found: no domain with matching uuid '%s'", str);
+}
+
+/* The object @dom names (by UUID, as libvirt drivers look domains up). */
+static DomainObj *obj_from_ref(DriverConn *conn, const DomainRef *dom, GError **error)
+{
+    DomainObj *obj = domain_obj_list_find_by_uuid(conn->drv->domains, dom->uuid);
+
+    if (!obj)
+        set_no_domain_uuid(dom->uuid, dom->name, error);
+    return obj;
+}
+
+static DomainRef *test_domain_lookup_by_name(DriverConn *conn, const char *name, GError **error)
+{
+    g_autoptr(DomainObj) obj = domain_obj_list_find_by_name(conn->drv->domains, name);
+
+    if (!obj) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                    "Domain not found: no domain with matching name '%s'", name);
+        return NULL;
+    }
+    return ref_from_obj(obj);
+}
+
+static DomainRef *test_domain_lookup_by_uuid(DriverConn *conn, const uint8_t uuid[VIRT_UUID_LEN],
+                                             GError **error)
+{
+    g_autoptr(DomainObj) obj = domain_obj_list_find_by_uuid(conn->drv->domains, uuid);
+
+    if (!obj) {
+        set_no_domain_uuid(uuid, NULL, error);
+        return NULL;
+    }
+    return ref_from_obj(obj);
+}
+
+static DomainRef *test_domain_lookup_by_id(DriverConn *conn, int id, GError **error)
+{
+    g_autoptr(DomainObj) obj = domain_obj_list_find_by_id(conn->drv->domains, id);
+
+    if (!obj) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                    "Domain not found: no domain with matching id %d", id);
+        return NULL;
+    }
+    return ref_from_obj(obj);
+}
+
+/* ---- jobs --------------------------------------------------------------------------- */
+
+typedef bool (*JobBody)(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                        GError **error);
+
+/* Run @body as the job @job on the domain @dom, then deliver its events. */
+static bool run_job(DriverConn *conn, const DomainRef *dom, const char *job, JobBody body,
+                    unsigned int flags, DomainObj **ret_obj, GError **error)
+{
+    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+    g_autoptr(GPtrArray) events = events_new();
+    bool ok;
+
+    if (!obj || !domain_obj_begin_job(obj, job, error))
+        return false;
+    ok = body(conn->drv, obj, flags, events, error);
+    domain_obj_end_job(obj);
+    emit_events(conn->drv, events);
+    if (ok && ret_obj)
+        *ret_obj = g_steal_pointer(&obj);
+    return ok;
+}
+
+static bool check_active(DomainObj *obj, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (domain_obj_is_active_locked(obj))
+        return true;
+    g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
+                        "Requested operation is not valid: domain is not running");
+    return false;
+}
+
+/* ---- lifecycle ---------------------------------------------------------------------- */
+
+static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                       GError **error)
+{
+    bool paused = flags & START_PAUSED;
+
+    g_mutex_lock(&obj->lock);
+    if (domain_obj_is_active_locked(obj)) {
+        g_mutex_unlock(&obj->lock);
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is already running");
+        return false;
+    }
+    /* libvirt's test driver "restores" a managed save image by dropping it */
+    obj->has_managed_save = false;
+    g_mutex_unlock(&obj->lock);
+
+    test_driver_name_interfaces(obj);
+    domain_obj_list_activate(drv->domains, obj, -1,
+                             paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
+                             paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
+    queue_event(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
+    if (paused)
+        queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+    return true;
+}
+
+static DomainRef *test_domain_create(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                     GError **error)
+{
+    g_autoptr(DomainObj) obj = NULL;
+
+    if (!check_flags(flags, START_PAUSED, "test_domain_create", error) ||
+        !run_job(conn, dom, "start", start_body, flags, &obj, error))
+        return NULL;
+    return ref_from_obj(obj);
+}
+
+/* Stop @obj with @reason and queue STOPPED/@detail; a transient domain goes away. */
+static void stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail, GPtrArray *events)
+{
+    domain_obj_list_deactivate(drv->domains, obj, reason);
+    queue_event(events, obj, DOMAIN_EVENT_STOPPED, detail);
+}
+
+static bool destroy_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                         GError **error)
+{
+    if (!check_active(obj, error))
+        return false;
+    stop_obj(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED, events);
+    return true;
+}
+
+static bool test_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                GError **error)
+{
+    return check_flags(flags, DESTROY_GRACEFUL, "test_domain_destroy", error) &&
+           run_job(conn, dom, "destroy", destroy_body, flags, NULL, error);
+}
+
+/* libvirt's test driver reports these as internal errors naming the domain. */
+static bool check_state_locked(DomainObj *obj, bool ok, const char *what, GError **error)
+{
+    if (ok)
+        return true;
+    g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_INTERNAL_ERROR, "internal error: domain '%s' %s",
+                obj->def->name, what);
+    return false;
+}
+
+/* The test driver's guest powers off at once: no SHUTDOWN event, just the stop. */
+static bool shutdown_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                          GError **error)
+{
+    bool ok;
+
+    g_mutex_lock(&obj->lock);
+    ok = check_state_locked(obj, domain_obj_is_active_locked(obj), "not running", error);
+    g_mutex_unlock(&obj->lock);
+    if (!ok)
+        return false;
+    stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN, events);
+    return true;
+}
+
+static bool test_domain_shutdown(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                 GError **error)
+{
+    return check_flags(flags, 0, "test_domain_shutdown", error) &&
+           run_job(conn, dom, "shutdown", shutdown_body, flags, NULL, error);
+}
+
+/* A reboot goes through shutdown and then does what <on_reboot> says. */
+static bool reboot_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                        GError **error)
+{
+    DomainLifecycleAction action;
+
+    if (!check_active(obj, error))
+        return false;
+    g_mutex_lock(&obj->lock);
+    action = obj->def->on_reboot;
+    switch (action) {
+    case DOMAIN_LIFECYCLE_DESTROY:
+    case DOMAIN_LIFECYCLE_COREDUMP_DESTROY:
+        g_mutex_unlock(&obj->lock);
+        stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN, events);
+        return true;
+    case DOMAIN_LIFECYCLE_PRESERVE:
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_USER);
+        break;
+    case DOMAIN_LIFECYCLE_DEFAULT:
+    case DOMAIN_LIFECYCLE_RESTART:
+    case DOMAIN_LIFECYCLE_RESTART_RENAME:
+    case DOMAIN_LIFECYCLE_COREDUMP_RESTART:
+    case _DOMAIN_LIFECYCLE_MAX:
+    case _DOMAIN_LIFECYCLE_INVALID:
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
+        break;
+    }
+    g_mutex_unlock(&obj->lock);
+    return true;
+}
+
+static bool test_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                               GError **error)
+{
+    return check_flags(flags, REBOOT_ALL, "test_domain_reboot", error) &&
+           run_job(conn, dom, "reboot", reboot_body, flags, NULL, error);
+}
+
+/* A reset of the fake guest changes nothing visible. */
+static bool reset_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                       GError **error)
+{
+    return check_active(obj, error);
+}
+
+static bool test_domain_reset(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                              GError **error)
+{
+    return check_flags(flags, 0, "test_domain_reset", error) &&
+           run_job(conn, dom, "reset", reset_body, flags, NULL, error);
+}
+
+static bool suspend_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                         GError **error)
+{
+    g_mutex_lock(&obj->lock);
+    if (!check_state_locked(obj,
+                            domain_obj_is_active_locked(obj) && obj->state != DOMAIN_STATE_PAUSED,
+                            "not running", error)) {
+        g_mutex_unlock(&obj->lock);
+        return false;
+    }
+    domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
+    g_mutex_unlock(&obj->lock);
+    queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+    return true;
+}
+
+static bool test_domain_suspend(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                GError **error)
+{
+    return check_flags(flags, 0, "test_domain_suspend", error) &&
+           run_job(conn, dom, "suspend", suspend_body, flags, NULL, error);
+}
+
+static bool resume_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                        GError **error)
+{
+    g_mutex_lock(&obj->lock);
+    if (!check_state_locked(obj, obj->state == DOMAIN_STATE_PAUSED, "not paused", error)) {
+        g_mutex_unlock(&obj->lock);
+        return false;
+    }
+    domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
+    g_mutex_unlock(&obj->lock);
+    queue_event(events, obj, DOMAIN_EVENT_RESUMED, DOMAIN_EVENT_RESUMED_UNPAUSED);
+    return true;
+}
+
+static bool test_domain_resume(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                               GError **error)
+{
+    return check_flags(flags, 0, "test_domain_resume", error) &&
+           run_job(conn, dom, "resume", resume_body, flags, NULL, error);
+}
+
+/* ---- definition ---------------------------------------------------------------------- */
+
+static DomainDef *parse_def(const char *xml, bool validate, GError **error)
+{
+    DomainParseFlags flags = DOMAIN_PARSE_INACTIVE;
+
+    if (validate)
+        flags |= DOMAIN_PARSE_VALIDATE_SCHEMA;
+    return domain_def_parse_full(xml, flags, &test_driver_post_parse_ops, error);
+}
+
+static DomainRef *test_domain_define_xml(DriverConn *conn, const char *xml, unsigned int flags,
+                                         GError **error)
+{
+    g_autoptr(GPtrArray) events = events_new();
+    g_autoptr(DomainObj) obj = NULL;
+    DomainDef *def;
+    bool was_persistent;
+
+    if (!check_flags(flags, DEFINE_VALIDATE, "test_domain_define_xml", error))
+        return NULL;
+    if (!(def = parse_def(xml, flags & DEFINE_VALIDATE, error)))
+        return NULL;
+    if (!domain_obj_list_add(conn->drv->domains, def, DOMAIN_OBJ_LIST_ADD_BEGIN_JOB, "define", &obj,
+                             &was_persistent, error))
+        return NULL;
+    queue_event(events, obj, DOMAIN_EVENT_DEFINED,
+                was_persistent ? DOMAIN_EVENT_DEFINED_UPDATED : DOMAIN_EVENT_DEFINED_ADDED);
+    domain_obj_end_job(obj);
+    emit_events(conn->drv, events);
+    return ref_from_obj(obj);
+}
+
+/* Caller holds obj->lock. libvirt's refusal rules (reference/libvirt-facts.md §3.2) for
+ * what the test driver has: managed save images and snapshot metadata. */
+static bool check_undefine_locked(DomainObj *obj, unsigned int flags, GError **error)
+{
+    if ((flags & UNDEFINE_NVRAM) && (flags & UNDEFINE_KEEP_NVRAM)) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot both keep and delete "
+                            "nvram");
+        return false;
+    }
+    if (!obj->persistent) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot undefine transient "
+                            "domain");
+        return false;
+    }
+    if (!domain_obj_is_active_locked(obj) && obj->n_snapshots &&
+        !(flags & UNDEFINE_SNAPSHOTS_METADATA)) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
+                    "Requested operation is not valid: cannot delete inactive domain with %u "
+                    "snapshots",
+                    obj->n_snapshots);
+        return false;
+    }
+    if (obj->has_managed_save && !(flags & UNDEFINE_MANAGED_SAVE)) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: Refusing to undefine while "
+                            "domain managed save image exists");
+        return false;
+    }
+    return true;
+}
+
+/* A running domain stays and becomes transient; an inactive one goes away. */
+static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                          GError **error)
+{
+    bool active;
+
+    g_mutex_lock(&obj->lock);
+    if (!check_undefine_locked(obj, flags, error)) {
+        g_mutex_unlock(&obj->lock);
+        return false;
+    }
+    active = domain_obj_is_active_locked(obj);
+    obj->has_managed_save = false;
+    obj->autostart = false;
+    if (active) {
+        obj->persistent = false;
+        g_clear_pointer(&obj->new_def, domain_def_free);
+    }
+    g_mutex_unlock(&obj->lock);
+    queue_event(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
+    if (!active)
+        domain_obj_list_remove(drv->domains, obj);
+    return true;
+}
+
+static bool test_domain_undefine(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                 GError **error)
+{
+    const unsigned int allowed =
+        UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM;
+
+    return check_flags(flags, allowed, "test_domain_undefine", error) &&
+           run_job(conn, dom, "undefine", undefine_body, flags, NULL, error);
+}
+
+static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsigned int flags,
+                                         GError **error)
+{
+    const unsigned int add_flags =
+        DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE | DOMAIN_OBJ_LIST_ADD_BEGIN_JOB;
+    g_autoptr(GPtrArray) events = events_new();
+    g_autoptr(DomainObj) obj = NULL;
+    DomainDef *def;
+    bool paused = flags & START_PAUSED;
+
+    if (!check_flags(flags, START_PAUSED | START_VALIDATE, "test_domain_create_xml", error))
+        return NULL;
+    if (!(def = parse_def(xml, flags & START_VALIDATE, error)))
+        return NULL;
+    if (!domain_obj_list_add(conn->drv->domains, def, add_flags, "create", &obj, NULL, error))
+        return NULL;
+    test_driver_name_interfaces(obj);
+    domain_obj_list_activate(conn->drv->domains, obj, -1,
+                             paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
+                             paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
+    queue_event(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
+    if (paused)
+        queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+    domain_obj_end_job(obj);
+    emit_events(conn->drv, events);
+    return ref_from_obj(obj);
+}
+
+static char *test_domain_get_xml_desc(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                      GError **error)
+{
+    const unsigned int allowed = XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE;
+    g_autoptr(DomainObj) obj = NULL;
+    g_autoptr(GMutexLocker) locker = NULL;
+    DomainFormatFlags fmt = 0;
+    bool inactive = flags & (XML_INACTIVE | XML_MIGRATABLE);
+
+    if (!check_flags(flags, allowed, "test_domain_get_xml_desc", error) ||
+        !(obj = obj_from_ref(conn, dom, error)))
+        return NULL;
+    if (flags & XML_SECURE)
+        fmt |= DOMAIN_FORMAT_SECURE;
+    if (inactive)
+        fmt |= DOMAIN_FORMAT_INACTIVE;
+    locker = g_mutex_locker_new(&obj->lock);
+    if (inactive)
+        return domain_def_format(domain_obj_persistent_def_locked(obj), -1, fmt);
+    return domain_def_format(obj->def, obj->id, fmt);
+}
+
+static bool autostart_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                           GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (!obj->persistent) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot set autostart for "
+                            "transient domain");
+        return false;
+    }
+    obj->autostart = flags != 0;
+    return true;
+}
+
+static bool test_domain_set_autostart(DriverConn *conn, const DomainRef *dom, bool autostart,
+                                      GError **error)
+{
+    return run_job(conn, dom, "autostart", autostart_body, autostart, NULL, error);
+}
+
+/* ---- queries ---------------------------------------------------------------------------- */
+
+/* Read @dom's facts under its lock; reads never wait for a job. */
+static bool get_facts(DriverConn *conn, const DomainRef *dom, DomainObjFacts *ret_facts,
+                      GError **error)
+{
+    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+
+    if (!obj)
+        return false;
+    domain_obj_get_facts(obj, ret_facts);
+    return true;
+}
+
+static bool test_domain_get_info(DriverConn *conn, const DomainRef *dom, DomainInfo *ret_info,
+                                 GError **error)
+{
+    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+    const DomainDef *def;
+
+    if (!obj)
+        return false;
+    g_mutex_lock(&obj->lock);
+    def = obj->def;
+    *ret_info = (DomainInfo){
+        .state = obj->state,
+        .max_mem_kib = def->memory_kib,
+        .memory_kib = def->cur_memory_kib ? def->cur_memory_kib : def->memory_kib,
+        .nr_virt_cpu = def->vcpus_current ? def->vcpus_current : def->vcpus,
+        /* like libvirt's test driver: the wall clock stands in for CPU time */
+        .cpu_time_ns = (uint64_t)g_get_real_time() * 1000,
+    };
+    g_mutex_unlock(&obj->lock);
+    return true;
+}
+
+static bool test_domain_get_state(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                  int *ret_state, int *ret_reason, GError **error)
+{
+    DomainObjFacts facts;
+
+    if (!check_flags(flags, 0, "test_domain_get_state", error) ||
+        !get_facts(conn, dom, &facts, error))
+        return false;
+    *ret_state = facts.state;
+    *ret_reason = facts.reason;
+    return true;
+}
+
+#define DEFINE_BOOL_QUERY(fn, field)                                                  \
+    static bool fn(DriverConn *conn, const DomainRef *dom, bool *ret, GError **error) \
+    {                                                                                 \
+        DomainObjFacts facts;                                                         \
+                                                                                      \
+        if (!get_facts(conn, dom, &facts, error))                                     \
+            return false;                                                             \
+        *ret = facts.field;                                                           \
+        return true;                                                                  \
+    }
+
+DEFINE_BOOL_QUERY(test_domain_is_active, active)
+DEFINE_BOOL_QUERY(test_domain_is_persistent, persistent)
+DEFINE_BOOL_QUERY(test_domain_is_updated, updated)
+DEFINE_BOOL_QUERY(test_domain_has_managed_save_image, has_managed_save)
+DEFINE_BOOL_QUERY(test_domain_get_autostart, autostart)
+
+/* libvirt's test driver answers "linux" whatever the <os><type> says. */
+static char *test_domain_get_os_type(DriverConn *conn, const DomainRef *dom, GError **error)
+{
+    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+
+    return obj ? g_strdup("linux") : NULL;
+}
+
+static bool test_domain_get_max_memory(DriverConn *conn, const DomainRef *dom, uint64_t *ret_kib,
+                                       GError **error)
+{
+    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+
+    if (!obj)
+        return false;
+    g_mutex_lock(&obj->lock);
+    *ret_kib = obj->def->memory_kib;
+    g_mutex_unlock(&obj->lock);
+    return true;
+}
+
+/* ---- post-parse ------------------------------------------------------------------------- */
+
+/* The test host is i686: guests without an arch get it, as libvirt's do. */
+static bool test_post_parse_domain(DomainDef *def, void *opaque, GError **error)
+{
+    if (!def->os.arch)
+        def->os.arch = g_strdup("i686");
+    return true;
+}
+
+const DomainPostParseOps test_driver_post_parse_ops = {
+    .domain = test_post_parse_domain,
+};
+
+const DriverOps test_driver_ops = {
+    .name = "test",
+    .hv_type = "TEST",
+    .connect_open = test_connect_open,
+    .connect_close = test_connect_close,
+    .connect_get_uri = test_connect_get_uri,
+    .connect_get_version = test_connect_get_version,
+    .connect_get_hostname = test_connect_get_hostname,
+    .connect_get_capabilities = test_connect_get_capabilities,
+    .connect_get_max_vcpus = test_connect_get_max_vcpus,
+    .node_get_info = test_node_get_info,
+    .connect_list_all_domains = test_connect_list_all_domains,
+    .domain_lookup_by_name = test_domain_lookup_by_name,
+    .domain_lookup_by_uuid = test_domain_lookup_by_uuid,
+    .domain_lookup_by_id = test_domain_lookup_by_id,
+    .domain_define_xml = test_domain_define_xml,
+    .domain_undefine = test_domain_undefine,
+    .domain_get_xml_desc = test_domain_get_xml_desc,
+    .domain_get_autostart = test_domain_get_autostart,
+    .domain_set_autostart = test_domain_set_autostart,
+    .domain_create = test_domain_create,
+    .domain_create_xml = test_domain_create_xml,
+    .domain_destroy = test_domain_destroy,
+    .domain_shutdown = test_domain_shutdown,
+    .domain_reboot = test_domain_reboot,
+    .domain_reset = test_domain_reset,
+    .domain_suspend = test_domain_suspend,
+    .domain_resume = test_domain_resume,
+    .domain_get_info = test_domain_get_info,
+    .domain_get_state = test_domain_get_state,
+    .domain_is_active = test_domain_is_active,
+    .domain_is_persistent = test_domain_is_persistent,
+    .domain_is_updated = test_domain_is_updated,
+    .domain_has_managed_save_image = test_domain_has_managed_save_image,
+    .domain_get_os_type = test_domain_get_os_type,
+    .domain_get_max_memory = test_domain_get_max_memory,
+};
