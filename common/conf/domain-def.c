@@ -161,6 +161,7 @@ DomainVideoDef *domain_video_def_free(DomainVideoDef *video)
     if (!video)
         return NULL;
     g_free(video->model);
+    g_free(video->primary);
     xml_extras_free(video->model_extras);
     xml_extras_free(video->extras);
     g_free(video);
@@ -352,6 +353,7 @@ DomainDef *domain_def_free(DomainDef *def)
     g_free(def->vcpu_placement);
     g_free(def->vcpu_cpuset);
     domain_os_def_clear(&def->os);
+    xml_extras_free(def->apic_extras);
     xml_extras_free(def->features_extras);
     domain_cpu_clock_clear(&def->cpu, &def->clock);
     g_free(def->emulator);

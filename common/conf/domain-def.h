@@ -249,9 +249,12 @@ struct DomainGraphicsDef {
 
 struct DomainVideoDef {
     char *model;             /* <model type=> "vga", "cirrus", "virtio", "qxl", ... */
+    unsigned int ram;        /* KiB (qxl); 0 = not given */
     unsigned int vram;       /* KiB; 0 = not given */
+    unsigned int vgamem;     /* KiB (qxl); 0 = not given */
     unsigned int heads;      /* 0 = not given */
-    XmlExtras *model_extras; /* primary=, ram=, <acceleration>, ... */
+    char *primary;           /* "yes"/"no"/NULL */
+    XmlExtras *model_extras; /* vram64=, <acceleration>, <resolution>, ... */
     XmlExtras *extras;
 };
 
@@ -353,7 +356,8 @@ typedef struct DomainDef {
     char *vcpu_cpuset;
 
     DomainOsDef os;
-    unsigned int features; /* DomainFeature bits */
+    unsigned int features;  /* DomainFeature bits */
+    XmlExtras *apic_extras; /* <apic eoi='on'/> */
     XmlExtras *features_extras;
     DomainCpuDef cpu;
     DomainClockDef clock;

@@ -63,12 +63,6 @@ static void domain_format_disk(XmlWriter *w, const DomainDiskDef *disk)
     xml_writer_attr(w, "device", domain_disk_device_to_string(disk->device));
     xml_extras_write_attrs(w, disk->extras);
     domain_format_disk_body(w, disk);
-    if (disk->boot_order) {
-        xml_writer_start(w, "boot");
-        xml_writer_attr_uint(w, "order", disk->boot_order);
-        xml_writer_end(w);
-    }
-    xml_extras_write_after(w, disk->extras, "boot");
     if (disk->readonly) {
         xml_writer_start(w, "readonly");
         xml_writer_end(w);
@@ -81,6 +75,13 @@ static void domain_format_disk(XmlWriter *w, const DomainDiskDef *disk)
     xml_extras_write_after(w, disk->extras, "shareable");
     xml_writer_text_element(w, "serial", disk->serial);
     xml_extras_write_after(w, disk->extras, "serial");
+    /* <boot> belongs to the device info block libvirt writes last (boot, alias, address) */
+    if (disk->boot_order) {
+        xml_writer_start(w, "boot");
+        xml_writer_attr_uint(w, "order", disk->boot_order);
+        xml_writer_end(w);
+    }
+    xml_extras_write_after(w, disk->extras, "boot");
     xml_writer_end(w);
 }
 
@@ -191,7 +192,8 @@ static void domain_format_graphics(XmlWriter *w, const DomainGraphicsDef *gfx,
 {
     xml_writer_start(w, "graphics");
     xml_writer_attr(w, "type", domain_graphics_type_to_string(gfx->type));
-    if (gfx->port != -1 || gfx->autoport)
+    /* an automatic VNC port shows as port='-1'; other types omit it */
+    if (gfx->port != -1 || (gfx->type == DOMAIN_GRAPHICS_TYPE_VNC && gfx->autoport))
         xml_writer_attr_int(w, "port", gfx->port);
     xml_writer_attr(w, "autoport", gfx->autoport);
     xml_writer_attr(w, "listen", gfx->listen);
@@ -213,13 +215,18 @@ static void domain_format_video(XmlWriter *w, const DomainVideoDef *video)
     xml_writer_start(w, "video");
     xml_extras_write_attrs(w, video->extras);
     xml_extras_write_after(w, video->extras, "");
-    if (video->model || video->vram || video->heads || video->model_extras) {
+    if (video->model || video->vram || video->heads || video->primary || video->model_extras) {
         xml_writer_start(w, "model");
         xml_writer_attr(w, "type", video->model);
+        if (video->ram)
+            xml_writer_attr_uint(w, "ram", video->ram);
         if (video->vram)
             xml_writer_attr_uint(w, "vram", video->vram);
+        if (video->vgamem)
+            xml_writer_attr_uint(w, "vgamem", video->vgamem);
         if (video->heads)
             xml_writer_attr_uint(w, "heads", video->heads);
+        xml_writer_attr(w, "primary", video->primary);
         xml_extras_write_attrs(w, video->model_extras);
         xml_extras_write_all(w, video->model_extras);
         xml_writer_end(w);

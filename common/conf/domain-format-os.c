@@ -103,7 +103,11 @@ void domain_format_features(XmlWriter *w, const DomainDef *def)
     xml_extras_write_after(w, def->features_extras, "");
     for (size_t i = 0; i < G_N_ELEMENTS(bits); i++) {
         if (def->features & bits[i].bit) {
+            const XmlExtras *attrs = bits[i].bit == DOMAIN_FEATURE_APIC ? def->apic_extras : NULL;
+
             xml_writer_start(w, bits[i].name);
+            xml_extras_write_attrs(w, attrs);
+            xml_extras_write_all(w, attrs);
             xml_writer_end(w);
         }
         xml_extras_write_after(w, def->features_extras, bits[i].name);

@@ -398,16 +398,23 @@ static bool domain_parse_graphics(xmlNode *node, DomainDef *def, GError **error)
 
 static bool domain_parse_video(xmlNode *node, DomainDef *def, GError **error)
 {
-    static const char *const model_known[] = { "type", "vram", "heads", NULL };
+    static const char *const model_known[] = { "type",  "ram",     "vram", "vgamem",
+                                               "heads", "primary", NULL };
     static const char *const known_children[] = { "model", NULL };
     g_autoptr(DomainVideoDef) video = domain_video_def_new();
     xmlNode *model = xml_child(node, "model");
 
     if (model) {
         video->model = xml_prop(model, "type");
-        if (!xml_prop_uint(model, "vram", &video->vram, error) ||
-            !xml_prop_uint(model, "heads", &video->heads, error))
+        const char *primary = NULL;
+
+        if (!xml_prop_uint(model, "ram", &video->ram, error) ||
+            !xml_prop_uint(model, "vram", &video->vram, error) ||
+            !xml_prop_uint(model, "vgamem", &video->vgamem, error) ||
+            !xml_prop_uint(model, "heads", &video->heads, error) ||
+            !xml_prop_yesno(model, "primary", &primary, error))
             return false;
+        video->primary = g_strdup(primary);
         video->model_extras = xml_extras_collect(model, model_known, NULL);
     }
     video->extras = xml_extras_collect(node, NULL, known_children);

@@ -131,11 +131,13 @@ bool domain_parse_features(xmlNode *node, DomainDef *def, GError **error)
     def->features = 0;
     if (xml_child(node, "acpi"))
         def->features |= DOMAIN_FEATURE_ACPI;
-    if (xml_child(node, "apic"))
+    if (xml_child(node, "apic")) {
         def->features |= DOMAIN_FEATURE_APIC;
+        def->apic_extras = xml_extras_free(def->apic_extras);
+        def->apic_extras = xml_extras_collect(xml_child(node, "apic"), NULL, NULL);
+    }
     if (xml_child(node, "pae"))
         def->features |= DOMAIN_FEATURE_PAE;
-    /* <apic eoi='on'/> and similar attributes live in the kept copy of the element */
     def->features_extras = xml_extras_free(def->features_extras);
     def->features_extras = xml_extras_collect(node, NULL, known);
     return true;
@@ -184,9 +186,6 @@ bool domain_parse_cpu(xmlNode *node, DomainCpuDef *cpu, GError **error)
         !domain_parse_choice(node, "match", matches, &cpu->match, error) ||
         !domain_parse_choice(node, "check", checks, &cpu->check, error))
         return false;
-    /* libvirt: a <cpu> without mode is a custom one */
-    if (!cpu->mode)
-        cpu->mode = g_strdup("custom");
     if (model && !domain_parse_cpu_model(model, cpu, error))
         return false;
     cpu->extras = xml_extras_collect(node, known_attrs, known_children);

@@ -7,91 +7,33 @@
 #include <string.h>
 
 #include "conf/domain-def.h"
+#include "conf/domain-postparse-priv.h"
 #include "conf/xml-extras.h"
 #include "util/error.h"
 
-/* Disk bus from the target name's prefix, as libvirt guesses it. */
-static DomainDiskBus domain_disk_bus_from_target(const char *dev)
+static bool domain_extras_has_child(const XmlExtras *extras, const char *name)
 {
-    static const struct {
-        const char *prefix;
-        DomainDiskBus bus;
-    } map[] = {
-        { "xvd", DOMAIN_DISK_BUS_XEN }, { "vd", DOMAIN_DISK_BUS_VIRTIO },
-        { "sd", DOMAIN_DISK_BUS_SCSI }, { "hd", DOMAIN_DISK_BUS_IDE },
-        { "fd", DOMAIN_DISK_BUS_FDC },  { "ubd", DOMAIN_DISK_BUS_UML },
-    };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
-        if (g_str_has_prefix(dev, map[i].prefix))
-            return map[i].bus;
+    for (guint i = 0; extras && i < extras->children->len; i++) {
+        const XmlElem *elem = g_ptr_array_index(extras->children, i);
+        if (g_strcmp0(elem->name, name) == 0)
+            return true;
     }
-    return DOMAIN_DISK_BUS_NONE;
+    return false;
 }
 
-static void domain_post_parse_disks(DomainDef *def)
+static bool domain_def_has_device_boot(const DomainDef *def)
 {
     for (guint i = 0; i < def->disks->len; i++) {
-        DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
-
-        if (disk->target_bus == DOMAIN_DISK_BUS_NONE && disk->target_dev)
-            disk->target_bus = domain_disk_bus_from_target(disk->target_dev);
-        if (disk->target_bus == DOMAIN_DISK_BUS_NONE)
-            disk->target_bus = disk->device == DOMAIN_DISK_DEVICE_FLOPPY ? DOMAIN_DISK_BUS_FDC
-                                                                         : DOMAIN_DISK_BUS_IDE;
+        const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        if (disk->boot_order)
+            return true;
     }
-}
-
-/* 52:54:00 is the locally administered prefix QEMU and libvirt use. */
-static void domain_post_parse_nets(DomainDef *def)
-{
     for (guint i = 0; i < def->nets->len; i++) {
-        DomainNetDef *net = g_ptr_array_index(def->nets, i);
-
-        if (net->has_mac)
-            continue;
-        net->mac[0] = 0x52;
-        net->mac[1] = 0x54;
-        net->mac[2] = 0x00;
-        for (int b = 3; b < DOMAIN_MAC_LEN; b++)
-            net->mac[b] = (uint8_t)g_random_int_range(0, 256);
-        net->has_mac = true;
+        const DomainNetDef *net = g_ptr_array_index(def->nets, i);
+        if (domain_extras_has_child(net->extras, "boot"))
+            return true;
     }
-}
-
-/* Serial ports are numbered in order; a console on an HVM guest without a type is the
- * first serial port, as in libvirt. */
-static void domain_post_parse_chrs(DomainDef *def)
-{
-    int next_port = 0;
-
-    for (guint i = 0; i < def->serials->len; i++) {
-        DomainChrDef *chr = g_ptr_array_index(def->serials, i);
-
-        if (chr->target_port < 0)
-            chr->target_port = next_port;
-        next_port = MAX(next_port, chr->target_port + 1);
-    }
-    for (guint i = 0; i < def->consoles->len; i++) {
-        DomainChrDef *chr = g_ptr_array_index(def->consoles, i);
-
-        if (!chr->target_type && def->os.type == DOMAIN_OS_HVM)
-            chr->target_type = g_strdup("serial");
-        if (chr->target_port < 0)
-            chr->target_port = 0;
-    }
-}
-
-static void domain_post_parse_graphics(DomainDef *def)
-{
-    for (guint i = 0; i < def->graphics->len; i++) {
-        DomainGraphicsDef *gfx = g_ptr_array_index(def->graphics, i);
-        bool has_port =
-            gfx->type == DOMAIN_GRAPHICS_TYPE_VNC || gfx->type == DOMAIN_GRAPHICS_TYPE_SPICE;
-
-        if (has_port && !gfx->autoport)
-            gfx->autoport = g_strdup(gfx->port == -1 ? "yes" : "no");
-    }
+    return false;
 }
 
 static void domain_post_parse_basics(DomainDef *def)
@@ -108,7 +50,9 @@ static void domain_post_parse_basics(DomainDef *def)
         def->vcpus_current = def->vcpus;
     if (!def->vcpu_placement)
         def->vcpu_placement = g_strdup("static");
-    if (def->os.type == DOMAIN_OS_HVM && def->os.boot_devs->len == 0 && !def->os.kernel)
+    /* per-device <boot order> and <os><boot dev> exclude each other */
+    if (def->os.type == DOMAIN_OS_HVM && def->os.boot_devs->len == 0 && !def->os.kernel &&
+        !domain_def_has_device_boot(def))
         g_ptr_array_add(def->os.boot_devs, g_strdup("hd"));
     if (!def->clock.offset)
         def->clock.offset = g_strdup("utc");
@@ -155,18 +99,15 @@ static bool domain_post_parse_driver_devices(DomainDef *def, const DomainPostPar
 }
 
 /**
- * domain_def_post_parse: fill in the defaults libvirt applies after parsing (UUID, MACs,
- * disk buses from target names, currentMemory, current vcpus, boot device, lifecycle
- * actions, serial/console targets, graphics autoport), then run @driver_ops (may be
- * NULL): the domain hook first, then the device hook for every device.
+ * domain_def_post_parse: fill in the defaults libvirt applies for every driver after
+ * parsing (UUID, currentMemory, vcpus, boot device, clock, lifecycle actions, and the
+ * device defaults of domain_post_parse_devices()), then run @driver_ops (may be NULL):
+ * the domain hook first, then the device hook for every device.
  */
 bool domain_def_post_parse(DomainDef *def, const DomainPostParseOps *driver_ops, GError **error)
 {
     domain_post_parse_basics(def);
-    domain_post_parse_disks(def);
-    domain_post_parse_nets(def);
-    domain_post_parse_chrs(def);
-    domain_post_parse_graphics(def);
+    domain_post_parse_devices(def);
     if (!driver_ops)
         return true;
     if (driver_ops->domain && !driver_ops->domain(def, driver_ops->opaque, error))

@@ -73,6 +73,28 @@ bool xml_extras_is_empty(const XmlExtras *extras)
 }
 
 /**
+ * xml_elem_new: an empty element @name to keep after the modelled sibling @anchor.
+ */
+XmlElem *xml_elem_new(const char *name, const char *anchor)
+{
+    XmlElem *elem = g_new0(XmlElem, 1);
+
+    elem->name = g_strdup(name);
+    elem->anchor = g_strdup(anchor);
+    elem->attrs = xml_attr_array_new();
+    elem->children = xml_elem_array_new();
+    return elem;
+}
+
+/**
+ * xml_elem_add_attr: append an attribute to @elem.
+ */
+void xml_elem_add_attr(XmlElem *elem, const char *name, const char *value)
+{
+    g_ptr_array_add(elem->attrs, xml_attr_new(name, value));
+}
+
+/**
  * xml_elem_free: release a kept element and its subtree; accepts NULL, returns NULL.
  */
 XmlElem *xml_elem_free(XmlElem *elem)

@@ -39,6 +39,8 @@ XmlExtras *xml_extras_new(void);
 XmlExtras *xml_extras_free(XmlExtras *extras);
 XmlExtras *xml_extras_copy(const XmlExtras *extras);
 bool xml_extras_is_empty(const XmlExtras *extras);
+XmlElem *xml_elem_new(const char *name, const char *anchor);
+void xml_elem_add_attr(XmlElem *elem, const char *name, const char *value);
 XmlElem *xml_elem_free(XmlElem *elem);
 XmlElem *xml_elem_copy(const XmlElem *elem);
 
