@@ -37,8 +37,11 @@ static bool domain_parse_name(xmlNode *node, DomainDef *def, GError **error)
     g_autofree char *name = xml_text(node);
     const char *why = virt_name_check(name);
 
-    if (why)
-        return domain_conf_error(error, "domain name '%s' is invalid: %s", name, why);
+    if (why) {
+        /* control characters are the problem being reported: show them escaped */
+        g_autofree char *shown = g_strescape(name, NULL);
+        return domain_conf_error(error, "domain name '%s' is invalid: %s", shown, why);
+    }
     domain_set_str(&def->name, g_steal_pointer(&name));
     return true;
 }
