@@ -415,7 +415,7 @@ static bool desc_show(Shell *sh, virDomainPtr dom, bool title, unsigned int flag
     }
     if (virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA)
         return false;
-    virResetLastError();
+    shell_reset_error(sh);
     shell_print_extra(sh, title ? "No title for domain: %s" : "No description for domain: %s",
                       virDomainGetName(dom));
     return true;

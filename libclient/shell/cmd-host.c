@@ -138,7 +138,7 @@ static bool cmd_version(Shell *sh, const ShellCall *call)
         return false;
     }
     have_hv = virConnectGetVersion(sh->conn, &hv) == 0 && hv != 0;
-    virResetLastError();
+    shell_reset_error(sh);
     if (shell_call_has(call, "json")) {
         version_json(sh, lib, type, api, have_hv, hv);
         return true;
@@ -213,7 +213,8 @@ static bool cmd_capabilities(Shell *sh, const ShellCall *call)
         shell_error(sh, "failed to get capabilities");
         return false;
     }
-    shell_print(sh, "%s%s", caps, g_str_has_suffix(caps, "\n") ? "" : "\n");
+    /* virsh adds a newline even though the document ends with one */
+    shell_print(sh, "%s\n", caps);
     return true;
 }
 

@@ -84,11 +84,11 @@ static unsigned int list_flags(const ShellCall *call)
     return flags;
 }
 
-static char *domain_title(virDomainPtr dom)
+static char *domain_title(Shell *sh, virDomainPtr dom)
 {
     char *title = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_TITLE, NULL, 0);
 
-    virResetLastError();
+    shell_reset_error(sh);
     return title;
 }
 
@@ -124,10 +124,10 @@ static void json_add_state(JsonBuilder *b, int state, int reason)
     json_builder_add_int_value(b, reason);
 }
 
-static void list_json_domain(JsonBuilder *b, virDomainPtr dom)
+static void list_json_domain(Shell *sh, JsonBuilder *b, virDomainPtr dom)
 {
     char uuid[VIR_UUID_STRING_BUFLEN];
-    g_autofree char *title = domain_title(dom);
+    g_autofree char *title = domain_title(sh, dom);
     int state = VIR_DOMAIN_NOSTATE, reason = 0, autostart = -1;
 
     virDomainGetUUIDString(dom, uuid);
@@ -135,7 +135,7 @@ static void list_json_domain(JsonBuilder *b, virDomainPtr dom)
         state = VIR_DOMAIN_NOSTATE;
     if (virDomainGetAutostart(dom, &autostart) < 0)
         autostart = -1;
-    virResetLastError();
+    shell_reset_error(sh);
     json_builder_begin_object(b);
     json_add_id(b, dom);
     json_builder_set_member_name(b, "name");
@@ -151,7 +151,7 @@ static void list_json_domain(JsonBuilder *b, virDomainPtr dom)
     else
         json_builder_add_null_value(b);
     json_builder_end_object(b);
-    virResetLastError();
+    shell_reset_error(sh);
 }
 
 static void list_json(Shell *sh, GPtrArray *doms)
@@ -162,7 +162,7 @@ static void list_json(Shell *sh, GPtrArray *doms)
     json_builder_set_member_name(b, "domains");
     json_builder_begin_array(b);
     for (guint i = 0; i < doms->len; i++)
-        list_json_domain(b, g_ptr_array_index(doms, i));
+        list_json_domain(sh, b, g_ptr_array_index(doms, i));
     json_builder_end_array(b);
     json_builder_end_object(b);
     shell_print_json(sh, json_builder_get_root(b));
@@ -180,12 +180,12 @@ static void list_table(Shell *sh, const ShellCall *call, GPtrArray *doms)
         virDomainPtr dom = g_ptr_array_index(doms, i);
         unsigned int id = virDomainGetID(dom);
         g_autofree char *id_s = id == (unsigned int)-1 ? g_strdup("-") : g_strdup_printf("%u", id);
-        g_autofree char *title = with_title ? domain_title(dom) : NULL;
+        g_autofree char *title = with_title ? domain_title(sh, dom) : NULL;
         int state = VIR_DOMAIN_NOSTATE;
         const char *cells[5] = { id_s, virDomainGetName(dom), NULL, NULL, NULL };
 
         if (virDomainGetState(dom, &state, NULL, 0) < 0)
-            virResetLastError();
+            shell_reset_error(sh);
         cells[2] = shell_state_to_string(state);
         if (with_title)
             cells[3] = title ? title : "";
@@ -273,7 +273,7 @@ typedef struct DomInfo {
     int managed_save;
 } DomInfo;
 
-static void dominfo_gather(virDomainPtr dom, DomInfo *di)
+static void dominfo_gather(Shell *sh, virDomainPtr dom, DomInfo *di)
 {
     virDomainGetUUIDString(dom, di->uuid);
     di->os_type = virDomainGetOSType(dom);
@@ -282,7 +282,7 @@ static void dominfo_gather(virDomainPtr dom, DomInfo *di)
     if (virDomainGetAutostart(dom, &di->autostart) < 0)
         di->autostart = -1;
     di->managed_save = virDomainHasManagedSaveImage(dom, 0);
-    virResetLastError();
+    shell_reset_error(sh);
 }
 
 static void dominfo_text(Shell *sh, virDomainPtr dom, const DomInfo *di)
@@ -363,7 +363,7 @@ static bool cmd_dominfo(Shell *sh, const ShellCall *call)
 
     if (!dom)
         return false;
-    dominfo_gather(dom, &di);
+    dominfo_gather(sh, dom, &di);
     if (shell_call_has(call, "json"))
         dominfo_json(sh, dom, &di);
     else

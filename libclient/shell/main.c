@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     sh.uri = g_strdup(opts.uri);
     sh.readonly = opts.readonly;
     sh.quiet = opts.quiet;
+    virSetErrorFunc(&sh, shell_error_handler);
 
     if (argc - opts.first_arg == 1)
         status = shell_run_line(&sh, argv[opts.first_arg]);
@@ -127,6 +128,7 @@ int main(int argc, char **argv)
         status = run_stdin(&sh);
 
     shell_disconnect(&sh);
+    shell_reset_error(&sh);
     g_free(sh.uri);
     fflush(stdout);
     return status;

@@ -142,15 +142,21 @@ static int opt_index(const ShellCmdDef *def, const char *name, size_t len)
     return -1;
 }
 
+/* The option the next data word goes to: the first unset DATA one, else an ARGV
+ * one (which takes more words even when already given by name). */
 static int next_positional(const ShellCall *call)
 {
+    int argv_idx = -1;
+
     for (int i = 0; call->def->opts[i].name; i++) {
         ShellOptType type = call->def->opts[i].type;
 
+        if (type == SHELL_OPT_ARGV && argv_idx < 0)
+            argv_idx = i;
         if ((type == SHELL_OPT_DATA || type == SHELL_OPT_ARGV) && !call->values[i])
             return i;
     }
-    return -1;
+    return argv_idx;
 }
 
 /* "--name", "--name=value" or "--name value": consumes words[*i] (and maybe the next). */
@@ -195,7 +201,11 @@ static bool bind_positional(ShellCall *call, char **words, size_t *i, GError **e
         return false;
     }
     if (call->def->opts[idx].type == SHELL_OPT_ARGV) {
-        call->values[idx] = g_strjoinv(" ", words + *i);
+        g_autofree char *rest = g_strjoinv(" ", words + *i);
+        char *old = call->values[idx];
+
+        call->values[idx] = old ? g_strjoin(" ", old, rest, NULL) : g_steal_pointer(&rest);
+        g_free(old);
         *i = g_strv_length(words) - 1;
         return true;
     }

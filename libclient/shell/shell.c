@@ -73,13 +73,36 @@ void shell_print_json(Shell *sh, JsonNode *node)
     shell_print(sh, "%s\n", text);
 }
 
+/**
+ * shell_error_handler: the library's error callback: keep a copy of each error as
+ * it is raised, since the next API call (even virDomainFree) resets the library's
+ * own last error. virsh does the same.
+ */
+void shell_error_handler(void *data, virErrorPtr err)
+{
+    Shell *sh = data;
+
+    virFreeError(sh->last_error);
+    sh->last_error = virSaveLastError();
+}
+
+/**
+ * shell_reset_error: forget the saved error (it was handled or is expected).
+ */
+void shell_reset_error(Shell *sh)
+{
+    virFreeError(sh->last_error);
+    sh->last_error = NULL;
+    virResetLastError();
+}
+
 static void report_last_error(Shell *sh)
 {
-    virErrorPtr err = virGetLastError();
+    virErrorPtr err = sh->last_error;
 
     if (err)
         shell_error(sh, "%s", err->message ? err->message : "unknown error");
-    virResetLastError();
+    shell_reset_error(sh);
 }
 
 /**
@@ -148,12 +171,12 @@ virDomainPtr shell_lookup_domain(Shell *sh, const ShellCall *call, unsigned int 
         dom = virDomainLookupByUUIDString(sh->conn, arg);
     if (!dom && (how & SHELL_BY_NAME))
         dom = virDomainLookupByName(sh->conn, arg);
+    /* failed attempts by id or UUID are not errors, nor is the name lookup's */
+    shell_reset_error(sh);
     if (!dom) {
-        virResetLastError();
         shell_error(sh, "failed to get domain '%s'", arg);
         return NULL;
     }
-    virResetLastError();
     if (ret_name)
         *ret_name = virDomainGetName(dom);
     return dom;
@@ -177,7 +200,7 @@ static int run_calls(Shell *sh, GPtrArray *calls)
 
         if (!call->def->no_connect && !sh->conn && !shell_connect(sh, sh->uri, sh->readonly))
             return 1;
-        virResetLastError();
+        shell_reset_error(sh);
         ok = call->def->run(sh, call);
         if (!ok)
             report_last_error(sh);

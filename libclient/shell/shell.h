@@ -83,10 +83,13 @@ struct Shell {
     char *uri; /* what -c or "connect" asked for; NULL: the library default */
     bool readonly;
     bool quiet;
+    virErrorPtr last_error; /* saved as raised, like virsh: later calls reset the library's */
 };
 
 bool shell_connect(Shell *sh, const char *uri, bool readonly);
 void shell_disconnect(Shell *sh);
+void shell_error_handler(void *data, virErrorPtr err);
+void shell_reset_error(Shell *sh);
 int shell_run_line(Shell *sh, const char *line);
 int shell_run_argv(Shell *sh, char **argv);
 
