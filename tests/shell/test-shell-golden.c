@@ -124,7 +124,7 @@ static const ShellCase cases[] = {
     { "bad-test-uri", "-c test:/// list", 0 },
 };
 
-static const char *virtsh_path;
+static char *virtsh_path;
 static char *data_dir;
 
 static char *substitute(const char *text)
@@ -344,7 +344,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     if (argc < 2)
         g_error("usage: %s VIRTSH_PATH", argv[0]);
-    virtsh_path = argv[1];
+    virtsh_path = g_canonicalize_filename(argv[1], NULL); /* tests chdir */
     srcdir = g_getenv("VIRTKIT_TEST_SRCDIR");
     g_assert_nonnull(srcdir);
     data_dir = g_build_filename(srcdir, "shell", "data", NULL);
@@ -360,6 +360,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/shell/golden/no-stray-files", test_no_stray_goldens);
     ret = g_test_run();
+    g_free(virtsh_path);
     g_free(data_dir);
     return ret;
 }

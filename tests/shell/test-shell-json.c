@@ -10,7 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
-static const char *virtsh_path;
+static char *virtsh_path;
 static char *node_uri;
 
 /* Run virtsh -q (no trailing blank line) and parse stdout as one JSON document. */
@@ -198,7 +198,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     if (argc < 2)
         g_error("usage: %s VIRTSH_PATH", argv[0]);
-    virtsh_path = argv[1];
+    virtsh_path = g_canonicalize_filename(argv[1], NULL); /* tests chdir */
     srcdir = g_getenv("VIRTKIT_TEST_SRCDIR");
     g_assert_nonnull(srcdir);
     node_uri = g_strdup_printf("test://%s/shell/data/node.xml", srcdir);
@@ -213,6 +213,7 @@ int main(int argc, char **argv)
     g_test_add_func("/shell/json/small", test_small);
     g_test_add_func("/shell/json/errors", test_errors);
     ret = g_test_run();
+    g_free(virtsh_path);
     g_free(node_uri);
     return ret;
 }
