@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conf/domain-def.h"
+#include "conf/domain-parse-priv.h"
 #include "util/error.h"
 
 static const char two_nics_xml[] =
@@ -205,6 +206,82 @@ static void test_mac_text(void)
     g_assert_false(domain_mac_parse(NULL, mac));
 }
 
+/* formatdomain's unit list: powers of 1024 (bare letter or "<letter>iB"), powers of 1000
+ * ("<letter>B"), bytes; case-insensitive; results in KiB rounded up. */
+static void test_memory_units(void)
+{
+    static const struct {
+        const char *value;
+        const char *unit;
+        uint64_t kib;
+    } ok[] = {
+        { "1", NULL, 1 },
+        { "1025", "b", 2 },
+        { "2048", "bytes", 2 },
+        { "1", "KB", 1 },
+        { "1000", "KB", 977 },
+        { "4", "k", 4 },
+        { "4", "KiB", 4 },
+        { "1", "MB", 977 },
+        { "1", "M", 1024 },
+        { "1", "MiB", 1024 },
+        { "1", "GB", 976563 },
+        { "1", "G", 1048576 },
+        { "1", "gib", 1048576 },
+        { "1", "TB", 976562500 },
+        { "1", "T", 1073741824 },
+        { "1", "TiB", 1073741824 },
+        { "1", "PiB", 1099511627776ULL },
+        { "2", "EiB", 2251799813685248ULL },
+        { "0", "GiB", 0 },
+    };
+    static const struct {
+        const char *value;
+        const char *unit;
+    } bad[] = {
+        { "1", "XB" },
+        { "1", "KiBB" },
+        { "1", "" },
+        { "abc", "KiB" },
+        { "-1", NULL },
+        { "16", "EiB" },
+        { "18446744073709551616", "b" },
+        { "1.5", "G" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ok); i++) {
+        uint64_t kib = 42;
+
+        g_assert_true(domain_parse_scaled(ok[i].value, ok[i].unit, &kib));
+        g_assert_cmpuint(kib, ==, ok[i].kib);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        uint64_t kib = 42;
+
+        g_assert_false(domain_parse_scaled(bad[i].value, bad[i].unit, &kib));
+        g_assert_cmpuint(kib, ==, 42);
+    }
+}
+
+static void test_depth_limit_edge(void)
+{
+    GString *xml = g_string_new("<domain type='kvm'><name>deep</name><metadata>"
+                                "<a:x xmlns:a='http://example.org/a'>");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DomainDef) def = NULL;
+
+    /* domain, metadata, a:x and 45 more: exactly the limit of 48 */
+    for (int i = 0; i < 45; i++)
+        g_string_append(xml, "<a:y>");
+    for (int i = 0; i < 45; i++)
+        g_string_append(xml, "</a:y>");
+    g_string_append(xml, "</a:x></metadata><memory>1</memory><os><type>hvm</type></os></domain>");
+    def = domain_def_parse_string(xml->str, 0, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(def);
+    g_string_free(xml, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -216,5 +293,7 @@ int main(int argc, char **argv)
     g_test_add_func("/conf/domain/schema-libvirt", test_schema_libvirt);
     g_test_add_func("/conf/domain/copy", test_copy_independent);
     g_test_add_func("/conf/domain/mac-text", test_mac_text);
+    g_test_add_func("/conf/domain/memory-units", test_memory_units);
+    g_test_add_func("/conf/domain/depth-limit-edge", test_depth_limit_edge);
     return g_test_run();
 }
