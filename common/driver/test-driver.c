@@ -801,6 +801,122 @@ static bool test_domain_set_autostart(DriverConn *conn, const DomainRef *dom, bo
     return run_job(conn, dom, "autostart", autostart_body, autostart, NULL, error);
 }
 
+/* ---- metadata ------------------------------------------------------------------------- */
+
+/* Which definitions a metadata call with @flags (virDomainModificationImpact) touches. */
+static bool metadata_targets_locked(DomainObj *obj, unsigned int flags, bool *ret_live,
+                                    bool *ret_config, GError **error)
+{
+    bool active = domain_obj_is_active_locked(obj);
+    bool live = flags & AFFECT_LIVE;
+    bool config = flags & AFFECT_CONFIG;
+
+    if (!live && !config) {
+        live = active;
+        config = !active;
+    }
+    if (live && !active) {
+        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is not running");
+        return false;
+    }
+    if (config && !obj->persistent) {
+        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: transient domains do not have "
+                            "any persistent config");
+        return false;
+    }
+    *ret_live = live;
+    *ret_config = config;
+    return true;
+}
+
+static char *test_domain_get_metadata(DriverConn *conn, const DomainRef *dom, int type,
+                                      const char *uri, unsigned int flags, GError **error)
+{
+    g_autoptr(DomainObj) obj = NULL;
+    g_autoptr(GMutexLocker) locker = NULL;
+    bool live, config;
+
+    if (!check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_get_metadata", error))
+        return NULL;
+    if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG)) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
+                            "invalid argument: flags 'affect live' and 'affect config' are "
+                            "mutually exclusive");
+        return NULL;
+    }
+    if (!(obj = obj_from_ref(conn, dom, error)))
+        return NULL;
+    locker = g_mutex_locker_new(&obj->lock);
+    if (!metadata_targets_locked(obj, flags, &live, &config, error))
+        return NULL;
+    return domain_def_get_metadata(live ? obj->def : domain_obj_persistent_def_locked(obj), type,
+                                   uri, error);
+}
+
+typedef struct MetadataChange {
+    int type;
+    const char *metadata;
+    const char *key;
+    const char *uri;
+} MetadataChange;
+
+/* Changes are made on copies and swapped in only when every copy succeeded. */
+static bool set_metadata_locked(DomainObj *obj, unsigned int flags, const MetadataChange *c,
+                                GError **error)
+{
+    g_autoptr(DomainDef) live_def = NULL;
+    g_autoptr(DomainDef) config_def = NULL;
+    bool live, config, active = domain_obj_is_active_locked(obj);
+
+    if (!metadata_targets_locked(obj, flags, &live, &config, error))
+        return false;
+    if (live) {
+        live_def = domain_def_copy(obj->def);
+        if (!domain_def_set_metadata(live_def, c->type, c->metadata, c->key, c->uri, error))
+            return false;
+    }
+    if (config) {
+        config_def = domain_def_copy(domain_obj_persistent_def_locked(obj));
+        if (!domain_def_set_metadata(config_def, c->type, c->metadata, c->key, c->uri, error))
+            return false;
+    }
+    if (live_def) {
+        /* the persistent config must not follow a live-only change */
+        if (obj->persistent && !obj->new_def)
+            obj->new_def = g_steal_pointer(&obj->def);
+        domain_def_free(obj->def);
+        obj->def = g_steal_pointer(&live_def);
+    }
+    if (config_def && active) {
+        domain_def_free(obj->new_def);
+        obj->new_def = g_steal_pointer(&config_def);
+    } else if (config_def) {
+        domain_def_free(obj->def);
+        obj->def = g_steal_pointer(&config_def);
+    }
+    return true;
+}
+
+static bool test_domain_set_metadata(DriverConn *conn, const DomainRef *dom, int type,
+                                     const char *metadata, const char *key, const char *uri,
+                                     unsigned int flags, GError **error)
+{
+    const MetadataChange change = { type, metadata, key, uri };
+    g_autoptr(DomainObj) obj = NULL;
+    bool ok;
+
+    if (!check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_set_metadata", error) ||
+        !(obj = obj_from_ref(conn, dom, error)) || !domain_obj_begin_job(obj, "metadata", error))
+        return false;
+    g_mutex_lock(&obj->lock);
+    ok = set_metadata_locked(obj, flags, &change, error);
+    g_mutex_unlock(&obj->lock);
+    domain_obj_end_job(obj);
+    return ok;
+}
+
 /* ---- queries ---------------------------------------------------------------------------- */
 
 /* Read @dom's facts under its lock; reads never wait for a job. */
@@ -922,6 +1038,8 @@ const DriverOps test_driver_ops = {
     .domain_get_xml_desc = test_domain_get_xml_desc,
     .domain_get_autostart = test_domain_get_autostart,
     .domain_set_autostart = test_domain_set_autostart,
+    .domain_get_metadata = test_domain_get_metadata,
+    .domain_set_metadata = test_domain_set_metadata,
     .domain_create = test_domain_create,
     .domain_create_xml = test_domain_create_xml,
     .domain_destroy = test_domain_destroy,
