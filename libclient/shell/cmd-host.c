@@ -218,6 +218,59 @@ static bool cmd_capabilities(Shell *sh, const ShellCall *call)
     return true;
 }
 
+/* --shell: quote a word so a POSIX shell reads it back unchanged */
+static void echo_append_shell(GString *out, const char *word)
+{
+    if (*word && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789_./:@%+=,-") == strlen(word)) {
+        g_string_append(out, word);
+        return;
+    }
+    g_string_append_c(out, '\'');
+    for (const char *p = word; *p; p++) {
+        if (*p == '\'')
+            g_string_append(out, "'\\''");
+        else
+            g_string_append_c(out, *p);
+    }
+    g_string_append_c(out, '\'');
+}
+
+static bool cmd_echo(Shell *sh, const ShellCall *call)
+{
+    const char *const *words = shell_call_get_words(call);
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    for (size_t i = 0; words[i]; i++) {
+        g_autofree char *escaped = NULL;
+
+        if (i)
+            g_string_append_c(out, ' ');
+        if (shell_call_has(call, "shell")) {
+            echo_append_shell(out, words[i]);
+        } else if (shell_call_has(call, "xml")) {
+            escaped = g_markup_escape_text(words[i], -1);
+            g_string_append(out, escaped);
+        } else {
+            g_string_append(out, words[i]);
+        }
+    }
+    /* like desc, no newline of its own: the one after every command ends it */
+    if (shell_call_has(call, "err"))
+        shell_error(sh, "%s", out->str);
+    else
+        shell_print(sh, "%s", out->str);
+    return true;
+}
+
+static const ShellOptDef opts_echo[] = {
+    { "shell", SHELL_OPT_BOOL, 0, "escape for shell use" },
+    { "xml", SHELL_OPT_BOOL, 0, "escape for XML use" },
+    { "err", SHELL_OPT_BOOL, 0, "output to stderr" },
+    { "string", SHELL_OPT_ARGV, 0, "arguments to echo" },
+    { NULL },
+};
+
 static bool cmd_quit(Shell *sh, const ShellCall *call)
 {
     /* only meaningful interactively; main() stops reading after it */
@@ -317,6 +370,7 @@ static const ShellOptDef opts_help[] = {
 const ShellCmdDef shell_host_cmds[] = {
     { "capabilities", cmd_capabilities, opts_none, "host", "capabilities" },
     { "connect", cmd_connect, opts_connect, "virsh", "(re)connect to hypervisor", true },
+    { "echo", cmd_echo, opts_echo, "virsh", "echo arguments", true },
     { "exit", cmd_quit, opts_none, "virsh", "quit this interactive terminal", true },
     { "help", cmd_help, opts_help, "virsh", "print help", true },
     { "hostname", cmd_hostname, opts_json, "host", "print the hypervisor hostname" },

@@ -189,6 +189,9 @@ static bool bind_option(ShellCall *call, char **words, size_t *i, GError **error
     }
     g_free(call->values[idx]);
     call->values[idx] = g_strdup(eq ? eq + 1 : words[++*i]);
+    if (opt->type == SHELL_OPT_ARGV)
+        g_ptr_array_insert(call->argv_words, call->argv_words->len - 1,
+                           g_strdup(call->values[idx]));
     return true;
 }
 
@@ -202,6 +205,9 @@ static bool bind_positional(ShellCall *call, char **words, size_t *i, GError **e
     }
     if (call->def->opts[idx].type == SHELL_OPT_ARGV) {
         g_autofree char *rest = g_strjoinv(" ", words + *i);
+
+        for (size_t w = *i; words[w]; w++)
+            g_ptr_array_insert(call->argv_words, call->argv_words->len - 1, g_strdup(words[w]));
         char *old = call->values[idx];
 
         call->values[idx] = old ? g_strjoin(" ", old, rest, NULL) : g_steal_pointer(&rest);
@@ -243,6 +249,8 @@ ShellCall *shell_call_parse(char **words, GError **error)
         n_opts++;
     call->def = def;
     call->values = g_new0(char *, n_opts + 1);
+    call->argv_words = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(call->argv_words, NULL);
     for (size_t i = 1; words[i]; i++) {
         bool ok;
 
@@ -274,6 +282,8 @@ ShellCall *shell_call_free(ShellCall *call)
             g_free(call->values[i]);
         g_free(call->values);
     }
+    if (call->argv_words)
+        g_ptr_array_unref(call->argv_words);
     g_free(call);
     return NULL;
 }
@@ -300,4 +310,12 @@ bool shell_call_has(const ShellCall *call, const char *name)
 const char *shell_call_get(const ShellCall *call, const char *name)
 {
     return call->values[call_index(call, name)];
+}
+
+/**
+ * shell_call_get_words: the ARGV option's words, one by one (empty if absent).
+ */
+const char *const *shell_call_get_words(const ShellCall *call)
+{
+    return (const char *const *)call->argv_words->pdata;
 }

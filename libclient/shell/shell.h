@@ -51,6 +51,7 @@ struct ShellCmdDef {
 struct ShellCall {
     const ShellCmdDef *def;
     char **values;
+    GPtrArray *argv_words; /* the ARGV option's words one by one, NULL-terminated */
 };
 
 /* parse (pure) */
@@ -64,6 +65,8 @@ ShellCall *shell_call_parse(char **words, GError **error);
 /* option access */
 bool shell_call_has(const ShellCall *call, const char *name);
 const char *shell_call_get(const ShellCall *call, const char *name);
+/* The words of the command's ARGV option (the value is them joined by spaces). */
+const char *const *shell_call_get_words(const ShellCall *call);
 
 /* table (pure) */
 typedef struct ShellTable ShellTable;

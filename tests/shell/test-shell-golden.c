@@ -100,6 +100,10 @@ static const ShellCase cases[] = {
       ORACLE | METADATA },
     { "metadata-missing", DEF "metadata test http://example.org/", ORACLE | METADATA },
     { "metadata-no-key", DEF "metadata test http://example.org/ --set '<a/>'", ORACLE },
+    { "echo",
+      DEF "\"echo; echo '$ virtsh list'; list; echo a b   c; echo --shell \\\"it's\\\" "
+          "'a  b' plain; echo --xml '<a>' 'x  y'\"",
+      ORACLE },
     /* errors and exit codes */
     { "unknown-domain", DEF "dominfo nope", ORACLE },
     { "unknown-domain-then-ok", DEF "'domid nope; list'", ORACLE },

@@ -117,6 +117,7 @@ static void test_values(void)
     g_autoptr(ShellCall) b = parse_one("desc test some new text --title");
     g_autoptr(ShellCall) c = parse_one("desc --new-desc=hello --title test");
     g_autoptr(ShellCall) d = parse_one("metadata test http://x/ --key k --set '<a/>'");
+    g_autoptr(ShellCall) e = parse_one("echo --shell 'a  b' c");
 
     g_assert_cmpstr(shell_call_get(a, "domain"), ==, "--odd-name");
     g_assert_false(shell_call_has(a, "json"));
@@ -127,9 +128,18 @@ static void test_values(void)
     g_assert_cmpstr(shell_call_get(c, "new-desc"), ==, "hello");
     g_assert_cmpstr(shell_call_get(c, "domain"), ==, "test");
     g_assert_true(shell_call_has(c, "title"));
+    g_assert_cmpstr(shell_call_get_words(b)[0], ==, "some");
+    g_assert_cmpstr(shell_call_get_words(b)[3], ==, "--title");
+    g_assert_null(shell_call_get_words(b)[4]);
+    g_assert_cmpstr(shell_call_get_words(c)[0], ==, "hello");
+    g_assert_null(shell_call_get_words(a)[0]);
     g_assert_cmpstr(shell_call_get(d, "uri"), ==, "http://x/");
     g_assert_cmpstr(shell_call_get(d, "key"), ==, "k");
     g_assert_cmpstr(shell_call_get(d, "set"), ==, "<a/>");
+    /* quoted words keep their inner blanks */
+    g_assert_cmpstr(shell_call_get_words(e)[0], ==, "a  b");
+    g_assert_cmpstr(shell_call_get_words(e)[1], ==, "c");
+    g_assert_true(shell_call_has(e, "shell"));
 }
 
 static void test_table(void)
