@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * RPC client connection (see client.h).
+ *
+ * Threads: callers enqueue packets and wait on their call's condition under
+ * client->lock; the connection thread owns the socket, the decoder and the
+ * keepalive state, and is the only one touching them. A caller wakes the
+ * connection thread by attaching an idle source to its context.
+ */
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "rpc/client.h"
+#include "rpc/keepalive.h"
+#include "rpc/remote-protocol.h"
+#include "rpc/wire-error.h"
+#include "util/error.h"
+
+ENUM_TABLE_DEFINE(
+    rpc_client_close_reason, RpcClientCloseReason,
+    _RPC_CLIENT_CLOSE_MAX, [RPC_CLIENT_CLOSE_ERROR] = "error", [RPC_CLIENT_CLOSE_EOF] = "eof",
+    [RPC_CLIENT_CLOSE_KEEPALIVE] = "keepalive", [RPC_CLIENT_CLOSE_CLIENT] = "client");
+
+typedef struct RpcClientCall {
+    GCond cond;
+    bool done;
+    RpcMessage *reply;
+    GError *error;
+} RpcClientCall;
+
+struct RpcClient {
+    gint refs;
+    int fd;
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GThread *thread;
+
+    GMutex lock; /* protects everything down to the handlers */
+    GQueue out;  /* GBytes, oldest first */
+    size_t out_offset;
+    bool write_pending;
+    GHashTable *calls; /* serial -> RpcClientCall */
+    uint32_t next_serial;
+    bool closed;
+    GError *close_error;
+
+    RpcClientEventFunc event_func;
+    gpointer event_data;
+    GMainContext *event_ctx;
+    RpcClientCloseFunc close_func;
+    gpointer close_data;
+    GMainContext *close_ctx;
+
+    /* connection thread only */
+    RpcDecoder *decoder;
+    GSource *read_source;
+    GSource *write_source;
+    GSource *keepalive_source;
+    RpcKeepalive keepalive;
+};
+
+static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GError *error);
+static void client_arm_keepalive(RpcClient *c);
+
+static gpointer client_thread(gpointer data)
+{
+    RpcClient *c = data;
+
+    g_main_context_push_thread_default(c->ctx);
+    g_main_loop_run(c->loop);
+    g_main_context_pop_thread_default(c->ctx);
+    return NULL;
+}
+
+/*
+ * Run @func on the connection thread (always via the context, never inline). No
+ * reference is taken: sources on the private context never outlive the client,
+ * whose destructor stops the thread and then drops the context with them.
+ */
+static void client_schedule(RpcClient *c, GSourceFunc func)
+{
+    GSource *s = g_idle_source_new();
+
+    g_source_set_priority(s, G_PRIORITY_DEFAULT);
+    g_source_set_callback(s, func, c, NULL);
+    g_source_attach(s, c->ctx);
+    g_source_unref(s);
+}
+
+/* ---- writing (connection thread) ---- */
+
+static gboolean client_on_writable(gint fd, GIOCondition cond, gpointer data)
+{
+    RpcClient *c = data;
+    g_autoptr(GError) error = NULL;
+
+    g_mutex_lock(&c->lock);
+    while (!g_queue_is_empty(&c->out)) {
+        GBytes *b = g_queue_peek_head(&c->out);
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(b, &len);
+        ssize_t n = send(fd, p + c->out_offset, len - c->out_offset, MSG_NOSIGNAL);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            g_mutex_unlock(&c->lock);
+            return G_SOURCE_CONTINUE;
+        }
+        if (n < 0) {
+            error = g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "Cannot write data: %s",
+                                g_strerror(errno));
+            break;
+        }
+        c->out_offset += (size_t)n;
+        if (c->out_offset == len) {
+            g_bytes_unref(g_queue_pop_head(&c->out));
+            c->out_offset = 0;
+        }
+    }
+    c->write_pending = false;
+    g_mutex_unlock(&c->lock);
+    g_clear_pointer(&c->write_source, g_source_unref);
+    if (error)
+        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR, g_steal_pointer(&error));
+    return G_SOURCE_REMOVE;
+}
+
+static void client_start_writing(RpcClient *c)
+{
+    if (c->write_source || c->fd < 0)
+        return;
+    c->write_source = g_unix_fd_source_new(c->fd, G_IO_OUT);
+    g_source_set_callback(c->write_source, G_SOURCE_FUNC(client_on_writable), c, NULL);
+    g_source_attach(c->write_source, c->ctx);
+}
+
+static gboolean client_idle_write(gpointer data)
+{
+    client_start_writing(data);
+    return G_SOURCE_REMOVE;
+}
+
+/* Queue @bytes (taken); call with the lock held. */
+static void client_enqueue_locked(RpcClient *c, GBytes *bytes)
+{
+    g_queue_push_tail(&c->out, bytes);
+    if (!c->write_pending) {
+        c->write_pending = true;
+        client_schedule(c, client_idle_write);
+    }
+}
+
+/* ---- reading (connection thread) ---- */
+
+typedef struct EventDispatch {
+    RpcClient *client;
+    RpcMessage *msg;
+} EventDispatch;
+
+static gboolean client_dispatch_event(gpointer data)
+{
+    EventDispatch *ev = data;
+    RpcClientEventFunc func;
+    gpointer user_data;
+
+    g_mutex_lock(&ev->client->lock);
+    func = ev->client->event_func;
+    user_data = ev->client->event_data;
+    g_mutex_unlock(&ev->client->lock);
+    if (func)
+        func(ev->client, ev->msg, user_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void event_dispatch_free(gpointer data)
+{
+    EventDispatch *ev = data;
+
+    rpc_message_free(ev->msg);
+    rpc_client_unref(ev->client);
+    g_free(ev);
+}
+
+static void client_handle_event(RpcClient *c, RpcMessage *msg)
+{
+    EventDispatch *ev = g_new0(EventDispatch, 1);
+    GMainContext *ctx;
+
+    ev->msg = msg;
+    g_mutex_lock(&c->lock);
+    ctx = c->event_ctx ? g_main_context_ref(c->event_ctx) : NULL;
+    g_mutex_unlock(&c->lock);
+    if (!ctx) {
+        /* inline on the connection thread: the client outlives it, no reference */
+        ev->client = c;
+        client_dispatch_event(ev);
+        rpc_message_free(ev->msg);
+        g_free(ev);
+        return;
+    }
+    /* another thread's context: keep the client alive until it ran */
+    ev->client = rpc_client_ref(c);
+    g_main_context_invoke_full(ctx, G_PRIORITY_DEFAULT, client_dispatch_event, ev,
+                               event_dispatch_free);
+    g_main_context_unref(ctx);
+}
+
+static void client_handle_reply(RpcClient *c, RpcMessage *msg)
+{
+    RpcClientCall *call;
+
+    g_mutex_lock(&c->lock);
+    call = g_hash_table_lookup(c->calls, GUINT_TO_POINTER(msg->header.serial));
+    if (call && !call->done) {
+        call->reply = msg;
+        call->done = true;
+        g_cond_broadcast(&call->cond);
+        msg = NULL;
+    }
+    g_mutex_unlock(&c->lock);
+    /* a reply nobody waits for (unknown serial) is dropped, as libvirt does */
+    rpc_message_free(msg);
+}
+
+static void client_handle_message(RpcClient *c, RpcMessage *msg)
+{
+    RpcKeepaliveAction action =
+        rpc_keepalive_received(&c->keepalive, &msg->header, g_get_monotonic_time());
+
+    if (action == RPC_KEEPALIVE_SEND_PONG) {
+        g_mutex_lock(&c->lock);
+        client_enqueue_locked(c, rpc_keepalive_encode(action));
+        g_mutex_unlock(&c->lock);
+    }
+    client_arm_keepalive(c);
+    switch (msg->header.type) {
+    case RPC_MESSAGE_REPLY:
+    case RPC_MESSAGE_REPLY_WITH_FDS:
+        client_handle_reply(c, msg);
+        return;
+    case RPC_MESSAGE_MESSAGE:
+        if (rpc_keepalive_is_keepalive(&msg->header))
+            break;
+        client_handle_event(c, msg);
+        return;
+    case RPC_MESSAGE_CALL:
+    case RPC_MESSAGE_CALL_WITH_FDS:
+    case RPC_MESSAGE_STREAM:
+    case RPC_MESSAGE_STREAM_HOLE:
+    case _RPC_MESSAGE_TYPE_MAX:
+    case _RPC_MESSAGE_TYPE_INVALID:
+        /* no streams on this connection yet: drop */
+        break;
+    }
+    rpc_message_free(msg);
+}
+
+static gboolean client_on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+    RpcClient *c = data;
+    uint8_t buf[65536];
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    GError *error = NULL;
+    RpcMessage *msg;
+
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return G_SOURCE_CONTINUE;
+    if (n < 0) {
+        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR,
+                              g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR,
+                                          "Cannot recv data: %s", g_strerror(errno)));
+        return G_SOURCE_REMOVE;
+    }
+    if (n == 0) {
+        if (!rpc_decoder_finish(c->decoder, &error))
+            client_close_internal(c, RPC_CLIENT_CLOSE_ERROR, error);
+        else
+            client_close_internal(
+                c, RPC_CLIENT_CLOSE_EOF,
+                g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "End of file while reading data"));
+        return G_SOURCE_REMOVE;
+    }
+    if (!rpc_decoder_feed(c->decoder, buf, (size_t)n, &error)) {
+        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR, error);
+        return G_SOURCE_REMOVE;
+    }
+    while (!c->closed && (msg = rpc_decoder_pop(c->decoder)))
+        client_handle_message(c, msg);
+    return c->read_source ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* ---- keepalive (connection thread) ---- */
+
+static gboolean client_on_keepalive_timer(gpointer data)
+{
+    RpcClient *c = data;
+    RpcKeepaliveAction action = rpc_keepalive_timer(&c->keepalive, g_get_monotonic_time());
+
+    g_clear_pointer(&c->keepalive_source, g_source_unref);
+    switch (action) {
+    case RPC_KEEPALIVE_SEND_PING:
+    case RPC_KEEPALIVE_SEND_PONG:
+        g_mutex_lock(&c->lock);
+        client_enqueue_locked(c, rpc_keepalive_encode(action));
+        g_mutex_unlock(&c->lock);
+        break;
+    case RPC_KEEPALIVE_DEAD:
+        client_close_internal(c, RPC_CLIENT_CLOSE_KEEPALIVE,
+                              g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                                          "connection closed due to keepalive timeout"));
+        return G_SOURCE_REMOVE;
+    case RPC_KEEPALIVE_NONE:
+    case _RPC_KEEPALIVE_ACTION_MAX:
+    case _RPC_KEEPALIVE_ACTION_INVALID:
+        break;
+    }
+    client_arm_keepalive(c);
+    return G_SOURCE_REMOVE;
+}
+
+static void client_arm_keepalive(RpcClient *c)
+{
+    int64_t deadline = rpc_keepalive_deadline(&c->keepalive);
+    int64_t wait_ms;
+
+    if (c->keepalive_source) {
+        g_source_destroy(c->keepalive_source);
+        g_clear_pointer(&c->keepalive_source, g_source_unref);
+    }
+    if (deadline < 0 || c->closed)
+        return;
+    wait_ms = (deadline - g_get_monotonic_time() + 999) / 1000;
+    c->keepalive_source = g_timeout_source_new((guint)CLAMP(wait_ms, 0, G_MAXINT));
+    g_source_set_callback(c->keepalive_source, client_on_keepalive_timer, c, NULL);
+    g_source_attach(c->keepalive_source, c->ctx);
+}
+
+/* ---- closing ---- */
+
+typedef struct CloseDispatch {
+    RpcClient *client;
+    RpcClientCloseReason reason;
+    GError *error;
+} CloseDispatch;
+
+static gboolean client_dispatch_close(gpointer data)
+{
+    CloseDispatch *cd = data;
+    RpcClientCloseFunc func;
+    gpointer user_data;
+
+    g_mutex_lock(&cd->client->lock);
+    func = cd->client->close_func;
+    user_data = cd->client->close_data;
+    g_mutex_unlock(&cd->client->lock);
+    if (func)
+        func(cd->client, cd->reason, cd->error, user_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void close_dispatch_free(gpointer data)
+{
+    CloseDispatch *cd = data;
+
+    g_clear_error(&cd->error);
+    rpc_client_unref(cd->client);
+    g_free(cd);
+}
+
+static void client_fail_call(gpointer key, gpointer value, gpointer data)
+{
+    RpcClientCall *call = value;
+    const GError *error = data;
+
+    if (call->done)
+        return;
+    call->error = g_error_copy(error);
+    call->done = true;
+    g_cond_broadcast(&call->cond);
+}
+
+static void client_destroy_source(GSource **source)
+{
+    if (*source) {
+        g_source_destroy(*source);
+        g_clear_pointer(source, g_source_unref);
+    }
+}
+
+/* Connection thread: fail every waiting call with @error (taken), drop the socket,
+ * tell the close handler. Idempotent. */
+static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GError *error)
+{
+    CloseDispatch *cd;
+    GMainContext *ctx;
+
+    g_mutex_lock(&c->lock);
+    if (c->closed) {
+        g_mutex_unlock(&c->lock);
+        g_error_free(error);
+        return;
+    }
+    c->closed = true;
+    c->close_error = g_error_copy(error);
+    g_hash_table_foreach(c->calls, client_fail_call, error);
+    g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
+    c->out_offset = 0;
+    c->write_pending = false;
+    ctx = c->close_ctx ? g_main_context_ref(c->close_ctx) : NULL;
+    g_mutex_unlock(&c->lock);
+
+    client_destroy_source(&c->read_source);
+    client_destroy_source(&c->write_source);
+    client_destroy_source(&c->keepalive_source);
+    if (c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+    cd = g_new0(CloseDispatch, 1);
+    cd->reason = reason;
+    cd->error = error;
+    if (!ctx) {
+        cd->client = c;
+        client_dispatch_close(cd);
+        g_clear_error(&cd->error);
+        g_free(cd);
+        return;
+    }
+    cd->client = rpc_client_ref(c);
+    g_main_context_invoke_full(ctx, G_PRIORITY_DEFAULT, client_dispatch_close, cd,
+                               close_dispatch_free);
+    g_main_context_unref(ctx);
+}
+
+static gboolean client_idle_close(gpointer data)
+{
+    client_close_internal(
+        data, RPC_CLIENT_CLOSE_CLIENT,
+        g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "the connection was closed by the client"));
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean client_idle_quit(gpointer data)
+{
+    RpcClient *c = data;
+
+    g_main_loop_quit(c->loop);
+    return G_SOURCE_REMOVE;
+}
+
+/* ---- public API ---- */
+
+/**
+ * rpc_client_new_fd: a connection over the connected stream socket @fd, which it
+ * takes over (closed on failure too). Starts the connection thread.
+ */
+RpcClient *rpc_client_new_fd(int fd, GError **error)
+{
+    RpcClient *c;
+
+    if (!g_unix_set_fd_nonblocking(fd, TRUE, error)) {
+        close(fd);
+        return NULL;
+    }
+    c = g_new0(RpcClient, 1);
+    c->refs = 1;
+    c->fd = fd;
+    c->ctx = g_main_context_new();
+    c->loop = g_main_loop_new(c->ctx, FALSE);
+    g_mutex_init(&c->lock);
+    g_queue_init(&c->out);
+    c->calls = g_hash_table_new(NULL, NULL);
+    c->decoder = rpc_decoder_new();
+    rpc_keepalive_init(&c->keepalive, 0, 0, g_get_monotonic_time());
+    c->read_source = g_unix_fd_source_new(fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback(c->read_source, G_SOURCE_FUNC(client_on_readable), c, NULL);
+    g_source_attach(c->read_source, c->ctx);
+    c->thread = g_thread_new("rpc-client", client_thread, c);
+    return c;
+}
+
+/**
+ * rpc_client_new_unix: connect to the unix socket at @path.
+ */
+RpcClient *rpc_client_new_unix(const char *path, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_INVALID_ARG, "socket path '%s' is too long",
+                    path);
+        return NULL;
+    }
+    strcpy(addr.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "cannot create socket: %s",
+                    g_strerror(errno));
+        return NULL;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        int err = errno;
+
+        close(fd);
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR,
+                    "Failed to connect socket to '%s': %s", path, g_strerror(err));
+        return NULL;
+    }
+    return rpc_client_new_fd(fd, error);
+}
+
+/**
+ * rpc_client_ref: take a reference.
+ */
+RpcClient *rpc_client_ref(RpcClient *client)
+{
+    g_atomic_int_inc(&client->refs);
+    return client;
+}
+
+/**
+ * rpc_client_unref: drop a reference; the last one closes the connection and joins
+ * its thread, so it must not be dropped by a handler running on that thread (handlers
+ * dispatched to another context hold their own reference). Accepts NULL, returns
+ * NULL.
+ */
+RpcClient *rpc_client_unref(RpcClient *client)
+{
+    RpcClient *c = client;
+
+    if (!c || !g_atomic_int_dec_and_test(&c->refs))
+        return NULL;
+    g_assert(g_thread_self() != c->thread);
+    client_schedule(c, client_idle_close);
+    client_schedule(c, client_idle_quit);
+    g_thread_join(c->thread);
+    /* sources still attached are destroyed with the context, without running */
+    g_hash_table_unref(c->calls);
+    g_clear_error(&c->close_error);
+    rpc_decoder_free(c->decoder);
+    g_clear_pointer(&c->event_ctx, g_main_context_unref);
+    g_clear_pointer(&c->close_ctx, g_main_context_unref);
+    g_main_loop_unref(c->loop);
+    g_main_context_unref(c->ctx);
+    g_mutex_clear(&c->lock);
+    g_free(c);
+    return NULL;
+}
+
+/**
+ * rpc_client_set_event_handler: where MESSAGE packets (events) go; @context NULL
+ * means the connection thread.
+ */
+void rpc_client_set_event_handler(RpcClient *client, RpcClientEventFunc func, gpointer user_data,
+                                  GMainContext *context)
+{
+    g_mutex_lock(&client->lock);
+    client->event_func = func;
+    client->event_data = user_data;
+    g_clear_pointer(&client->event_ctx, g_main_context_unref);
+    client->event_ctx = context ? g_main_context_ref(context) : NULL;
+    g_mutex_unlock(&client->lock);
+}
+
+/**
+ * rpc_client_set_close_handler: called once when the connection closes, for
+ * whatever reason.
+ */
+void rpc_client_set_close_handler(RpcClient *client, RpcClientCloseFunc func, gpointer user_data,
+                                  GMainContext *context)
+{
+    g_mutex_lock(&client->lock);
+    client->close_func = func;
+    client->close_data = user_data;
+    g_clear_pointer(&client->close_ctx, g_main_context_unref);
+    client->close_ctx = context ? g_main_context_ref(context) : NULL;
+    g_mutex_unlock(&client->lock);
+}
+
+static bool client_check_usable(RpcClient *c, GError **error)
+{
+    if (g_main_context_is_owner(c->ctx)) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_INTERNAL_ERROR,
+                    "an RPC call cannot be made from the connection's own thread");
+        return false;
+    }
+    if (c->closed) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "client socket is closed%s%s",
+                    c->close_error ? ": " : "", c->close_error ? c->close_error->message : "");
+        return false;
+    }
+    return true;
+}
+
+static bool client_decode_reply(const RpcProcInfo *info, RpcMessage *reply, void *ret,
+                                GError **error)
+{
+    if (reply->header.status == RPC_STATUS_ERROR) {
+        g_propagate_error(error, rpc_message_decode_error(reply));
+        return false;
+    }
+    if (reply->header.status != RPC_STATUS_OK) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "Unexpected message status %u",
+                    (unsigned int)reply->header.status);
+        return false;
+    }
+    if (info->ret.size == 0 || !ret)
+        return true;
+    return rpc_payload_decode(&info->ret, reply->payload, ret, error);
+}
+
+/**
+ * rpc_client_call: call @proc of @prog with @args (NULL when void) and wait for the
+ * reply, while other threads' calls proceed. On success @ret (a zeroed object of the
+ * procedure's ret type, NULL when void) holds the result; release it with
+ * rpc_payload_clear(). A server error comes back as its GError, with libvirt's
+ * {domain, code} identity.
+ */
+bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *args, void *ret,
+                     GError **error)
+{
+    const RpcProcInfo *info = rpc_proc_lookup(prog, proc);
+    RpcClientCall call = { .done = false };
+    g_autoptr(RpcMessage) reply = NULL;
+    GBytes *bytes;
+    uint32_t serial;
+
+    if (!info || info->kind != RPC_PROC_KIND_CALL) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "unknown procedure %d of program 0x%08x",
+                    proc, prog);
+        return false;
+    }
+    g_cond_init(&call.cond);
+    g_mutex_lock(&client->lock);
+    if (!client_check_usable(client, error)) {
+        g_mutex_unlock(&client->lock);
+        g_cond_clear(&call.cond);
+        return false;
+    }
+    serial = client->next_serial++;
+    bytes = rpc_message_encode_call(prog, proc, serial, args, error);
+    if (!bytes) {
+        g_mutex_unlock(&client->lock);
+        g_cond_clear(&call.cond);
+        return false;
+    }
+    g_hash_table_insert(client->calls, GUINT_TO_POINTER(serial), &call);
+    client_enqueue_locked(client, bytes);
+    while (!call.done)
+        g_cond_wait(&call.cond, &client->lock);
+    g_hash_table_remove(client->calls, GUINT_TO_POINTER(serial));
+    g_mutex_unlock(&client->lock);
+    g_cond_clear(&call.cond);
+    if (call.error) {
+        g_propagate_error(error, call.error);
+        return false;
+    }
+    reply = call.reply;
+    return client_decode_reply(info, reply, ret, error);
+}
+
+/**
+ * rpc_client_send_message: send a MESSAGE packet of @proc (no reply expected).
+ */
+bool rpc_client_send_message(RpcClient *client, uint32_t prog, int proc, const void *msg,
+                             GError **error)
+{
+    GBytes *bytes = rpc_message_encode_event(prog, proc, 0, msg, error);
+
+    if (!bytes)
+        return false;
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        g_bytes_unref(bytes);
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "client socket is closed");
+        return false;
+    }
+    client_enqueue_locked(client, bytes);
+    g_mutex_unlock(&client->lock);
+    return true;
+}
+
+typedef struct KeepaliveStart {
+    RpcClient *client;
+    unsigned int interval;
+    unsigned int count;
+} KeepaliveStart;
+
+static gboolean client_idle_keepalive(gpointer data)
+{
+    KeepaliveStart *ks = data;
+    RpcClient *c = ks->client;
+    int64_t now = g_get_monotonic_time();
+    int64_t last = c->keepalive.last_received_usec;
+
+    rpc_keepalive_init(&c->keepalive, ks->interval, ks->count, now);
+    c->keepalive.last_received_usec = last;
+    rpc_keepalive_start(&c->keepalive, now);
+    client_arm_keepalive(c);
+    return G_SOURCE_REMOVE;
+}
+
+/**
+ * rpc_client_start_keepalive: ping the server after @interval_sec seconds of
+ * silence and close the connection after @count unanswered pings (libvirt's
+ * virConnectSetKeepAlive; the caller negotiates PROGRAM_KEEPALIVE first).
+ */
+void rpc_client_start_keepalive(RpcClient *client, unsigned int interval_sec, unsigned int count)
+{
+    KeepaliveStart *ks = g_new0(KeepaliveStart, 1);
+    GSource *s = g_idle_source_new();
+
+    ks->client = client;
+    ks->interval = interval_sec;
+    ks->count = count;
+    g_source_set_callback(s, client_idle_keepalive, ks, g_free);
+    g_source_attach(s, client->ctx);
+    g_source_unref(s);
+}
+
+/**
+ * rpc_client_is_open: false once the connection closed (libvirt's
+ * virConnectIsAlive is this, locally).
+ */
+bool rpc_client_is_open(RpcClient *client)
+{
+    bool open;
+
+    g_mutex_lock(&client->lock);
+    open = !client->closed;
+    g_mutex_unlock(&client->lock);
+    return open;
+}
+
+/**
+ * rpc_client_close: close the connection now; waiting calls fail, the close
+ * handler sees reason CLIENT. The object stays valid until its last unref.
+ */
+void rpc_client_close(RpcClient *client)
+{
+    client_schedule(client, client_idle_close);
+}

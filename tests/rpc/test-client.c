@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Tier: fake-backed. The RPC client against a tiny scripted server on the other end
+ * of a socketpair: calls and errors, overlapping calls answered out of order,
+ * events to a GMainContext, keepalive both ways, and every way a connection ends.
+ */
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "rpc/client.h"
+#include "rpc/keepalive.h"
+#include "rpc/remote-protocol.h"
+#include "rpc/wire-error.h"
+#include "util/error.h"
+
+#define WAIT_USEC (10 * G_USEC_PER_SEC) /* generous bound; tests finish far sooner */
+
+typedef struct FakeServer FakeServer;
+typedef void (*FakeBehaviour)(FakeServer *srv, RpcMessage *msg);
+
+struct FakeServer {
+    int fd;
+    GThread *thread;
+    FakeBehaviour behaviour;
+    RpcDecoder *decoder;
+    GAsyncQueue *seen; /* RpcHeader copies of everything received */
+    GPtrArray *held;   /* calls held back by the overlap behaviour */
+};
+
+static void server_send(FakeServer *srv, GBytes *bytes)
+{
+    gsize len;
+    const uint8_t *p = g_bytes_get_data(bytes, &len);
+
+    g_assert_nonnull(bytes);
+    while (len > 0) {
+        ssize_t n = send(srv->fd, p, len, MSG_NOSIGNAL);
+
+        if (n < 0)
+            return; /* client went away */
+        p += n;
+        len -= (size_t)n;
+    }
+    g_bytes_unref(bytes);
+}
+
+static gpointer server_thread(gpointer data)
+{
+    FakeServer *srv = data;
+    uint8_t buf[4096];
+    ssize_t n;
+
+    while ((n = recv(srv->fd, buf, sizeof(buf), 0)) > 0) {
+        RpcMessage *msg;
+
+        if (!rpc_decoder_feed(srv->decoder, buf, (size_t)n, NULL))
+            break;
+        while ((msg = rpc_decoder_pop(srv->decoder))) {
+            g_async_queue_push(srv->seen, g_memdup2(&msg->header, sizeof(RpcHeader)));
+            if (srv->behaviour)
+                srv->behaviour(srv, msg);
+            else
+                rpc_message_free(msg);
+        }
+    }
+    return NULL;
+}
+
+static void message_free_notify(gpointer msg)
+{
+    rpc_message_free(msg);
+}
+
+static FakeServer *server_new(FakeBehaviour behaviour, int *ret_client_fd)
+{
+    FakeServer *srv = g_new0(FakeServer, 1);
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    srv->fd = sv[0];
+    srv->behaviour = behaviour;
+    srv->decoder = rpc_decoder_new();
+    srv->seen = g_async_queue_new_full(g_free);
+    srv->held = g_ptr_array_new_with_free_func(message_free_notify);
+    srv->thread = g_thread_new("fake-server", server_thread, srv);
+    *ret_client_fd = sv[1];
+    return srv;
+}
+
+/* Hang up (the server thread sees EOF once the client closes too) and free. */
+static void server_free(FakeServer *srv)
+{
+    shutdown(srv->fd, SHUT_RDWR);
+    g_thread_join(srv->thread);
+    close(srv->fd);
+    rpc_decoder_free(srv->decoder);
+    g_async_queue_unref(srv->seen);
+    g_ptr_array_unref(srv->held);
+    g_free(srv);
+}
+
+/* The next header the server received, waiting for it. */
+static RpcHeader *server_next_seen(FakeServer *srv)
+{
+    RpcHeader *h = g_async_queue_timeout_pop(srv->seen, WAIT_USEC);
+
+    g_assert_nonnull(h);
+    return h;
+}
+
+/* ---- behaviours ---- */
+
+static void reply_lookup(FakeServer *srv, RpcMessage *call)
+{
+    remote_domain_lookup_by_name_args args = { 0 };
+    const RpcPayloadType *t = rpc_message_payload_type(&call->header, NULL);
+
+    g_assert_true(rpc_payload_decode(t, call->payload, &args, NULL));
+    if (g_str_has_prefix(args.name, "d")) {
+        remote_domain_lookup_by_name_ret ret = { .dom = { .name = args.name, .id = 0 } };
+
+        ret.dom.id = (int)g_ascii_strtoll(args.name + 1, NULL, 10);
+        server_send(srv, rpc_message_encode_reply(&call->header, &ret, NULL));
+    } else {
+        g_autoptr(GError) e = g_error_new(VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                                          "Domain not found: no domain '%s'", args.name);
+
+        server_send(srv, rpc_message_encode_error(&call->header, e, NULL));
+    }
+    rpc_payload_clear(t, &args);
+}
+
+static void behave_normal(FakeServer *srv, RpcMessage *msg)
+{
+    g_autoptr(RpcMessage) call = msg;
+
+    if (call->header.prog == KEEPALIVE_PROGRAM) {
+        if (call->header.proc == KEEPALIVE_PROC_PING)
+            server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PONG));
+        return;
+    }
+    switch (call->header.proc) {
+    case REMOTE_PROC_CONNECT_GET_HOSTNAME: {
+        g_autofree char *name = g_strdup_printf("host-%u", call->header.serial);
+        remote_connect_get_hostname_ret ret = { .hostname = name };
+
+        server_send(srv, rpc_message_encode_reply(&call->header, &ret, NULL));
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME:
+        reply_lookup(srv, call);
+        break;
+    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: {
+        remote_connect_domain_event_callback_register_any_ret ret = { .callbackID = 7 };
+        remote_domain_event_callback_lifecycle_msg ev = {
+            .callbackID = 7,
+            .msg = { .dom = { .name = (char *)"web1", .id = 3 }, .event = 3, .detail = 0 },
+        };
+
+        server_send(srv, rpc_message_encode_reply(&call->header, &ret, NULL));
+        server_send(srv, rpc_message_encode_event(REMOTE_PROGRAM,
+                                                  REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, 1,
+                                                  &ev, NULL));
+        break;
+    }
+    case REMOTE_PROC_CONNECT_CLOSE:
+        server_send(srv, rpc_message_encode_reply(&call->header, NULL, NULL));
+        shutdown(srv->fd, SHUT_RDWR);
+        break;
+    default: {
+        g_autoptr(GError) e =
+            g_error_new(VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT, "unsupported procedure");
+
+        server_send(srv, rpc_message_encode_error(&call->header, e, NULL));
+        break;
+    }
+    }
+}
+
+/* Hold calls until three arrived, then answer them last first. */
+static void behave_overlap(FakeServer *srv, RpcMessage *msg)
+{
+    g_ptr_array_add(srv->held, msg);
+    if (srv->held->len < 3)
+        return;
+    for (guint i = srv->held->len; i > 0; i--)
+        reply_lookup(srv, g_ptr_array_index(srv->held, i - 1));
+    g_ptr_array_set_size(srv->held, 0);
+}
+
+static void behave_silent(FakeServer *srv, RpcMessage *msg)
+{
+    rpc_message_free(msg);
+}
+
+static void behave_garbage(FakeServer *srv, RpcMessage *msg)
+{
+    static const uint8_t zero_length[4] = { 0 };
+
+    rpc_message_free(msg);
+    server_send(srv, g_bytes_new_static(zero_length, sizeof(zero_length)));
+}
+
+/* ---- close observation ---- */
+
+typedef struct CloseSeen {
+    GMutex lock;
+    GCond cond;
+    int count;
+    RpcClientCloseReason reason;
+    GError *error;
+} CloseSeen;
+
+static void on_close(RpcClient *client, RpcClientCloseReason reason, const GError *error,
+                     gpointer data)
+{
+    CloseSeen *cs = data;
+
+    g_mutex_lock(&cs->lock);
+    cs->count++;
+    cs->reason = reason;
+    g_clear_error(&cs->error);
+    cs->error = error ? g_error_copy(error) : NULL;
+    g_cond_broadcast(&cs->cond);
+    g_mutex_unlock(&cs->lock);
+}
+
+static void close_seen_wait(CloseSeen *cs)
+{
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    g_mutex_lock(&cs->lock);
+    while (cs->count == 0)
+        g_assert_true(g_cond_wait_until(&cs->cond, &cs->lock, end));
+    g_mutex_unlock(&cs->lock);
+}
+
+static void close_seen_clear(CloseSeen *cs)
+{
+    g_clear_error(&cs->error);
+}
+
+/* ---- tests ---- */
+
+static void test_call(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    remote_connect_get_hostname_ret ret = { 0 };
+    remote_domain_lookup_by_name_args args = { .name = (char *)"d42" };
+    remote_domain_lookup_by_name_ret dom = { 0 };
+    const RpcProcInfo *info = rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME);
+
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *want = g_strdup_printf("host-%d", i);
+
+        g_assert_true(
+            rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &ret, NULL));
+        g_assert_cmpstr(ret.hostname, ==, want);
+        rpc_payload_clear(&info->ret, &ret);
+    }
+    g_assert_true(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &args, &dom, NULL));
+    g_assert_cmpstr(dom.dom.name, ==, "d42");
+    g_assert_cmpint(dom.dom.id, ==, 42);
+    rpc_payload_clear(&rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME)->ret,
+                      &dom);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+static void test_call_error(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    remote_domain_lookup_by_name_args args = { .name = (char *)"nope" };
+    remote_domain_lookup_by_name_ret dom = { 0 };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &args, &dom, &error));
+    g_assert_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN);
+    g_assert_cmpstr(error->message, ==, "Domain not found: no domain 'nope'");
+    g_clear_error(&error);
+    /* a procedure outside the schema never reaches the wire */
+    g_assert_false(rpc_client_call(c, REMOTE_PROGRAM, 8, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_clear_error(&error);
+    /* the server answers NO_SUPPORT for what it does not implement */
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_URI, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+typedef struct OverlapArg {
+    RpcClient *client;
+    int n;
+    bool ok;
+} OverlapArg;
+
+static gpointer overlap_thread(gpointer data)
+{
+    OverlapArg *a = data;
+    g_autofree char *name = g_strdup_printf("d%d", a->n);
+    remote_domain_lookup_by_name_args args = { .name = name };
+    remote_domain_lookup_by_name_ret ret = { 0 };
+
+    a->ok = rpc_client_call(a->client, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &args,
+                            &ret, NULL) &&
+            g_strcmp0(ret.dom.name, name) == 0 && ret.dom.id == a->n;
+    rpc_payload_clear(&rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME)->ret,
+                      &ret);
+    return NULL;
+}
+
+static void test_overlapping_calls(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_overlap, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    OverlapArg args[3];
+    GThread *threads[3];
+    uint32_t serials = 0;
+
+    for (int i = 0; i < 3; i++) {
+        args[i] = (OverlapArg){ c, 100 + i, false };
+        threads[i] = g_thread_new("caller", overlap_thread, &args[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        g_thread_join(threads[i]);
+        g_assert_true(args[i].ok);
+    }
+    for (int i = 0; i < 3; i++) {
+        g_autofree RpcHeader *h = server_next_seen(srv);
+
+        serials |= 1u << h->serial;
+    }
+    g_assert_cmpuint(serials, ==, 0x7); /* serials 0, 1, 2, each once */
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+typedef struct EventSeen {
+    int count;
+    int callback_id;
+    int event;
+    char *name;
+} EventSeen;
+
+static void on_event(RpcClient *client, const RpcMessage *msg, gpointer data)
+{
+    EventSeen *es = data;
+    remote_domain_event_callback_lifecycle_msg ev = { 0 };
+    const RpcPayloadType *t = rpc_message_payload_type(&msg->header, NULL);
+
+    g_assert_cmpint(msg->header.proc, ==, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE);
+    g_assert_true(rpc_payload_decode(t, msg->payload, &ev, NULL));
+    es->count++;
+    es->callback_id = ev.callbackID;
+    es->event = ev.msg.event;
+    g_free(es->name);
+    es->name = g_strdup(ev.msg.dom.name);
+    rpc_payload_clear(t, &ev);
+}
+
+static void test_events(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    remote_connect_domain_event_callback_register_any_args args = { .eventID = 0 };
+    remote_connect_domain_event_callback_register_any_ret ret = { 0 };
+    EventSeen es = { 0 };
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    rpc_client_set_event_handler(c, on_event, &es, ctx);
+    g_assert_true(rpc_client_call(c, REMOTE_PROGRAM,
+                                  REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, &args,
+                                  &ret, NULL));
+    g_assert_cmpint(ret.callbackID, ==, 7);
+    /* the event is dispatched on our context, so nothing happens until we run it */
+    while (es.count == 0 && g_get_monotonic_time() < end)
+        g_main_context_iteration(ctx, TRUE);
+    g_assert_cmpint(es.count, ==, 1);
+    g_assert_cmpint(es.callback_id, ==, 7);
+    g_assert_cmpint(es.event, ==, 3);
+    g_assert_cmpstr(es.name, ==, "web1");
+    g_free(es.name);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+static void test_keepalive_pong(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    g_autofree RpcHeader *h = NULL;
+
+    server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PING));
+    h = server_next_seen(srv);
+    g_assert_cmphex(h->prog, ==, KEEPALIVE_PROGRAM);
+    g_assert_cmpint(h->proc, ==, KEEPALIVE_PROC_PONG);
+    g_assert_cmpint(h->type, ==, RPC_MESSAGE_MESSAGE);
+    g_assert_cmpuint(h->serial, ==, 0);
+    g_assert_true(rpc_client_is_open(c));
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+/* Interval 1 s, count 1: one PING after a second of silence, dead a second later. */
+static void test_keepalive_dead(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_silent, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    CloseSeen cs = { 0 };
+    g_autofree RpcHeader *ping = NULL;
+    g_autoptr(GError) error = NULL;
+
+    rpc_client_set_close_handler(c, on_close, &cs, NULL);
+    rpc_client_start_keepalive(c, 1, 1);
+    ping = server_next_seen(srv);
+    g_assert_cmpint(ping->proc, ==, KEEPALIVE_PROC_PING);
+    close_seen_wait(&cs);
+    g_assert_cmpint(cs.reason, ==, RPC_CLIENT_CLOSE_KEEPALIVE);
+    g_assert_cmpstr(cs.error->message, ==, "connection closed due to keepalive timeout");
+    g_assert_false(rpc_client_is_open(c));
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_clear_pointer(&c, rpc_client_unref);
+    g_assert_cmpint(cs.count, ==, 1);
+    close_seen_clear(&cs);
+    server_free(srv);
+}
+
+static void test_server_eof(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    CloseSeen cs = { 0 };
+    g_autoptr(GError) error = NULL;
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    rpc_client_set_close_handler(c, on_close, &cs, ctx);
+    /* the server replies to CLOSE and hangs up, as libvirtd's delayed close does */
+    g_assert_true(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_CLOSE, NULL, NULL, &error));
+    g_assert_no_error(error);
+    while (cs.count == 0 && g_get_monotonic_time() < end)
+        g_main_context_iteration(ctx, TRUE);
+    g_assert_cmpint(cs.reason, ==, RPC_CLIENT_CLOSE_EOF);
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_clear_pointer(&c, rpc_client_unref);
+    close_seen_clear(&cs);
+    server_free(srv);
+}
+
+static void test_server_garbage(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_garbage, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    CloseSeen cs = { 0 };
+    g_autoptr(GError) error = NULL;
+
+    rpc_client_set_close_handler(c, on_close, &cs, NULL);
+    /* the pending call fails when the stream breaks */
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    close_seen_wait(&cs);
+    g_assert_cmpint(cs.reason, ==, RPC_CLIENT_CLOSE_ERROR);
+    g_clear_pointer(&c, rpc_client_unref);
+    close_seen_clear(&cs);
+    server_free(srv);
+}
+
+static void test_client_close(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    CloseSeen cs = { 0 };
+
+    rpc_client_set_close_handler(c, on_close, &cs, NULL);
+    rpc_client_close(c);
+    close_seen_wait(&cs);
+    g_assert_cmpint(cs.reason, ==, RPC_CLIENT_CLOSE_CLIENT);
+    g_clear_pointer(&c, rpc_client_unref);
+    g_assert_cmpint(cs.count, ==, 1);
+    close_seen_clear(&cs);
+    server_free(srv);
+}
+
+static gpointer unix_server_thread(gpointer data)
+{
+    int lfd = GPOINTER_TO_INT(data);
+    int fd = accept(lfd, NULL, NULL);
+    FakeServer srv = { .fd = fd, .decoder = rpc_decoder_new() };
+    uint8_t buf[4096];
+    ssize_t n;
+
+    srv.seen = g_async_queue_new_full(g_free);
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+        RpcMessage *msg;
+
+        g_assert_true(rpc_decoder_feed(srv.decoder, buf, (size_t)n, NULL));
+        while ((msg = rpc_decoder_pop(srv.decoder)))
+            behave_normal(&srv, msg);
+    }
+    close(fd);
+    rpc_decoder_free(srv.decoder);
+    g_async_queue_unref(srv.seen);
+    return NULL;
+}
+
+static void test_unix(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("virtkit-rpc-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "sock", NULL);
+    g_autofree char *missing = g_build_filename(dir, "missing", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    GThread *t;
+    g_autoptr(RpcClient) c = NULL;
+    remote_connect_get_hostname_ret ret = { 0 };
+    g_autoptr(GError) error = NULL;
+
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    t = g_thread_new("unix-server", unix_server_thread, GINT_TO_POINTER(lfd));
+    c = rpc_client_new_unix(path, &error);
+    g_assert_no_error(error);
+    g_assert_true(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &ret, NULL));
+    g_assert_cmpstr(ret.hostname, ==, "host-0");
+    rpc_payload_clear(&rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME)->ret,
+                      &ret);
+    g_clear_pointer(&c, rpc_client_unref);
+    g_thread_join(t);
+    close(lfd);
+    g_assert_null(rpc_client_new_unix(missing, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/rpc/client/call", test_call);
+    g_test_add_func("/rpc/client/call-error", test_call_error);
+    g_test_add_func("/rpc/client/overlapping-calls", test_overlapping_calls);
+    g_test_add_func("/rpc/client/events", test_events);
+    g_test_add_func("/rpc/client/keepalive-pong", test_keepalive_pong);
+    g_test_add_func("/rpc/client/keepalive-dead", test_keepalive_dead);
+    g_test_add_func("/rpc/client/server-eof", test_server_eof);
+    g_test_add_func("/rpc/client/server-garbage", test_server_garbage);
+    g_test_add_func("/rpc/client/client-close", test_client_close);
+    g_test_add_func("/rpc/client/unix", test_unix);
+    return g_test_run();
+}
