@@ -110,6 +110,7 @@ Daemon *daemon_new(const DriverOps *ops, const DaemonInfo *info);
 Daemon *daemon_free(Daemon *daemon);
 void daemon_update_idle(Daemon *daemon);
 bool daemon_inhibited(Daemon *daemon);
+bool daemon_set_timeout(Daemon *daemon, int timeout, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Daemon, daemon_free)
 
 /* listener.c */

@@ -157,6 +157,32 @@ void daemon_update_idle(Daemon *daemon)
     (void)sd_event_source_set_enabled(daemon->idle_timer, SD_EVENT_ONESHOT);
 }
 
+/**
+ * daemon_set_timeout - change the idle timeout at run time (admin)
+ * @daemon: the daemon
+ * @timeout: seconds; 0 disables the idle exit
+ */
+bool daemon_set_timeout(Daemon *daemon, int timeout, GError **error)
+{
+    int r;
+
+    daemon->opts.timeout = timeout;
+    daemon->idle_timer = sd_event_source_disable_unref(daemon->idle_timer);
+    if (timeout <= 0)
+        return true;
+    r = sd_event_add_time_relative(daemon->event, &daemon->idle_timer, CLOCK_MONOTONIC,
+                                   (uint64_t)timeout * G_USEC_PER_SEC, 0, daemon_on_idle_timer,
+                                   daemon);
+    if (r < 0) {
+        g_set_error(error, VIRT_UTIL_ERROR, VIRT_ERR_SYSTEM_ERROR, "cannot create idle timer: %s",
+                    g_strerror(-r));
+        return false;
+    }
+    (void)sd_event_source_set_enabled(daemon->idle_timer, SD_EVENT_OFF);
+    daemon_update_idle(daemon);
+    return true;
+}
+
 static int daemon_on_quit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
                                  void *userdata)
 {
@@ -196,16 +222,8 @@ static bool daemon_setup_loop(Daemon *daemon, GError **error)
                     g_strerror(-r));
         return false;
     }
-    if (daemon->opts.timeout > 0) {
-        r = sd_event_add_time_relative(daemon->event, &daemon->idle_timer, CLOCK_MONOTONIC,
-                                       (uint64_t)daemon->opts.timeout * G_USEC_PER_SEC, 0,
-                                       daemon_on_idle_timer, daemon);
-        if (r < 0) {
-            g_set_error(error, VIRT_UTIL_ERROR, VIRT_ERR_SYSTEM_ERROR,
-                        "cannot create idle timer: %s", g_strerror(-r));
-            return false;
-        }
-    }
+    if (!daemon_set_timeout(daemon, daemon->opts.timeout, error))
+        return false;
     daemon->workers = worker_pool_new(daemon, error);
     return daemon->workers != NULL;
 }
@@ -228,8 +246,8 @@ static bool daemon_configure(Daemon *daemon, int argc, char **argv, GError **err
     if (!daemon_config_load_file(&daemon->config, config_file, daemon->opts.config_file != NULL,
                                  error))
         return false;
-    daemon_log_setup(daemon->info->name, daemon->opts.verbose ? 1 : daemon->config.log_level,
-                     daemon->config.log_filters);
+    if (!daemon_log_setup(&daemon->config, daemon->opts.verbose, error))
+        return false;
     return daemon_paths_compute(daemon->info->name, daemon->info->sock_prefix, privileged,
                                 &daemon->opts, &daemon->config, g_getenv("XDG_RUNTIME_DIR"),
                                 config_home, &daemon->paths, error);

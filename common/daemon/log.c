@@ -1,56 +1,31 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Daemon log writer: messages at or above the configured level go to stderr. */
+/* Daemon logging setup on util/log.h. */
 
-#include <glib.h>
-#include <stdio.h>
-#include <unistd.h>
-
+#include "daemon/config.h"
 #include "daemon/log.h"
+#include "util/log.h"
 
-static int log_threshold = 3;
-static const char *log_name = "daemon";
-
-static int log_level_number(GLogLevelFlags flags)
+static const char *log_pick(const char *env_name, const char *config_value)
 {
-    if (flags & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-        return 4;
-    /* peers misbehaving are logged with g_message(): shown with warnings */
-    if (flags & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE))
-        return 3;
-    if (flags & G_LOG_LEVEL_INFO)
-        return 2;
-    return 1;
-}
+    const char *env = g_getenv(env_name);
 
-static GLogWriterOutput log_writer(GLogLevelFlags flags, const GLogField *fields, gsize n_fields,
-                                   gpointer user_data)
-{
-    const char *message = NULL;
-    const char *domain = "";
-    int level = log_level_number(flags);
-
-    if (level < log_threshold)
-        return G_LOG_WRITER_HANDLED;
-    for (gsize i = 0; i < n_fields; i++) {
-        if (g_str_equal(fields[i].key, "MESSAGE"))
-            message = fields[i].value;
-        else if (g_str_equal(fields[i].key, "GLIB_DOMAIN"))
-            domain = fields[i].value;
-    }
-    fprintf(stderr, "%s[%d]: %d: %s: %s\n", log_name, (int)getpid(), level, domain,
-            message ? message : "");
-    return G_LOG_WRITER_HANDLED;
+    return env && *env ? env : config_value;
 }
 
 /**
- * daemon_log_setup - route GLib logging through the daemon's level filter
- * @daemon_name: prefix of every line
- * @level: minimum level shown (1 debug ... 4 error)
- * @filters: libvirt-style filters; kept for the admin interface (level only for now)
+ * daemon_log_setup - install the log writer with the daemon's settings
+ * @config: log_level, log_filters, log_outputs
+ * @verbose: --verbose: debug level whatever the config says
+ * @error: set on an invalid level, filter or output
  */
-void daemon_log_setup(const char *daemon_name, int level, const char *filters)
+bool daemon_log_setup(const DaemonConfig *config, bool verbose, GError **error)
 {
-    log_name = daemon_name;
-    log_threshold = level;
-    g_log_set_writer_func(log_writer, NULL, NULL);
+    g_autofree char *level = g_strdup_printf("%d", verbose ? 1 : config->log_level);
+    g_autoptr(VirtLogConfig) cfg = NULL;
+
+    (void)virt_log_install(NULL); /* the writer; our own settings follow */
+    cfg = virt_log_config_parse(verbose ? level : log_pick("VIRTKIT_LOG_LEVEL", level),
+                                log_pick("VIRTKIT_LOG_FILTERS", config->log_filters),
+                                log_pick("VIRTKIT_LOG_OUTPUTS", config->log_outputs), error);
+    return cfg && virt_log_set_config(cfg, error);
 }
