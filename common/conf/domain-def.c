@@ -395,6 +395,30 @@ DomainDef *domain_def_copy(const DomainDef *def)
 }
 
 /**
+ * domain_disk_name_index: the drive index encoded in a target name after its prefix
+ * (fd, hd, sd, vd, xvd, ubd): letters in bijective base 26, as libvirt computes it.
+ */
+int domain_disk_name_index(const char *dev)
+{
+    static const char *const prefixes[] = { "xvd", "ubd", "fd", "hd", "sd", "vd" };
+    const char *p = NULL;
+    int index = 0;
+
+    for (size_t i = 0; dev && i < G_N_ELEMENTS(prefixes) && !p; i++) {
+        if (g_str_has_prefix(dev, prefixes[i]))
+            p = dev + strlen(prefixes[i]);
+    }
+    if (!p || !g_ascii_islower(*p))
+        return -1;
+    for (int i = 0; g_ascii_islower(p[i]); i++) {
+        if (index > G_MAXINT / 32)
+            return -1;
+        index = (i == 0 ? 0 : (index + 1) * 26) + (p[i] - 'a');
+    }
+    return index;
+}
+
+/**
  * domain_mac_parse: six colon-separated hex pairs.
  */
 bool domain_mac_parse(const char *str, uint8_t ret_mac[DOMAIN_MAC_LEN])

@@ -420,6 +420,9 @@ DomainRngDef *domain_rng_def_free(DomainRngDef *rng);
 DomainFsDef *domain_fs_def_new(void);
 DomainFsDef *domain_fs_def_free(DomainFsDef *fs);
 
+/* drive index of a disk target name: "sda" 0, "hdc" 2, "vdaa" 26; -1 if none */
+int domain_disk_name_index(const char *dev);
+
 /* MAC addresses: "52:54:00:ab:cd:ef" */
 bool domain_mac_parse(const char *str, uint8_t ret_mac[DOMAIN_MAC_LEN]);
 void domain_mac_format(const uint8_t mac[DOMAIN_MAC_LEN], char ret_str[18]);
@@ -459,6 +462,7 @@ typedef struct DomainPostParseOps {
 
 bool domain_def_post_parse(DomainDef *def, const DomainPostParseOps *driver_ops, GError **error);
 bool domain_def_validate(const DomainDef *def, GError **error);
+bool domain_def_has_device_boot(const DomainDef *def);
 
 /* parse + post-parse (with driver_ops, may be NULL) + validate: what define/create use */
 DomainDef *domain_def_parse_full(const char *xml, DomainParseFlags flags,

@@ -197,9 +197,9 @@ static void domain_format_graphics(XmlWriter *w, const DomainGraphicsDef *gfx,
         xml_writer_attr_int(w, "port", gfx->port);
     xml_writer_attr(w, "autoport", gfx->autoport);
     xml_writer_attr(w, "listen", gfx->listen);
+    xml_extras_write_attrs(w, gfx->extras);
     if (flags & DOMAIN_FORMAT_SECURE)
         xml_writer_attr(w, "passwd", gfx->passwd);
-    xml_extras_write_attrs(w, gfx->extras);
     if (gfx->listen) {
         xml_writer_start(w, "listen");
         xml_writer_attr(w, "type", "address");
@@ -346,6 +346,7 @@ void domain_format_devices(XmlWriter *w, const DomainDef *def, DomainFormatFlags
 
     xml_writer_start(w, "devices");
     xml_extras_write_attrs(w, def->devices_extras);
+    xml_writer_open_children(w);
     xml_extras_write_after(w, def->devices_extras, "");
     xml_writer_text_element(w, "emulator", def->emulator);
     xml_extras_write_after(w, def->devices_extras, "emulator");

@@ -102,12 +102,34 @@ static bool domain_parse_disk_child(xmlNode *c, DomainDiskDef *disk, GError **er
     return true;
 }
 
+/* libvirt keeps disks of one bus (as written: an unspecified bus is a bus of its own) in
+ * drive-index order: a new disk goes before the first later-indexed disk of its bus, or
+ * right after the last disk of its bus, or at the end. */
+static guint domain_disk_insert_position(GPtrArray *disks, const DomainDiskDef *disk)
+{
+    int index = domain_disk_name_index(disk->target_dev);
+    int at = -1;
+
+    for (int i = (int)disks->len - 1; i >= 0; i--) {
+        const DomainDiskDef *other = g_ptr_array_index(disks, i);
+
+        if (other->target_bus != disk->target_bus)
+            continue;
+        if (domain_disk_name_index(other->target_dev) > index)
+            at = i;
+        else if (at == -1)
+            at = i + 1;
+    }
+    return at == -1 ? disks->len : (guint)at;
+}
+
 static bool domain_parse_disk(xmlNode *node, DomainDef *def, GError **error)
 {
     static const char *const known_attrs[] = { "type", "device", NULL };
     static const char *const known_children[] = { "driver",   "source",    "target", "boot",
                                                   "readonly", "shareable", "serial", NULL };
     g_autoptr(DomainDiskDef) disk = domain_disk_def_new();
+    guint position;
 
     if (!PARSE_ENUM_ATTR(node, "type", "file", domain_disk_type_from_string, &disk->type, error) ||
         !PARSE_ENUM_ATTR(node, "device", "disk", domain_disk_device_from_string, &disk->device,
@@ -122,8 +144,9 @@ static bool domain_parse_disk(xmlNode *node, DomainDef *def, GError **error)
                     "missing required element <target> in <disk>");
         return false;
     }
-    disk->extras = xml_extras_collect(node, known_attrs, known_children);
-    g_ptr_array_add(def->disks, g_steal_pointer(&disk));
+    disk->extras = xml_extras_collect_ordered(node, known_attrs, known_children, domain_order_disk);
+    position = domain_disk_insert_position(def->disks, disk);
+    g_ptr_array_insert(def->disks, (gint)position, g_steal_pointer(&disk));
     return true;
 }
 
@@ -247,7 +270,7 @@ static bool domain_parse_net(xmlNode *node, DomainDef *def, GError **error)
         if (c->type == XML_ELEMENT_NODE && !domain_parse_net_child(c, net, error))
             return false;
     }
-    net->extras = xml_extras_collect(node, known_attrs, known_children);
+    net->extras = xml_extras_collect_ordered(node, known_attrs, known_children, domain_order_net);
     g_ptr_array_add(def->nets, g_steal_pointer(&net));
     return true;
 }
@@ -588,6 +611,6 @@ bool domain_parse_devices(xmlNode *node, DomainDef *def, GError **error)
         }
     }
     def->devices_extras = xml_extras_free(def->devices_extras);
-    def->devices_extras = xml_extras_collect(node, NULL, known);
+    def->devices_extras = xml_extras_collect_ordered(node, NULL, known, domain_order_devices);
     return true;
 }

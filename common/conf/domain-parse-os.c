@@ -116,7 +116,7 @@ bool domain_parse_os(xmlNode *node, DomainOsDef *os, GError **error)
         if (c->type == XML_ELEMENT_NODE && !domain_parse_os_child(c, os, error))
             return false;
     }
-    os->extras = xml_extras_collect(node, NULL, os_known_children);
+    os->extras = xml_extras_collect_ordered(node, NULL, os_known_children, domain_order_os);
     return true;
 }
 
@@ -139,7 +139,7 @@ bool domain_parse_features(xmlNode *node, DomainDef *def, GError **error)
     if (xml_child(node, "pae"))
         def->features |= DOMAIN_FEATURE_PAE;
     def->features_extras = xml_extras_free(def->features_extras);
-    def->features_extras = xml_extras_collect(node, NULL, known);
+    def->features_extras = xml_extras_collect_ordered(node, NULL, known, domain_order_features);
     return true;
 }
 
@@ -188,7 +188,7 @@ bool domain_parse_cpu(xmlNode *node, DomainCpuDef *cpu, GError **error)
         return false;
     if (model && !domain_parse_cpu_model(model, cpu, error))
         return false;
-    cpu->extras = xml_extras_collect(node, known_attrs, known_children);
+    cpu->extras = xml_extras_collect_ordered(node, known_attrs, known_children, domain_order_cpu);
     return true;
 }
 

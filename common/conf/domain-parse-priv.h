@@ -21,4 +21,13 @@ bool domain_parse_scaled(const char *value, const char *unit, uint64_t *ret_kib)
 /* replace *field with a new string */
 void domain_set_str(char **field, char *value);
 
+/* libvirt's child order per element (domain-order.c) */
+extern const char *const domain_order_domain[];
+extern const char *const domain_order_os[];
+extern const char *const domain_order_features[];
+extern const char *const domain_order_cpu[];
+extern const char *const domain_order_devices[];
+extern const char *const domain_order_disk[];
+extern const char *const domain_order_net[];
+
 DomainDef *domain_def_parse_node(xmlNode *root, DomainParseFlags flags, GError **error);

@@ -248,7 +248,8 @@ DomainDef *domain_def_parse_node(xmlNode *root, DomainParseFlags flags, GError *
         domain_conf_error(error, "missing required element <memory> in <domain>");
         return NULL;
     }
-    def->extras = xml_extras_collect(root, domain_known_attrs, domain_known_children);
+    def->extras = xml_extras_collect_ordered(root, domain_known_attrs, domain_known_children,
+                                             domain_order_domain);
     return g_steal_pointer(&def);
 }
 

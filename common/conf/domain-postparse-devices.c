@@ -1,45 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* Device defaults libvirt applies for every driver: disk buses, MAC addresses, implicit
- * disk controllers, serial ports and the compat console, graphics ports and listens,
- * video sizes and the primary video. */
+/* Device defaults libvirt applies for every driver: MAC addresses, serial ports and the
+ * compat console, graphics ports and listens, filesystem access, video sizes and the
+ * primary video; disks are in domain-postparse-disks.c. */
 
 #include <string.h>
 
 #include "conf/domain-postparse-priv.h"
 #include "conf/xml-extras.h"
-
-/* Disk bus from the target name's prefix, as libvirt guesses it. */
-static DomainDiskBus domain_disk_bus_from_target(const char *dev)
-{
-    static const struct {
-        const char *prefix;
-        DomainDiskBus bus;
-    } map[] = {
-        { "xvd", DOMAIN_DISK_BUS_XEN }, { "vd", DOMAIN_DISK_BUS_VIRTIO },
-        { "sd", DOMAIN_DISK_BUS_SCSI }, { "hd", DOMAIN_DISK_BUS_IDE },
-        { "fd", DOMAIN_DISK_BUS_FDC },  { "ubd", DOMAIN_DISK_BUS_UML },
-    };
-
-    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
-        if (g_str_has_prefix(dev, map[i].prefix))
-            return map[i].bus;
-    }
-    return DOMAIN_DISK_BUS_NONE;
-}
-
-static void domain_post_parse_disks(DomainDef *def)
-{
-    for (guint i = 0; i < def->disks->len; i++) {
-        DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
-
-        if (disk->target_bus == DOMAIN_DISK_BUS_NONE && disk->target_dev)
-            disk->target_bus = domain_disk_bus_from_target(disk->target_dev);
-        if (disk->target_bus == DOMAIN_DISK_BUS_NONE)
-            disk->target_bus = disk->device == DOMAIN_DISK_DEVICE_FLOPPY ? DOMAIN_DISK_BUS_FDC
-                                                                         : DOMAIN_DISK_BUS_IDE;
-    }
-}
 
 /* 52:54:00 is the locally administered prefix QEMU and libvirt use. */
 static void domain_post_parse_nets(DomainDef *def)
@@ -91,55 +59,6 @@ static bool domain_extras_child_named(const XmlExtras *extras, const char *name)
     return false;
 }
 
-static bool domain_has_controller(const DomainDef *def, DomainControllerType type)
-{
-    for (guint i = 0; i < def->controllers->len; i++) {
-        const DomainControllerDef *ctrl = g_ptr_array_index(def->controllers, i);
-        if (ctrl->type == type)
-            return true;
-    }
-    return false;
-}
-
-static bool domain_has_disk_bus(const DomainDef *def, DomainDiskBus bus)
-{
-    for (guint i = 0; i < def->disks->len; i++) {
-        const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
-        if (disk->target_bus == bus)
-            return true;
-    }
-    return false;
-}
-
-/* A disk on a controller bus implies that controller (index 0), added in libvirt's
- * order: scsi, fdc, ide, sata. */
-static void domain_post_parse_controllers(DomainDef *def)
-{
-    static const struct {
-        DomainDiskBus bus;
-        DomainControllerType type;
-    } implied[] = {
-        { DOMAIN_DISK_BUS_SCSI, DOMAIN_CONTROLLER_TYPE_SCSI },
-        { DOMAIN_DISK_BUS_FDC, DOMAIN_CONTROLLER_TYPE_FDC },
-        { DOMAIN_DISK_BUS_IDE, DOMAIN_CONTROLLER_TYPE_IDE },
-        { DOMAIN_DISK_BUS_SATA, DOMAIN_CONTROLLER_TYPE_SATA },
-    };
-
-    if (def->os.type != DOMAIN_OS_HVM)
-        return;
-    for (size_t i = 0; i < G_N_ELEMENTS(implied); i++) {
-        DomainControllerDef *ctrl;
-
-        if (!domain_has_disk_bus(def, implied[i].bus) ||
-            domain_has_controller(def, implied[i].type))
-            continue;
-        ctrl = domain_controller_def_new();
-        ctrl->type = implied[i].type;
-        ctrl->index = 0;
-        g_ptr_array_add(def->controllers, ctrl);
-    }
-}
-
 /* The parts of a kept character device that describe its host side (tcp/udp sources,
  * protocol, log, live tty=), without its guest-side address or alias. */
 static XmlExtras *domain_chr_source_extras_copy(const XmlExtras *extras)
@@ -157,16 +76,10 @@ static XmlExtras *domain_chr_source_extras_copy(const XmlExtras *extras)
     return copy;
 }
 
-/* An HVM guest with a serial port and no console gets the serial port as console. */
-static void domain_post_parse_console(DomainDef *def)
+static DomainChrDef *domain_console_from_serial(const DomainChrDef *serial)
 {
-    const DomainChrDef *serial;
-    DomainChrDef *console;
+    DomainChrDef *console = domain_chr_def_new();
 
-    if (def->os.type != DOMAIN_OS_HVM || def->consoles->len || !def->serials->len)
-        return;
-    serial = g_ptr_array_index(def->serials, 0);
-    console = domain_chr_def_new();
     console->type = serial->type;
     console->source_path = g_strdup(serial->source_path);
     console->source_mode = g_strdup(serial->source_mode);
@@ -174,7 +87,38 @@ static void domain_post_parse_console(DomainDef *def)
     console->extras = domain_chr_source_extras_copy(serial->extras);
     console->target_type = g_strdup("serial");
     console->target_port = serial->target_port;
-    g_ptr_array_add(def->consoles, console);
+    return console;
+}
+
+/* On HVM the first console is the first serial port: a serial console without serial
+ * ports gets one, and when the first console is something else (virtio, ...) a copy of
+ * the serial port is put in front of it, as libvirt does. */
+static DomainChrDef *domain_serial_from_console(const DomainChrDef *console)
+{
+    DomainChrDef *serial = domain_chr_def_new();
+
+    serial->type = console->type;
+    serial->source_path = g_strdup(console->source_path);
+    serial->source_mode = g_strdup(console->source_mode);
+    serial->source_extras = xml_extras_copy(console->source_extras);
+    serial->extras = domain_chr_source_extras_copy(console->extras);
+    serial->target_port = console->target_port;
+    return serial;
+}
+
+static void domain_post_parse_console(DomainDef *def)
+{
+    DomainChrDef *first = def->consoles->len ? g_ptr_array_index(def->consoles, 0) : NULL;
+    bool serial_console = first && g_strcmp0(first->target_type, "serial") == 0;
+
+    if (def->os.type != DOMAIN_OS_HVM)
+        return;
+    if (!def->serials->len && serial_console)
+        g_ptr_array_add(def->serials, domain_serial_from_console(first));
+    if (!def->serials->len || serial_console)
+        return;
+    g_ptr_array_insert(def->consoles, 0,
+                       domain_console_from_serial(g_ptr_array_index(def->serials, 0)));
 }
 
 /* VNC and SPICE without a port pick one; without any listen they get an empty address
@@ -239,18 +183,45 @@ static void domain_post_parse_videos(DomainDef *def)
     }
 }
 
+/* Filesystems are passed through unless told otherwise. */
+static void domain_post_parse_filesystems(DomainDef *def)
+{
+    for (guint i = 0; i < def->filesystems->len; i++) {
+        DomainFsDef *fs = g_ptr_array_index(def->filesystems, i);
+
+        if (!fs->accessmode)
+            fs->accessmode = g_strdup("passthrough");
+    }
+}
+
+/* Graphics without a video device get the virt type's default adapter; drivers whose
+ * default depends on the machine (QEMU) add theirs in their hook. */
+static void domain_post_parse_default_video(DomainDef *def)
+{
+    DomainVideoDef *video;
+
+    if (!def->graphics->len || def->videos->len || def->os.type != DOMAIN_OS_HVM)
+        return;
+    if (def->virt_type != DOMAIN_VIRT_TEST && def->virt_type != DOMAIN_VIRT_XEN)
+        return;
+    video = domain_video_def_new();
+    video->model = g_strdup("cirrus");
+    g_ptr_array_add(def->videos, video);
+}
+
 /**
- * domain_post_parse_devices: the generic device defaults, in dependency order (disk
- * buses before the controllers they imply, serial ports before the console).
+ * domain_post_parse_devices: the generic device defaults, in dependency order (serial
+ * ports and consoles before the controllers a virtio console implies).
  */
 void domain_post_parse_devices(DomainDef *def)
 {
-    domain_post_parse_disks(def);
-    domain_post_parse_controllers(def);
-    domain_post_parse_nets(def);
     domain_post_parse_chrs(def);
     domain_post_parse_console(def);
+    domain_post_parse_disks(def);
+    domain_post_parse_nets(def);
     for (guint i = 0; i < def->graphics->len; i++)
         domain_post_parse_graphics_one(g_ptr_array_index(def->graphics, i));
+    domain_post_parse_filesystems(def);
+    domain_post_parse_default_video(def);
     domain_post_parse_videos(def);
 }

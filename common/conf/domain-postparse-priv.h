@@ -7,3 +7,4 @@
 #include "conf/domain-def.h"
 
 void domain_post_parse_devices(DomainDef *def);
+void domain_post_parse_disks(DomainDef *def);

@@ -11,31 +11,6 @@
 #include "conf/xml-extras.h"
 #include "util/error.h"
 
-static bool domain_extras_has_child(const XmlExtras *extras, const char *name)
-{
-    for (guint i = 0; extras && i < extras->children->len; i++) {
-        const XmlElem *elem = g_ptr_array_index(extras->children, i);
-        if (g_strcmp0(elem->name, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-static bool domain_def_has_device_boot(const DomainDef *def)
-{
-    for (guint i = 0; i < def->disks->len; i++) {
-        const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
-        if (disk->boot_order)
-            return true;
-    }
-    for (guint i = 0; i < def->nets->len; i++) {
-        const DomainNetDef *net = g_ptr_array_index(def->nets, i);
-        if (domain_extras_has_child(net->extras, "boot"))
-            return true;
-    }
-    return false;
-}
-
 static void domain_post_parse_basics(DomainDef *def)
 {
     if (!def->has_uuid) {
@@ -51,7 +26,7 @@ static void domain_post_parse_basics(DomainDef *def)
     if (!def->vcpu_placement)
         def->vcpu_placement = g_strdup("static");
     /* per-device <boot order> and <os><boot dev> exclude each other */
-    if (def->os.type == DOMAIN_OS_HVM && def->os.boot_devs->len == 0 && !def->os.kernel &&
+    if (def->os.type == DOMAIN_OS_HVM && def->os.boot_devs->len == 0 &&
         !domain_def_has_device_boot(def))
         g_ptr_array_add(def->os.boot_devs, g_strdup("hd"));
     if (!def->clock.offset)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conf/domain-def.h"
+#include "conf/xml-extras.h"
 #include "util/error.h"
 #include "util/name.h"
 
@@ -20,6 +21,35 @@ static bool domain_validate_error(GError **error, VirtErrorCode code, const char
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     g_set_error_literal(error, VIRT_CONF_ERROR, code, msg);
+    return false;
+}
+
+static bool domain_extras_has_child(const XmlExtras *extras, const char *name)
+{
+    for (guint i = 0; extras && i < extras->children->len; i++) {
+        const XmlElem *elem = g_ptr_array_index(extras->children, i);
+        if (g_strcmp0(elem->name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/**
+ * domain_def_has_device_boot: whether any device carries a <boot order>, which excludes
+ * <os><boot dev> (libvirt refuses both together).
+ */
+bool domain_def_has_device_boot(const DomainDef *def)
+{
+    for (guint i = 0; i < def->disks->len; i++) {
+        const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+        if (disk->boot_order)
+            return true;
+    }
+    for (guint i = 0; i < def->nets->len; i++) {
+        const DomainNetDef *net = g_ptr_array_index(def->nets, i);
+        if (domain_extras_has_child(net->extras, "boot"))
+            return true;
+    }
     return false;
 }
 
@@ -86,6 +116,10 @@ bool domain_def_validate(const DomainDef *def, GError **error)
                                      def->name ? def->name : "", why);
     if (!domain_validate_memory_vcpus(def, error))
         return false;
+    if (def->os.boot_devs->len && domain_def_has_device_boot(def))
+        return domain_validate_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                     "per-device boot elements cannot be used together with "
+                                     "os/boot elements");
     if (!domain_validate_disks(def, error))
         return false;
     return domain_validate_nets(def, error);

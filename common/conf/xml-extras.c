@@ -298,16 +298,96 @@ static bool xml_name_listed(const xmlChar *name, const char *const *list)
     return false;
 }
 
+typedef struct KeptChild {
+    XmlElem *elem;
+    int key;   /* position in the canonical order (see xml_extras_collect_ordered) */
+    int order; /* position in the document, to keep the sort stable */
+} KeptChild;
+
+static int xml_name_index(const char *name, const char *const *list)
+{
+    for (int i = 0; list && list[i]; i++) {
+        if (strcmp(name, list[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* The modelled sibling libvirt writes right before canonical position @pos. */
+static const char *xml_canonical_anchor(int pos, const char *const *known,
+                                        const char *const *canonical)
+{
+    for (int i = pos - 1; i >= 0; i--) {
+        if (xml_name_listed((const xmlChar *)canonical[i], known))
+            return canonical[i];
+    }
+    return "";
+}
+
+static int kept_child_cmp(const void *a, const void *b)
+{
+    const KeptChild *x = a;
+    const KeptChild *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Sort key: 2 * canonical index + 1 for listed names; an unlisted child sits right after
+ * its document-order anchor (2 * anchor index + 1, before listed ones that follow), and
+ * children before any modelled one come first (0). */
+static int kept_child_key(const XmlElem *elem, const xmlNode *c, const char *const *canonical)
+{
+    int pos = c->ns ? -1 : xml_name_index((const char *)c->name, canonical);
+
+    if (pos >= 0)
+        return 2 * pos + 2;
+    pos = elem->anchor[0] ? xml_name_index(elem->anchor, canonical) : -1;
+    return pos >= 0 ? 2 * pos + 1 : 0;
+}
+
+static void xml_extras_collect_children(XmlExtras *extras, xmlNode *node,
+                                        const char *const *known_children,
+                                        const char *const *canonical)
+{
+    g_autoptr(GArray) kept = g_array_new(FALSE, FALSE, sizeof(KeptChild));
+    const char *anchor = "";
+    int order = 0;
+
+    for (xmlNode *c = node->children; c; c = c->next) {
+        KeptChild child = { .order = order++ };
+        int pos;
+
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!c->ns && xml_name_listed(c->name, known_children)) {
+            anchor = (const char *)c->name;
+            continue;
+        }
+        pos = c->ns ? -1 : xml_name_index((const char *)c->name, canonical);
+        child.elem = xml_elem_from_node(c, false);
+        child.elem->anchor =
+            g_strdup(pos >= 0 ? xml_canonical_anchor(pos, known_children, canonical) : anchor);
+        child.key = canonical ? kept_child_key(child.elem, c, canonical) : 0;
+        g_array_append_val(kept, child);
+    }
+    g_array_sort(kept, kept_child_cmp);
+    for (guint i = 0; i < kept->len; i++)
+        g_ptr_array_add(extras->children, g_array_index(kept, KeptChild, i).elem);
+}
+
 /**
- * xml_extras_collect: keep every attribute, namespace declaration and child element of
- * @node that the caller's parser does not model. Namespaced attributes and elements are
- * never modelled. Returns NULL when there is nothing to keep.
+ * xml_extras_collect_ordered: keep every attribute, namespace declaration and child
+ * element of @node that the caller's parser does not model (namespaced ones never are).
+ * With @canonical, children libvirt knows are placed where libvirt writes them; others
+ * follow the modelled sibling they followed in the input. NULL when nothing is kept.
  */
-XmlExtras *xml_extras_collect(xmlNode *node, const char *const *known_attrs,
-                              const char *const *known_children)
+XmlExtras *xml_extras_collect_ordered(xmlNode *node, const char *const *known_attrs,
+                                      const char *const *known_children,
+                                      const char *const *canonical)
 {
     g_autoptr(XmlExtras) extras = xml_extras_new();
-    const char *anchor = "";
 
     for (xmlNs *d = node->nsDef; d; d = d->next)
         xml_ns_decl_add(extras->attrs, d);
@@ -316,22 +396,19 @@ XmlExtras *xml_extras_collect(xmlNode *node, const char *const *known_attrs,
             continue;
         g_ptr_array_add(extras->attrs, xml_attr_from_node(a));
     }
-    for (xmlNode *c = node->children; c; c = c->next) {
-        XmlElem *elem;
-
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        if (!c->ns && xml_name_listed(c->name, known_children)) {
-            anchor = (const char *)c->name;
-            continue;
-        }
-        elem = xml_elem_from_node(c, false);
-        elem->anchor = g_strdup(anchor);
-        g_ptr_array_add(extras->children, elem);
-    }
+    xml_extras_collect_children(extras, node, known_children, canonical);
     if (xml_extras_is_empty(extras))
         return NULL;
     return g_steal_pointer(&extras);
+}
+
+/**
+ * xml_extras_collect: xml_extras_collect_ordered() keeping the input's order.
+ */
+XmlExtras *xml_extras_collect(xmlNode *node, const char *const *known_attrs,
+                              const char *const *known_children)
+{
+    return xml_extras_collect_ordered(node, known_attrs, known_children, NULL);
 }
 
 static bool xml_elem_has_text_child(const XmlElem *elem)

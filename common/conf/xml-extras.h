@@ -48,6 +48,12 @@ XmlElem *xml_elem_copy(const XmlElem *elem);
  * terminated, unqualified names). Returns NULL when nothing is left over. */
 XmlExtras *xml_extras_collect(xmlNode *node, const char *const *known_attrs,
                               const char *const *known_children);
+/* Same, but children named in @canonical (libvirt's child order for this element, which
+ * must include every name in @known_children) are anchored and ordered as libvirt writes
+ * them, whatever their order in the input. */
+XmlExtras *xml_extras_collect_ordered(xmlNode *node, const char *const *known_attrs,
+                                      const char *const *known_children,
+                                      const char *const *canonical);
 /* a libxml2 subtree as an XmlElem; with @self_contained every namespace it uses is
  * declared on the copy itself (metadata elements must stand alone). */
 XmlElem *xml_elem_from_node(xmlNode *node, bool self_contained);

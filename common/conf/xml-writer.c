@@ -172,6 +172,15 @@ void xml_writer_text(XmlWriter *w, const char *text)
 }
 
 /**
+ * xml_writer_open_children: finish the start tag so that the element is written with
+ * a separate end tag even without children (libvirt's empty <devices>).
+ */
+void xml_writer_open_children(XmlWriter *w)
+{
+    xml_writer_close_start(w, true);
+}
+
+/**
  * xml_writer_end: close the innermost element.
  */
 void xml_writer_end(XmlWriter *w)

@@ -28,6 +28,8 @@ void xml_writer_attr(XmlWriter *w, const char *name, const char *value);
 void xml_writer_attr_uint(XmlWriter *w, const char *name, uint64_t value);
 void xml_writer_attr_int(XmlWriter *w, const char *name, int64_t value);
 void xml_writer_text(XmlWriter *w, const char *text);
+/* close the start tag now: the element is written as <x>..</x> even when empty */
+void xml_writer_open_children(XmlWriter *w);
 void xml_writer_end(XmlWriter *w);
 
 /* <name>text</name>, nothing when text is NULL */

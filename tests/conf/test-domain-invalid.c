@@ -98,6 +98,7 @@ int main(int argc, char **argv)
     DO_TEST_INVALID("vcpu-current-too-big");
     DO_TEST_INVALID("vcpu-zero");
     DO_TEST_INVALID("wrong-root");
+    DO_TEST_INVALID("boot-device-and-os");
 
     g_test_add_func("/conf/invalid/no-unused-data", test_unused_data);
     return g_test_run();

@@ -191,6 +191,8 @@ int main(int argc, char **argv)
     DO_TEST("unknown-toplevel");
     DO_TEST("vcpu-placement");
     DO_TEST("video-models");
+    DO_TEST("os-firmware-auto");
+    DO_TEST("disk-addresses");
 
     g_test_add_func("/conf/xml2xml/no-unused-data", test_unused_data);
     return g_test_run();
