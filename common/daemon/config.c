@@ -189,7 +189,7 @@ static bool config_apply(DaemonConfig *config, GKeyFile *kf, GError **error)
                          &config->max_client_requests, error) ||
         !config_get_int(kf, "keepalive_interval", -1, 3600, &config->keepalive_interval, error) ||
         !config_get_uint(kf, "keepalive_count", 0, 1000, &config->keepalive_count, error) ||
-        !config_get_uint(kf, "max_client_queue_mib", 64, 4096, &queue_mib, error) ||
+        !config_get_uint(kf, "max_client_queue_mib", 1, 4096, &queue_mib, error) ||
         !config_get_int(kf, "log_level", 1, 4, &config->log_level, error))
         return false;
     config->max_client_queue = (size_t)queue_mib << 20;

@@ -88,6 +88,17 @@ static char *fake_get_hostname(DriverConn *conn, GError **error)
     return g_strdup("fakehost");
 }
 
+/* big on purpose: tests fill a client's write queue with it */
+static char *fake_get_capabilities(DriverConn *conn, GError **error)
+{
+    GString *caps = g_string_new("<capabilities>");
+
+    while (caps->len < 256 * 1024)
+        g_string_append(caps, "<padding>0123456789abcdef</padding>");
+    g_string_append(caps, "</capabilities>");
+    return g_string_free(caps, FALSE);
+}
+
 static bool fake_get_version(DriverConn *conn, uint64_t *ret, GError **error)
 {
     *ret = 1002003;
@@ -282,6 +293,7 @@ const DriverOps fake_driver_ops = {
     .connect_get_uri = fake_get_uri,
     .connect_get_version = fake_get_version,
     .connect_get_hostname = fake_get_hostname,
+    .connect_get_capabilities = fake_get_capabilities,
     .node_get_info = fake_node_info,
     .connect_list_all_domains = fake_list_all,
     .domain_lookup_by_name = fake_lookup_by_name,

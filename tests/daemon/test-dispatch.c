@@ -5,6 +5,7 @@
  * the in-flight limit with keepalive still answered, events and legacy lists.
  */
 
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -403,6 +404,74 @@ static void test_lists(void)
     stop(td);
 }
 
+static void test_slow_reader(void)
+{
+    TestDaemon *td = start("[daemon]\nmax_client_queue_mib = 1\n");
+    int slow = test_connect(td->sock_rw);
+    int good = test_connect(td->sock_rw);
+    remote_connect_get_hostname_ret host = { 0 };
+    struct pollfd pfd = { slow, POLLRDHUP, 0 };
+
+    open_conn(slow, "fake:///default", 0);
+    open_conn(good, "fake:///default", 0);
+    /* 64 calls of 256 KiB replies, never read: more than the socket buffer plus 1 MiB */
+    for (int i = 0; i < 64; i++) {
+        g_autoptr(GBytes) call = rpc_message_encode_call(
+            REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_CAPABILITIES, 5000 + i, NULL, NULL);
+
+        test_send_raw(slow, g_bytes_get_data(call, NULL), g_bytes_get_size(call));
+    }
+    /* the daemon hangs up on it without us reading a byte */
+    g_assert_cmpint(poll(&pfd, 1, 20000), ==, 1);
+    g_assert_true(pfd.revents & (POLLRDHUP | POLLHUP));
+    /* and everybody else is served as before */
+    assert_ok(CALL(good, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &host));
+    g_assert_cmpstr(host.hostname, ==, "fakehost");
+    xdr_free((xdrproc_t)xdr_remote_connect_get_hostname_ret, &host);
+    close(slow);
+    close(good);
+    stop(td);
+}
+
+static void test_admin_program(void)
+{
+    TestDaemon *td = start(NULL);
+    int admin = test_connect(td->sock_admin);
+    int rw = test_connect(td->sock_rw);
+    admin_connect_list_servers_args list = { 1, 0 };
+    admin_connect_list_servers_ret servers = { { 0 } };
+    admin_server_list_clients_args clients_args = { { (char *)"virtfaked" }, 1, 0 };
+    admin_server_list_clients_ret clients = { { 0 } };
+    admin_client_close_args close_args = { { { (char *)"virtfaked" }, 0, 0, 0 }, 0 };
+
+    assert_ok(test_call(admin, ADMIN_PROGRAM, ADMIN_PROC_CONNECT_OPEN, serial++,
+                        &(admin_connect_open_args){ 0 }, NULL));
+    assert_ok(test_call(admin, ADMIN_PROGRAM, ADMIN_PROC_CONNECT_LIST_SERVERS, serial++, &list,
+                        &servers));
+    g_assert_cmpuint(servers.ret, ==, 2);
+    g_assert_cmpstr(servers.servers.servers_val[0].name, ==, "virtfaked");
+    g_assert_cmpstr(servers.servers.servers_val[1].name, ==, "admin");
+    open_conn(rw, "fake:///default", 0);
+    assert_ok(test_call(admin, ADMIN_PROGRAM, ADMIN_PROC_SERVER_LIST_CLIENTS, serial++,
+                        &clients_args, &clients));
+    g_assert_cmpuint(clients.ret, ==, 1);
+    close_args.clnt.id = clients.clients.clients_val[0].id;
+    assert_ok(
+        test_call(admin, ADMIN_PROGRAM, ADMIN_PROC_CLIENT_CLOSE, serial++, &close_args, NULL));
+    g_assert_true(test_wait_eof(rw, 10000));
+    /* gone now */
+    assert_code(
+        test_call(admin, ADMIN_PROGRAM, ADMIN_PROC_CLIENT_CLOSE, serial++, &close_args, NULL),
+        VIRT_ERR_NO_CLIENT);
+    /* the remote program is not served on the admin socket */
+    assert_code(CALL(admin, REMOTE_PROC_AUTH_LIST, NULL, NULL), VIRT_ERR_RPC);
+    xdr_free((xdrproc_t)xdr_admin_connect_list_servers_ret, &servers);
+    xdr_free((xdrproc_t)xdr_admin_server_list_clients_ret, &clients);
+    close(admin);
+    close(rw);
+    stop(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -413,5 +482,7 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/dispatch/inflight-keepalive", test_inflight_keepalive);
     g_test_add_func("/daemon/dispatch/events", test_events);
     g_test_add_func("/daemon/dispatch/lists", test_lists);
+    g_test_add_func("/daemon/dispatch/slow-reader", test_slow_reader);
+    g_test_add_func("/daemon/dispatch/admin", test_admin_program);
     return g_test_run();
 }

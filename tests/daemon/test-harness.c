@@ -50,12 +50,20 @@ static void wait_ready(TestDaemon *td, int nfd)
 
 TestDaemon *test_daemon_start(const DriverOps *ops, const DaemonInfo *info, const char *const *args)
 {
+    g_autofree char *root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
+
+    g_assert_nonnull(root);
+    return test_daemon_start_full(ops, info, root, args, NULL, NULL);
+}
+
+TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info, const char *root,
+                                   const char *const *args, void (*setup)(void *data), void *data)
+{
     TestDaemon *td = g_new0(TestDaemon, 1);
     g_autofree char *notify = NULL;
     int nfd;
 
-    td->root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
-    g_assert_nonnull(td->root);
+    td->root = g_strdup(root);
     notify = g_build_filename(td->root, "notify", NULL);
     nfd = notify_socket_new(notify);
     td->sock_rw = g_strdup_printf("%s/run/libvirt/%s-sock", td->root, info->sock_prefix);
@@ -70,6 +78,8 @@ TestDaemon *test_daemon_start(const DriverOps *ops, const DaemonInfo *info, cons
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         close(nfd);
         g_setenv("NOTIFY_SOCKET", notify, TRUE);
+        if (setup)
+            setup(data);
         g_ptr_array_add(argv, (char *)info->name);
         g_ptr_array_add(argv, (char *)"--root");
         g_ptr_array_add(argv, td->root);

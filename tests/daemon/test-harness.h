@@ -26,6 +26,9 @@ typedef struct TestDaemon {
 /* Start daemon_run(@ops, @info, --root TMP @args...) and wait until it is ready. */
 TestDaemon *test_daemon_start(const DriverOps *ops, const DaemonInfo *info,
                               const char *const *args);
+/* The same with @root chosen by the caller and @setup(@data) run in the child first. */
+TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info, const char *root,
+                                   const char *const *args, void (*setup)(void *data), void *data);
 /* Wait up to @timeout_ms for the daemon to exit; returns its wait status or -1. */
 int test_daemon_wait(TestDaemon *td, int timeout_ms);
 /* SIGTERM, wait, remove the root; returns the wait status. */

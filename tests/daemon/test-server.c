@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The daemon core over real unix sockets: listeners, keepalive, bad packets, exits. */
 
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,6 +148,151 @@ static void test_idle_timeout(void)
     test_daemon_free(td);
 }
 
+typedef struct Activation {
+    int fds[3];
+    const char *names;
+} Activation;
+
+static int listen_at(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    strcpy(addr.sun_path, path);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(fd, 16), ==, 0);
+    return fd;
+}
+
+/* In the child: the sockets become fds 3.. as systemd passes them. */
+static void activation_setup(void *data)
+{
+    Activation *a = data;
+    int high[3];
+    g_autofree char *pid = g_strdup_printf("%d", (int)getpid());
+
+    for (int i = 0; i < 3; i++)
+        high[i] = fcntl(a->fds[i], F_DUPFD, 100);
+    for (int i = 0; i < 3; i++)
+        dup2(high[i], 3 + i);
+    g_setenv("LISTEN_PID", pid, TRUE);
+    g_setenv("LISTEN_FDS", "3", TRUE);
+    g_setenv("LISTEN_FDNAMES", a->names, TRUE);
+}
+
+static void activation_sockets(const char *root, Activation *a, char **ret_paths)
+{
+    g_autofree char *dir = g_build_filename(root, "run", "libvirt", NULL);
+    const char *names[] = { "virtfaked-sock", "virtfaked-sock-ro", "virtfaked-admin-sock" };
+
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    for (int i = 0; i < 3; i++) {
+        ret_paths[i] = g_build_filename(dir, names[i], NULL);
+        a->fds[i] = listen_at(ret_paths[i]);
+    }
+}
+
+static void test_socket_activation(void)
+{
+    g_autofree char *root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
+    char *paths[3];
+    /* systemd's order need not be ours: matched by unit name */
+    Activation a = { .names = "virtfaked-admin.socket:virtfaked.socket:virtfaked-ro.socket" };
+    TestDaemon *td;
+    int fds[3];
+
+    activation_sockets(root, &a, paths);
+    /* names given in a different order than the fds: admin first */
+    fds[0] = a.fds[2];
+    fds[1] = a.fds[0];
+    fds[2] = a.fds[1];
+    memcpy(a.fds, fds, sizeof(fds));
+    td = test_daemon_start_full(&fake_ops, &fake_info, root, NULL, activation_setup, &a);
+    for (int i = 0; i < 3; i++) {
+        int fd = test_connect(paths[i]);
+
+        assert_ping_pong(fd);
+        close(fd);
+        close(a.fds[i]);
+    }
+    g_assert_cmpint(test_daemon_stop(td), ==, 0);
+    /* the sockets belong to systemd: the daemon leaves them in place */
+    for (int i = 0; i < 3; i++) {
+        g_assert_true(g_file_test(paths[i], G_FILE_TEST_EXISTS));
+        (void)unlink(paths[i]);
+        g_free(paths[i]);
+    }
+    test_daemon_free(td);
+}
+
+static void test_socket_activation_unclaimed(void)
+{
+    g_autofree char *root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
+    char *paths[3];
+    Activation a = { .names = "virtfaked.socket:virtfaked-ro.socket:other.socket" };
+    g_autofree char *stray = g_build_filename(root, "stray-sock", NULL);
+    int status = 0;
+    pid_t pid;
+
+    activation_sockets(root, &a, paths);
+    close(a.fds[2]);
+    a.fds[2] = listen_at(stray);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+        char *argv[] = { (char *)"virtfaked", (char *)"--root", root, NULL };
+
+        activation_setup(&a);
+        (void)!freopen("/dev/null", "w", stderr);
+        _exit(daemon_run(&fake_ops, &fake_info, 3, argv));
+    }
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    for (int i = 0; i < 3; i++) {
+        close(a.fds[i]);
+        (void)unlink(paths[i]);
+        g_free(paths[i]);
+    }
+    (void)unlink(stray);
+    g_autofree char *dir = g_build_filename(root, "run", "libvirt", NULL);
+    g_autofree char *run = g_build_filename(root, "run", NULL);
+    (void)rmdir(dir);
+    (void)rmdir(run);
+    (void)rmdir(root);
+}
+
+static char *inhibit_file;
+
+static bool inhibit_while_file_exists(void)
+{
+    return g_file_test(inhibit_file, G_FILE_TEST_EXISTS);
+}
+
+static void test_idle_inhibited(void)
+{
+    DaemonInfo info = fake_info;
+    const char *args[] = { "--timeout", "1", NULL };
+    g_autofree char *root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
+    TestDaemon *td;
+    int status;
+
+    inhibit_file = g_build_filename(root, "guests-running", NULL);
+    g_assert_true(g_file_set_contents(inhibit_file, "", 0, NULL));
+    info.inhibit_idle = inhibit_while_file_exists;
+    td = test_daemon_start_full(&fake_ops, &info, root, args, NULL, NULL);
+    /* no client, but the driver says guests run: it stays */
+    g_assert_cmpint(test_daemon_wait(td, 1500), ==, -1);
+    (void)unlink(inhibit_file);
+    status = test_daemon_wait(td, 10000);
+    g_assert_cmpint(status, !=, -1);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_clear_pointer(&inhibit_file, g_free);
+    test_daemon_free(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -153,5 +301,8 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/server/bad-length", test_bad_length);
     g_test_add_func("/daemon/server/second-instance", test_second_instance);
     g_test_add_func("/daemon/server/idle-timeout", test_idle_timeout);
+    g_test_add_func("/daemon/server/socket-activation", test_socket_activation);
+    g_test_add_func("/daemon/server/socket-activation-unclaimed", test_socket_activation_unclaimed);
+    g_test_add_func("/daemon/server/idle-inhibited", test_idle_inhibited);
     return g_test_run();
 }
