@@ -172,6 +172,18 @@ static const RpcProcInfo *proc_info(uint32_t prog, int proc, GError **error)
     return info;
 }
 
+/* A missing object for a non-void payload is a caller bug; refuse it, do not crash. */
+static bool payload_present(const RpcProcInfo *info, const RpcPayloadType *type, const void *obj,
+                            GError **error)
+{
+    if (type->size > 0 && !obj) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_INTERNAL_ERROR,
+                    "procedure %s needs a %s payload", info->name, type->name);
+        return false;
+    }
+    return true;
+}
+
 /**
  * rpc_message_encode_call: a CALL of @proc with its @args (NULL when void).
  */
@@ -181,7 +193,7 @@ GBytes *rpc_message_encode_call(uint32_t prog, int proc, uint32_t serial, const 
     const RpcProcInfo *info = proc_info(prog, proc, error);
     RpcHeader h = { prog, 1, proc, RPC_MESSAGE_CALL, serial, RPC_STATUS_OK };
 
-    if (!info)
+    if (!info || !payload_present(info, &info->args, args, error))
         return NULL;
     h.vers = rpc_program_lookup(prog)->vers;
     return rpc_message_encode_xdr(&h, 0, info->args.proc, args, error);
@@ -196,7 +208,7 @@ GBytes *rpc_message_encode_reply(const RpcHeader *call, const void *ret, GError 
     const RpcProcInfo *info = proc_info(call->prog, call->proc, error);
     RpcHeader h = *call;
 
-    if (!info)
+    if (!info || !payload_present(info, &info->ret, ret, error))
         return NULL;
     h.type = RPC_MESSAGE_REPLY;
     h.status = RPC_STATUS_OK;
@@ -220,6 +232,8 @@ GBytes *rpc_message_encode_event(uint32_t prog, int proc, uint32_t serial, const
                     info->name);
         return NULL;
     }
+    if (!payload_present(info, &info->msg, msg, error))
+        return NULL;
     h.vers = rpc_program_lookup(prog)->vers;
     return rpc_message_encode_xdr(&h, 0, info->msg.proc, msg, error);
 }

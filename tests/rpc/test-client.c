@@ -290,8 +290,13 @@ static void test_call_error(void)
     g_assert_cmpstr(error->message, ==, "Domain not found: no domain 'nope'");
     g_clear_error(&error);
     /* a procedure outside the schema never reaches the wire */
-    g_assert_false(rpc_client_call(c, REMOTE_PROGRAM, 8, NULL, NULL, &error));
+    g_assert_false(rpc_client_call(c, REMOTE_PROGRAM, 300, NULL, NULL, &error));
     g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_clear_error(&error);
+    /* a missing args object is refused before anything is sent */
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_ATTACH_DEVICE, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_INTERNAL_ERROR);
     g_clear_error(&error);
     /* the server answers NO_SUPPORT for what it does not implement */
     g_assert_false(

@@ -90,7 +90,7 @@ static void test_payload_types(void)
 static void test_unknown(void)
 {
     g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, 0));
-    g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, 8));     /* attach device: not ours */
+    g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, 300));   /* migrate compression cache: not ours */
     g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, 10000)); /* beyond libvirt's range */
     g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, -1));
     g_assert_null(rpc_proc_lookup(0x12345678, 1));
