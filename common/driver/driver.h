@@ -133,4 +133,11 @@ typedef struct DriverOps {
     char *(*domain_get_os_type)(DriverConn *conn, const DomainRef *dom, GError **error);
     bool (*domain_get_max_memory)(DriverConn *conn, const DomainRef *dom, uint64_t *ret_kib,
                                   GError **error);
+
+    /* security (virNodeGetSecurityModel, virDomainGetSecurityLabel: what virsh dominfo
+     * prints); NULL = no security driver, callers answer an empty model and label */
+    bool (*node_get_security_model)(DriverConn *conn, char **ret_model, char **ret_doi,
+                                    GError **error);
+    bool (*domain_get_security_label)(DriverConn *conn, const DomainRef *dom, char **ret_label,
+                                      bool *ret_enforcing, GError **error);
 } DriverOps;

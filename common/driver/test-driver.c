@@ -1004,6 +1004,29 @@ static bool test_domain_get_max_memory(DriverConn *conn, const DomainRef *dom, u
     return true;
 }
 
+/* ---- security --------------------------------------------------------------------------- */
+
+static bool test_node_get_security_model(DriverConn *conn, char **ret_model, char **ret_doi,
+                                         GError **error)
+{
+    *ret_model = g_strdup("testSecurity");
+    *ret_doi = g_strdup("");
+    return true;
+}
+
+/* Running domains carry libvirt's fixed test label; inactive ones have none. */
+static bool test_domain_get_security_label(DriverConn *conn, const DomainRef *dom, char **ret_label,
+                                           bool *ret_enforcing, GError **error)
+{
+    DomainObjFacts facts;
+
+    if (!get_facts(conn, dom, &facts, error))
+        return false;
+    *ret_label = g_strdup(facts.active ? "libvirt-test" : "");
+    *ret_enforcing = facts.active;
+    return true;
+}
+
 /* ---- post-parse ------------------------------------------------------------------------- */
 
 /* The test host is i686: guests without an arch get it, as libvirt's do. */
@@ -1056,4 +1079,6 @@ const DriverOps test_driver_ops = {
     .domain_has_managed_save_image = test_domain_has_managed_save_image,
     .domain_get_os_type = test_domain_get_os_type,
     .domain_get_max_memory = test_domain_get_max_memory,
+    .node_get_security_model = test_node_get_security_model,
+    .domain_get_security_label = test_domain_get_security_label,
 };

@@ -230,6 +230,23 @@ static void test_open_flags(void)
     OPS->connect_close(conn);
 }
 
+static void assert_security(Conn *c, const DomainRef *dom, const char *label, bool enforcing)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *model = NULL;
+    g_autofree char *doi = NULL;
+    g_autofree char *got = NULL;
+    bool enf = !enforcing;
+
+    g_assert_true(OPS->node_get_security_model(c->conn, &model, &doi, &error));
+    g_assert_cmpstr(model, ==, "testSecurity");
+    g_assert_cmpstr(doi, ==, "");
+    g_assert_true(OPS->domain_get_security_label(c->conn, dom, &got, &enf, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(got, ==, label);
+    g_assert_cmpint(enf, ==, enforcing);
+}
+
 static void test_default_domain(void)
 {
     g_autoptr(GError) error = NULL;
@@ -277,6 +294,7 @@ static void test_default_domain(void)
     g_assert_false(query(&c, OPS->domain_is_updated, dom));
     g_assert_false(query(&c, OPS->domain_has_managed_save_image, dom));
     g_assert_false(query(&c, OPS->domain_get_autostart, dom));
+    assert_security(&c, dom, "libvirt-test", true);
     assert_events(&c, "");
     conn_close(&c);
 }
@@ -348,6 +366,7 @@ static void test_lifecycle(void)
     assert_events(&c, "test stopped 1");
     assert_state(&c, dom, DOMAIN_STATE_SHUTOFF, DOMAIN_SHUTOFF_DESTROYED);
     g_assert_cmpint(get_id(&c, "test"), ==, -1);
+    assert_security(&c, dom, "", false);
     g_assert_false(query(&c, OPS->domain_is_active, dom));
 
     /* everything that needs a running domain */
@@ -625,7 +644,8 @@ static void test_create_xml(void)
     g_assert_true(query(&c, OPS->domain_is_persistent, t));
     g_assert_true(OPS->domain_shutdown(c.conn, t, 0, &error));
     assert_events(&c, "d1 stopped 0");
-    g_assert_nonnull(OPS->domain_lookup_by_name(c.conn, "d1", &error));
+    g_clear_pointer(&d1, domain_ref_free);
+    d1 = lookup(&c, "d1");
 
     /* create over an inactive persistent domain runs the new XML, then the config is back */
     live = OPS->domain_create_xml(c.conn, xml2, 1 | 16, &error);
@@ -828,7 +848,8 @@ static void test_default_shared(void)
 
     /* a closed connection gets nothing more */
     conn_close(&b);
-    g_assert_nonnull(OPS->domain_create(a.conn, dom, 0, &error));
+    domain_ref_free(OPS->domain_create(a.conn, dom, 0, &error));
+    g_assert_no_error(error);
     assert_events(&a, "test started 0");
     g_assert_true(OPS->domain_destroy(a.conn, dom, 0, &error));
     conn_close(&a);
