@@ -7,6 +7,8 @@
 
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fake-driver.h"
@@ -472,6 +474,72 @@ static void test_admin_program(void)
     stop(td);
 }
 
+static void test_keepalive_timeout(void)
+{
+    TestDaemon *td = start("[daemon]\nkeepalive_interval = 1\nkeepalive_count = 1\n");
+    int quiet = test_connect(td->sock_rw);
+    int other = test_connect(td->sock_rw);
+    g_autoptr(RpcMessage) ping = NULL;
+
+    /* only a client that asked for feature 10 is pinged */
+    open_conn(quiet, "fake:///default", 0);
+    ping = test_recv_message(quiet, 10000);
+    g_assert_nonnull(ping);
+    g_assert_cmphex(ping->header.prog, ==, KEEPALIVE_PROGRAM);
+    g_assert_cmpint(ping->header.proc, ==, KEEPALIVE_PROC_PING);
+    /* it never answers: dropped after keepalive_count unanswered pings */
+    g_assert_true(test_wait_eof(quiet, 10000));
+    /* a client that never asked is left alone (it sent nothing since connecting) */
+    assert_ok(CALL(other, REMOTE_PROC_AUTH_LIST, NULL, NULL));
+    close(quiet);
+    close(other);
+    stop(td);
+}
+
+/* In a child running as nobody: what an untrusted peer gets on the rw socket. */
+static void untrusted_peer(const char *path)
+{
+    int fd;
+    GError *error;
+
+    if (setgid(65534) < 0 || setuid(65534) < 0)
+        _exit(2);
+    fd = test_connect(path);
+    error = CALL(fd, REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    if (!error || error->code != VIRT_ERR_RPC)
+        _exit(3);
+    g_error_free(error);
+    error = CALL(fd, REMOTE_PROC_AUTH_LIST, NULL, NULL);
+    if (!error || error->code != VIRT_ERR_AUTH_FAILED)
+        _exit(4);
+    g_error_free(error);
+    /* refused peers are closed */
+    _exit(test_wait_eof(fd, 10000) ? 0 : 5);
+}
+
+static void test_untrusted_peer(void)
+{
+    TestDaemon *td;
+    int status = 0;
+    pid_t pid;
+
+    if (geteuid() != 0) {
+        g_test_skip("needs root to act as another user");
+        return;
+    }
+    /* a world-connectable rw socket: only the auth decision keeps nobody out */
+    td = start("[daemon]\nunix_sock_rw_perms = 0666\n");
+    (void)chmod(td->root, 0755);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0)
+        untrusted_peer(td->sock_rw);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    stop(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -484,5 +552,7 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/dispatch/lists", test_lists);
     g_test_add_func("/daemon/dispatch/slow-reader", test_slow_reader);
     g_test_add_func("/daemon/dispatch/admin", test_admin_program);
+    g_test_add_func("/daemon/dispatch/keepalive-timeout", test_keepalive_timeout);
+    g_test_add_func("/daemon/dispatch/untrusted-peer", test_untrusted_peer);
     return g_test_run();
 }
