@@ -128,38 +128,66 @@ GBytes *rpc_message_encode(const RpcHeader *header, unsigned int n_fds, const vo
     return g_bytes_new_take(g_steal_pointer(&buf), prefix + len);
 }
 
+/* Most payloads are small: try this size first, measure only when it is too small. */
+#define ENCODE_FIRST_TRY 4096u
+
+/* Marshal @obj into a fresh buffer with @prefix bytes reserved in front and room for
+ * @cap payload bytes; returns the payload length, or -1 if it did not fit or failed. */
+static long encode_into(uint8_t **ret_buf, size_t prefix, size_t cap, xdrproc_t proc,
+                        const void *obj)
+{
+    g_autofree uint8_t *buf = g_malloc(prefix + cap);
+    XDR xdr;
+    bool ok;
+    long len;
+
+    xdrmem_create(&xdr, (char *)buf + prefix, (u_int)cap, XDR_ENCODE);
+    ok = proc(&xdr, (void *)obj);
+    len = (long)xdr_getpos(&xdr);
+    xdr_destroy(&xdr);
+    if (!ok)
+        return -1;
+    *ret_buf = g_steal_pointer(&buf);
+    return len;
+}
+
 /**
  * rpc_message_encode_xdr: a complete packet whose payload is @obj marshalled with
- * @proc. The size is computed first so the buffer is allocated once.
+ * @proc. Payloads up to ENCODE_FIRST_TRY bytes are encoded in one pass; larger
+ * ones are measured first (xdr_sizeof) and encoded into a buffer of that size.
  */
 GBytes *rpc_message_encode_xdr(const RpcHeader *header, unsigned int n_fds, xdrproc_t proc,
                                const void *obj, GError **error)
 {
     size_t prefix = prefix_size(header);
-    unsigned long len = xdr_sizeof(proc, (void *)obj);
-    g_autofree uint8_t *buf = NULL;
-    XDR xdr;
-    bool ok;
+    uint8_t *buf = NULL;
+    long len = encode_into(&buf, prefix, ENCODE_FIRST_TRY, proc, obj);
 
-    if (len > RPC_MESSAGE_PAYLOAD_MAX) {
-        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
-                    "payload of %lu bytes exceeds the maximum of %u", len, RPC_MESSAGE_PAYLOAD_MAX);
-        return NULL;
+    if (len < 0) {
+        unsigned long size = xdr_sizeof(proc, (void *)obj);
+
+        if (size > RPC_MESSAGE_PAYLOAD_MAX) {
+            g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                        "payload of %lu bytes exceeds the maximum of %u", size,
+                        RPC_MESSAGE_PAYLOAD_MAX);
+            return NULL;
+        }
+        if (size > ENCODE_FIRST_TRY)
+            len = encode_into(&buf, prefix, size, proc, obj);
     }
-    buf = g_malloc0(prefix + len);
-    if (!put_prefix(buf, header, n_fds, len, error))
-        return NULL;
-    xdrmem_create(&xdr, (char *)buf + prefix, (u_int)len, XDR_ENCODE);
-    ok = proc(&xdr, (void *)obj) && xdr_getpos(&xdr) == len;
-    xdr_destroy(&xdr);
-    if (!ok) {
+    if (len < 0) {
         g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
-                    "cannot encode the payload of procedure %d (a string or list exceeds "
-                    "its bound)",
+                    "cannot encode the payload of procedure %d (a string or list exceeds its "
+                    "bound)",
                     header->proc);
         return NULL;
     }
-    return g_bytes_new_take(g_steal_pointer(&buf), prefix + len);
+    if (!put_prefix(buf, header, n_fds, (size_t)len, error)) {
+        g_free(buf);
+        return NULL;
+    }
+    buf = g_realloc(buf, prefix + (size_t)len);
+    return g_bytes_new_take(buf, prefix + (size_t)len);
 }
 
 static const RpcProcInfo *proc_info(uint32_t prog, int proc, GError **error)
