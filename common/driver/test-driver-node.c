@@ -317,7 +317,6 @@ static bool add_domain(TestDriver *drv, const char *xml, const TestDomainExtras 
     /* Loaded domains keep reason 0 ("unknown"), as libvirt's do. */
     if (extras->runstate == DOMAIN_STATE_SHUTOFF)
         return true;
-    test_driver_name_interfaces(obj);
     domain_obj_list_activate(drv->domains, obj, -1, extras->runstate, 0);
     return true;
 }
@@ -395,31 +394,4 @@ bool test_driver_load_default(TestDriver *drv, GError **error)
 {
     drv->default_cells = true;
     return test_driver_load_node(drv, default_node_xml, "/", error);
-}
-
-/**
- * test_driver_name_interfaces: give every interface of @obj's definition without a
- * <target dev> the name libvirt's test driver gives it when the domain starts,
- * "testnet<index>". Like libvirt's, the name stays in the definition.
- */
-void test_driver_name_interfaces(DomainObj *obj)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
-    DomainDef *def = obj->def;
-    bool missing = false;
-
-    for (guint i = 0; def->nets && i < def->nets->len; i++)
-        missing |= ((DomainNetDef *)def->nets->pdata[i])->target_dev == NULL;
-    if (!missing)
-        return;
-    /* installed definitions are never changed in place */
-    def = domain_def_copy(obj->def);
-    for (guint i = 0; i < def->nets->len; i++) {
-        DomainNetDef *net = def->nets->pdata[i];
-
-        if (!net->target_dev)
-            net->target_dev = g_strdup_printf("testnet%u", i);
-    }
-    domain_def_free(obj->def);
-    obj->def = def;
 }

@@ -31,7 +31,6 @@ TestDriver *test_driver_ref(TestDriver *drv);
 void test_driver_unref(TestDriver *drv);
 bool test_driver_load_node(TestDriver *drv, const char *xml, const char *base_dir, GError **error);
 bool test_driver_load_default(TestDriver *drv, GError **error);
-void test_driver_name_interfaces(DomainObj *obj);
 
 /* test-driver-caps.c */
 char *test_driver_format_capabilities(const TestDriver *drv);

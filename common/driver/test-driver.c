@@ -456,7 +456,6 @@ static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtr
     obj->has_managed_save = false;
     g_mutex_unlock(&obj->lock);
 
-    test_driver_name_interfaces(obj);
     domain_obj_list_activate(drv->domains, obj, -1,
                              paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
                              paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
@@ -746,7 +745,6 @@ static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsi
         return NULL;
     if (!domain_obj_list_add(conn->drv->domains, def, add_flags, "create", &obj, NULL, error))
         return NULL;
-    test_driver_name_interfaces(obj);
     domain_obj_list_activate(conn->drv->domains, obj, -1,
                              paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
                              paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
@@ -1029,11 +1027,19 @@ static bool test_domain_get_security_label(DriverConn *conn, const DomainRef *do
 
 /* ---- post-parse ------------------------------------------------------------------------- */
 
-/* The test host is i686: guests without an arch get it, as libvirt's do. */
+/* The test host is i686: guests without an arch get it, as libvirt's do. Interfaces
+ * without a <target dev> get the name libvirt's test driver gives them when a domain is
+ * defined or created, "testnet<index>". */
 static bool test_post_parse_domain(DomainDef *def, void *opaque, GError **error)
 {
     if (!def->os.arch)
         def->os.arch = g_strdup("i686");
+    for (guint i = 0; def->nets && i < def->nets->len; i++) {
+        DomainNetDef *net = g_ptr_array_index(def->nets, i);
+
+        if (!net->target_dev)
+            net->target_dev = g_strdup_printf("testnet%u", i);
+    }
     return true;
 }
 
