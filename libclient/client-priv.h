@@ -15,6 +15,8 @@
 #include "driver/driver.h"
 #include "util/error.h"
 
+typedef struct ClientEvents ClientEvents;
+
 #define CLIENT_CONNECT_MAGIC 0x7643316eu
 #define CLIENT_DOMAIN_MAGIC 0x76443164u
 
@@ -26,6 +28,7 @@ struct _virConnect {
     DriverConn *drv;
     char *uri;          /* the URI this connection was opened with, defaults applied */
     unsigned int flags; /* virConnectFlags */
+    ClientEvents *events; /* callbacks and their queue (connect-events.c) */
 };
 
 struct _virDomain {
@@ -42,6 +45,8 @@ void client_error_reset(void);
 void client_error_set(VirtErrorDomain domain, VirtErrorCode code, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 void client_error_set_gerror(const GError *error);
+/* The error came from a daemon, worded already: client_error_set_gerror() keeps it. */
+void client_error_mark_verbatim(const GError *error);
 char *client_error_format_message(VirtErrorCode code, const char *detail);
 
 /* objects */

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client-events.h"
 #include "client-priv.h"
+#include "remote-driver.h"
 #include "util/uri.h"
 #ifdef VIRTKIT_HAVE_TEST_DRIVER
 #include "driver/test-driver.h"
@@ -48,9 +50,11 @@ static const DriverOps *driver_find(const VirtUri *uri)
 {
     const DriverOps *found = NULL;
 
-    /* driver+transport URIs always mean "through a daemon": the remote driver */
-    if (uri->transport || !uri->driver)
-        return NULL;
+    /* driver+transport URIs, a host or an explicit socket always mean "through a
+     * daemon", and so does every driver without an in-process implementation */
+    if (uri->transport || !uri->driver || (uri->host && *uri->host) ||
+        virt_uri_get_param(uri, "socket"))
+        return &remote_driver_ops;
     for (size_t i = 0; builtin_drivers[i]; i++) {
         if (g_strcmp0(builtin_drivers[i]->name, uri->driver) == 0)
             return builtin_drivers[i];
@@ -63,7 +67,7 @@ static const DriverOps *driver_find(const VirtUri *uri)
             found = ops;
     }
     g_mutex_unlock(&extra_drivers_lock);
-    return found;
+    return found ? found : &remote_driver_ops;
 }
 
 static char *connect_default_uri(const char *name)
@@ -81,17 +85,12 @@ static char *connect_default_uri(const char *name)
     return g_strdup(geteuid() == 0 ? "qemu:///system" : "qemu:///session");
 }
 
-/* Drivers may report events; libclient has no event loop yet, so they are
- * dropped here. The remote/event work replaces this with a queue. */
-static void connect_event_drop(const DomainEvent *event, void *user_data)
-{
-}
-
 static virConnectPtr connect_open(const char *name, unsigned int flags)
 {
     g_autofree char *uri_str = connect_default_uri(name);
     g_autoptr(VirtUri) uri = NULL;
     g_autoptr(GError) error = NULL;
+    g_autoptr(ClientEvents) events = client_events_new();
     const DriverOps *ops;
     DriverConn *drv = NULL;
     virConnectPtr conn;
@@ -103,11 +102,7 @@ static virConnectPtr connect_open(const char *name, unsigned int flags)
         return NULL;
     }
     ops = driver_find(uri);
-    if (!ops) {
-        client_error_set(VIRT_FROM_NONE, VIRT_ERR_NO_CONNECT, "'%s'", uri_str);
-        return NULL;
-    }
-    if (!ops->connect_open(uri, flags, connect_event_drop, NULL, &drv, &error)) {
+    if (!ops->connect_open(uri, flags, client_events_driver_cb, events, &drv, &error)) {
         client_error_set_gerror(error);
         return NULL;
     }
@@ -118,6 +113,8 @@ static virConnectPtr connect_open(const char *name, unsigned int flags)
     conn->drv = drv;
     conn->uri = g_steal_pointer(&uri_str);
     conn->flags = flags;
+    conn->events = g_steal_pointer(&events);
+    client_events_attach(conn->events, conn);
     return conn;
 }
 
@@ -205,7 +202,9 @@ int virConnectClose(virConnectPtr conn)
     old = g_atomic_int_add(&conn->refs, -1);
     if (old > 1)
         return old - 1;
+    client_events_detach(conn->events);
     conn->ops->connect_close(conn->drv);
+    client_events_unref(conn->events);
     conn->magic = 0;
     g_free(conn->uri);
     g_free(conn);
@@ -217,10 +216,18 @@ int virConnectClose(virConnectPtr conn)
  */
 const char *virConnectGetType(virConnectPtr conn)
 {
+    g_autoptr(GError) error = NULL;
+    const char *type;
+
     client_error_reset();
     if (!client_connect_check(conn, __func__))
         return NULL;
-    return conn->ops->hv_type;
+    if (!remote_driver_is(conn->ops))
+        return conn->ops->hv_type;
+    type = remote_driver_get_type(conn->drv, &error);
+    if (!type)
+        client_error_set_gerror(error);
+    return type;
 }
 
 /**
@@ -371,14 +378,16 @@ int virConnectGetMaxVcpus(virConnectPtr conn, const char *type)
 }
 
 /**
- * virConnectIsAlive: 1 while the connection works (always, in process), -1 on an
- * invalid connection.
+ * virConnectIsAlive: 1 while the connection works (always, in process), 0 once a
+ * remote one closed, -1 on an invalid connection. Local: no call to the server.
  */
 int virConnectIsAlive(virConnectPtr conn)
 {
     client_error_reset();
     if (!client_connect_check(conn, __func__))
         return -1;
+    if (remote_driver_is(conn->ops))
+        return remote_driver_is_alive(conn->drv) ? 1 : 0;
     return 1;
 }
 

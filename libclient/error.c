@@ -162,6 +162,9 @@ static void last_error_destroy(gpointer data)
 }
 
 static GPrivate last_error_key = G_PRIVATE_INIT(last_error_destroy);
+/* The GError this thread last received from a daemon (never dereferenced unless
+ * it is the one being reported): such errors are recorded exactly as sent. */
+static GPrivate wire_error_key;
 static virErrorFunc error_handler;
 static void *error_handler_data;
 static GMutex error_handler_lock;
@@ -251,6 +254,22 @@ static void error_record(VirtErrorDomain domain, VirtErrorCode code, const char 
     error_dispatch(err);
 }
 
+/* A daemon's error: message as sent, str1 as libvirtd fills it. */
+static void error_record_verbatim(VirtErrorDomain domain, VirtErrorCode code, const char *message)
+{
+    virErrorPtr err = last_error_object();
+
+    virResetError(err);
+    err->code = code;
+    err->domain = domain;
+    err->level = VIR_ERR_ERROR;
+    err->message = g_strdup(message);
+    err->str1 = g_strdup(message);
+    err->int1 = -1;
+    err->int2 = -1;
+    error_dispatch(err);
+}
+
 /**
  * client_error_reset: forget the thread's last error (start of every public call).
  */
@@ -258,6 +277,7 @@ void client_error_reset(void)
 {
     virErrorPtr err = g_private_get(&last_error_key);
 
+    g_private_set(&wire_error_key, NULL);
     if (err)
         virResetError(err);
 }
@@ -290,7 +310,22 @@ void client_error_set_gerror(const GError *error)
         return;
     }
     virt_error_identity(error, &domain, &code);
+    if (error == g_private_get(&wire_error_key)) {
+        g_private_set(&wire_error_key, NULL);
+        error_record_verbatim(domain, code, error->message);
+        return;
+    }
     error_record(domain, code, error->message);
+}
+
+/**
+ * client_error_mark_verbatim: @error came over the wire with libvirt's wording
+ * already in its message; when it is reported, keep {domain, code, message} as
+ * they are.
+ */
+void client_error_mark_verbatim(const GError *error)
+{
+    g_private_set(&wire_error_key, (gpointer)error);
 }
 
 /**

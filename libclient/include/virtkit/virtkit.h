@@ -30,6 +30,7 @@ typedef virNetwork *virNetworkPtr;
 #include <virtkit/virtkit-host.h>
 #include <virtkit/virtkit-domain.h>
 #include <virtkit/virtkit-error.h>
+#include <virtkit/virtkit-event.h>
 
 #undef VIRTKIT_H_INSIDE
 

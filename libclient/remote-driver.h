@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The remote driver: the DriverOps table of common/driver/driver.h implemented by
+ * forwarding every op as one RPC call to a daemon (libvirt's src/remote), plus what
+ * the API layer needs beyond the table on a remote connection: the hypervisor type,
+ * liveness, keepalive, server-side event registrations and the close notification.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "driver/driver.h"
+
+extern const DriverOps remote_driver_ops;
+
+/* Events arrive tagged with the server's callbackID of the registration that asked
+ * for them; the close sink gets a virConnectCloseReason. Both run on the
+ * connection's own thread and must only queue work. */
+typedef void (*RemoteEventSink)(int remote_id, const DomainEvent *event, void *user_data);
+typedef void (*RemoteCloseSink)(int reason, void *user_data);
+
+bool remote_driver_is(const DriverOps *ops);
+void remote_driver_set_sinks(DriverConn *conn, RemoteEventSink event_sink,
+                             RemoteCloseSink close_sink, void *user_data);
+
+const char *remote_driver_get_type(DriverConn *conn, GError **error);
+bool remote_driver_is_alive(DriverConn *conn);
+int remote_driver_set_keepalive(DriverConn *conn, int interval, unsigned int count, GError **error);
+
+bool remote_driver_event_register(DriverConn *conn, int event_id, const DomainRef *dom,
+                                  int *ret_remote_id, GError **error);
+bool remote_driver_event_deregister(DriverConn *conn, int remote_id, GError **error);
+bool remote_driver_close_callback_enable(DriverConn *conn, bool enable, GError **error);
