@@ -176,6 +176,9 @@ static char **clean_env(void)
                                                        "VIRTSH_DEFAULT_CONNECT_URI", NULL };
          *v; v++)
         env = g_environ_unsetenv(env, *v);
+    /* remote URIs find no daemon (and start none) below a root that does not exist */
+    env = g_environ_setenv(env, "VIRTKIT_RUNTIME_ROOT", "/nonexistent/virtkit-test-root", TRUE);
+    env = g_environ_setenv(env, "LIBVIRT_AUTOSTART", "0", TRUE);
     return g_environ_setenv(env, "LC_ALL", "C", TRUE);
 }
 
