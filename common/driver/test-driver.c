@@ -544,12 +544,10 @@ static bool reboot_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
     switch (action) {
     case DOMAIN_LIFECYCLE_DESTROY:
     case DOMAIN_LIFECYCLE_COREDUMP_DESTROY:
+    case DOMAIN_LIFECYCLE_PRESERVE: /* the fake guest has nothing to preserve */
         g_mutex_unlock(&obj->lock);
         stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN, events);
         return true;
-    case DOMAIN_LIFECYCLE_PRESERVE:
-        domain_obj_set_state_locked(obj, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_USER);
-        break;
     case DOMAIN_LIFECYCLE_DEFAULT:
     case DOMAIN_LIFECYCLE_RESTART:
     case DOMAIN_LIFECYCLE_RESTART_RENAME:

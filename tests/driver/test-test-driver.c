@@ -435,6 +435,49 @@ static void test_lifecycle(void)
     conn_close(&c);
 }
 
+static void test_reboot_actions(void)
+{
+    static const struct {
+        const char *action;
+        bool stays;
+    } cases[] = {
+        { "destroy", false },       { "preserve", false },         { "restart", true },
+        { "rename-restart", true }, { "coredump-destroy", false }, { "coredump-restart", true },
+    };
+    Conn c;
+
+    conn_open(&c, "test:///default");
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = g_strdup_printf("<domain type='test'><name>r%zu</name>"
+                                               "<memory>1024</memory><os><type>hvm</type></os>"
+                                               "<on_reboot>%s</on_reboot></domain>",
+                                               i, cases[i].action);
+        g_autoptr(DomainRef) dom = OPS->domain_create_xml(c.conn, xml, 0, &error);
+        g_autofree char *name = g_strdup_printf("r%zu", i);
+        g_autofree char *stopped = g_strdup_printf("r%zu stopped 0", i);
+        g_autoptr(DomainRef) after = NULL;
+
+        g_test_message("on_reboot %s", cases[i].action);
+        g_assert_no_error(error);
+        /* a paused guest reboots as well */
+        g_assert_true(OPS->domain_suspend(c.conn, dom, 0, &error));
+        (void)take_events(&c);
+        g_assert_true(OPS->domain_reboot(c.conn, dom, 0, &error));
+        g_assert_no_error(error);
+        after = OPS->domain_lookup_by_name(c.conn, name, NULL);
+        if (cases[i].stays) {
+            assert_events(&c, "");
+            assert_state(&c, dom, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
+        } else {
+            /* transient: the stop removes it */
+            assert_events(&c, stopped);
+            g_assert_null(after);
+        }
+    }
+    conn_close(&c);
+}
+
 static void test_unsupported_flags(void)
 {
     g_autoptr(GError) error = NULL;
@@ -1080,6 +1123,7 @@ int main(int argc, char **argv)
     g_test_add_func("/driver/test/default-domain", test_default_domain);
     g_test_add_func("/driver/test/lookup-errors", test_lookup_errors);
     g_test_add_func("/driver/test/lifecycle", test_lifecycle);
+    g_test_add_func("/driver/test/reboot-actions", test_reboot_actions);
     g_test_add_func("/driver/test/unsupported-flags", test_unsupported_flags);
     g_test_add_func("/driver/test/define-undefine", test_define_undefine);
     g_test_add_func("/driver/test/undefine-running", test_undefine_running);
