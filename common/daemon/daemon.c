@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,14 +193,44 @@ static int daemon_on_quit_signal(sd_event_source *s, const struct signalfd_sigin
     return sd_event_exit(daemon->event, 0);
 }
 
+/* Re-read the config file; socket settings only change with a restart. */
+static void daemon_reload_config(Daemon *daemon)
+{
+    g_autoptr(GError) error = NULL;
+    DaemonConfig config;
+
+    daemon_config_init(&config, daemon->paths.privileged);
+    if (!daemon_config_load_file(&config, daemon->paths.config_file,
+                                 daemon->opts.config_file != NULL, &error) ||
+        !daemon_log_setup(&config, daemon->opts.verbose, &error) ||
+        !worker_pool_set_limits(daemon->workers, -1, (int)config.max_workers, -1, &error)) {
+        g_warning("reload: keeping the previous configuration: %s", error->message);
+        daemon_config_clear(&config);
+        return;
+    }
+    g_free(config.unix_sock_dir);
+    g_free(config.unix_sock_group);
+    config.unix_sock_dir = g_steal_pointer(&daemon->config.unix_sock_dir);
+    config.unix_sock_group = g_steal_pointer(&daemon->config.unix_sock_group);
+    config.unix_sock_rw_perms = daemon->config.unix_sock_rw_perms;
+    config.unix_sock_ro_perms = daemon->config.unix_sock_ro_perms;
+    config.unix_sock_admin_perms = daemon->config.unix_sock_admin_perms;
+    daemon_config_clear(&daemon->config);
+    daemon->config = config;
+}
+
 static int daemon_on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si,
                                    void *userdata)
 {
     Daemon *daemon = userdata;
 
+    /* systemd's notify-reload protocol: RELOADING=1 ... READY=1 */
+    (void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64, (uint64_t)g_get_monotonic_time());
     g_info("received SIGHUP, reloading");
+    daemon_reload_config(daemon);
     if (daemon->info->reload)
         daemon->info->reload();
+    (void)sd_notify(0, "READY=1");
     return 0;
 }
 

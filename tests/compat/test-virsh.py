@@ -141,6 +141,17 @@ def main():
               "read-only socket lists", out=r"test")
         check(tap, virsh(proxyd.uri(sock=proxyd.sock_ro), "suspend", "test"),
               "read-only socket refuses suspend", rc=1, err=r"read only access prevents")
+        node = os.path.join(d, "node.xml")
+        with open(node, "w") as f:
+            f.write("<node><domain type='test'><name>filedom</name><memory>131072</memory>"
+                    "<os><type>hvm</type></os></domain></node>")
+        check(tap, virsh(proxyd.uri(path=node), "list", "--all"), "test:///PATH.xml",
+              out=r"filedom\s+running")
+        check(tap, virsh(proxyd.uri(path=os.path.join(d, "missing.xml")), "list"),
+              "test:///PATH.xml of a missing file", rc=1, err=r"failed to connect")
+        check(tap, virsh(f"qemu+unix:///system?socket={proxyd.sock}", "list"),
+              "a driver proxyd does not serve", rc=1,
+              err=r"no connection driver available for qemu:///system")
         events_test(tap, d, uri)
     finally:
         rc, log = proxyd.stop()

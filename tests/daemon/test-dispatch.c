@@ -6,6 +6,7 @@
  */
 
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -540,6 +541,45 @@ static void test_untrusted_peer(void)
     stop(td);
 }
 
+static unsigned int admin_max_clients(int admin)
+{
+    admin_server_get_client_limits_args args = { { (char *)"virtfaked" }, 0 };
+    admin_server_get_client_limits_ret ret = { { 0 } };
+    unsigned int value = 0;
+
+    assert_ok(test_call(admin, ADMIN_PROGRAM, ADMIN_PROC_SERVER_GET_CLIENT_LIMITS, serial++, &args,
+                        &ret));
+    for (u_int i = 0; i < ret.params.params_len; i++) {
+        if (strcmp(ret.params.params_val[i].field, "nclients_max") == 0)
+            value = ret.params.params_val[i].value.admin_typed_param_value_u.ui;
+    }
+    xdr_free((xdrproc_t)xdr_admin_server_get_client_limits_ret, &ret);
+    return value;
+}
+
+static void test_reload(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("virtkit-conf-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "d.conf", NULL);
+    const char *args[] = { "--config", path, NULL };
+    TestDaemon *td;
+    int admin;
+
+    g_assert_true(g_file_set_contents(path, "[daemon]\nmax_clients = 10\n", -1, NULL));
+    td = test_daemon_start(&fake_driver_ops, &fake_info, args);
+    admin = test_connect(td->sock_admin);
+    g_assert_cmpuint(admin_max_clients(admin), ==, 10);
+    /* SIGHUP re-reads the file; systemd's RELOADING=1 ... READY=1 tells us when */
+    g_assert_true(g_file_set_contents(path, "[daemon]\nmax_clients = 20\n", -1, NULL));
+    kill(td->pid, SIGHUP);
+    test_daemon_wait_notify(td, "READY=1");
+    g_assert_cmpuint(admin_max_clients(admin), ==, 20);
+    close(admin);
+    (void)unlink(path);
+    (void)rmdir(dir);
+    stop(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -554,5 +594,6 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/dispatch/admin", test_admin_program);
     g_test_add_func("/daemon/dispatch/keepalive-timeout", test_keepalive_timeout);
     g_test_add_func("/daemon/dispatch/untrusted-peer", test_untrusted_peer);
+    g_test_add_func("/daemon/dispatch/reload", test_reload);
     return g_test_run();
 }

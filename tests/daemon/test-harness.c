@@ -29,10 +29,11 @@ static int notify_socket_new(const char *path)
     return fd;
 }
 
-/* Wait for "READY=1" on @nfd, failing if the child exits first. */
-static void wait_ready(TestDaemon *td, int nfd)
+/* Wait for @what on the notify socket, failing if the child exits first. */
+void test_daemon_wait_notify(TestDaemon *td, const char *what)
 {
-    struct pollfd fds[2] = { { nfd, POLLIN, 0 }, { td->pidfd, POLLIN, 0 } };
+    struct pollfd fds[2] = { { td->notify_fd, POLLIN, 0 }, { td->pidfd, POLLIN, 0 } };
+    int nfd = td->notify_fd;
 
     for (;;) {
         char buf[512];
@@ -43,7 +44,7 @@ static void wait_ready(TestDaemon *td, int nfd)
         n = recv(nfd, buf, sizeof(buf) - 1, 0);
         g_assert_cmpint(n, >, 0);
         buf[n] = '\0';
-        if (strstr(buf, "READY=1"))
+        if (strstr(buf, what))
             return;
     }
 }
@@ -90,8 +91,8 @@ TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info,
     }
     td->pidfd = (int)syscall(SYS_pidfd_open, td->pid, 0);
     g_assert_cmpint(td->pidfd, >=, 0);
-    wait_ready(td, nfd);
-    close(nfd);
+    td->notify_fd = nfd;
+    test_daemon_wait_notify(td, "READY=1");
     return td;
 }
 
@@ -145,6 +146,7 @@ void test_daemon_free(TestDaemon *td)
         (void)waitpid(td->pid, NULL, 0);
     }
     close(td->pidfd);
+    close(td->notify_fd);
     rm_rf(td->root);
     g_free(td->root);
     g_free(td->sock_rw);

@@ -21,6 +21,7 @@ typedef struct TestDaemon {
     char *sock_rw;
     char *sock_ro;
     char *sock_admin;
+    int notify_fd; /* the daemon's NOTIFY_SOCKET */
 } TestDaemon;
 
 /* Start daemon_run(@ops, @info, --root TMP @args...) and wait until it is ready. */
@@ -29,6 +30,8 @@ TestDaemon *test_daemon_start(const DriverOps *ops, const DaemonInfo *info,
 /* The same with @root chosen by the caller and @setup(@data) run in the child first. */
 TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info, const char *root,
                                    const char *const *args, void (*setup)(void *data), void *data);
+/* Wait for a notification containing @what (e.g. "READY=1" after a SIGHUP reload). */
+void test_daemon_wait_notify(TestDaemon *td, const char *what);
 /* Wait up to @timeout_ms for the daemon to exit; returns its wait status or -1. */
 int test_daemon_wait(TestDaemon *td, int timeout_ms);
 /* SIGTERM, wait, remove the root; returns the wait status. */
