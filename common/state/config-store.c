@@ -356,6 +356,39 @@ bool config_store_load_configs(ConfigStore *store, ConfigParseFunc parse, void *
 }
 
 /**
+ * config_store_load_domains: what a daemon does on start: load every persistent config
+ * (config_store_load_configs) into @list as inactive persistent domains with their
+ * autostart flag. Files that cannot be loaded, and definitions the list refuses (two
+ * files with one UUID), are skipped and reported in @ret_problems (GError*).
+ */
+bool config_store_load_domains(ConfigStore *store, ConfigParseFunc parse, void *parse_data,
+                               DomainObjList *list, GPtrArray **ret_problems, GError **error)
+{
+    g_autoptr(GPtrArray) configs = NULL;
+    g_autoptr(GPtrArray) problems = NULL;
+
+    if (!config_store_load_configs(store, parse, parse_data, &configs, &problems, error))
+        return false;
+    for (guint i = 0; i < configs->len; i++) {
+        StoredFile *file = configs->pdata[i];
+        g_autoptr(DomainObj) obj = NULL;
+        GError *problem = NULL;
+
+        if (!domain_obj_list_add(list, g_steal_pointer(&file->def), 0, NULL, &obj, NULL,
+                                 &problem)) {
+            g_prefix_error(&problem, "cannot load config file '%s': ", file->path);
+            g_ptr_array_add(problems, problem);
+            continue;
+        }
+        g_mutex_lock(&obj->lock);
+        obj->autostart = file->autostart;
+        g_mutex_unlock(&obj->lock);
+    }
+    *ret_problems = g_steal_pointer(&problems);
+    return true;
+}
+
+/**
  * config_store_load_status: read every status file (StoredFile* with xml set; the
  * format is the driver's). Unreadable files are reported in @ret_problems.
  */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "conf/domain-def.h"
+#include "state/domain-obj-list.h"
 
 typedef struct ConfigStore ConfigStore;
 
@@ -48,6 +49,9 @@ bool config_store_set_autostart(ConfigStore *store, const char *name, bool autos
 bool config_store_get_autostart(ConfigStore *store, const char *name);
 bool config_store_load_configs(ConfigStore *store, ConfigParseFunc parse, void *parse_data,
                                GPtrArray **ret_configs, GPtrArray **ret_problems, GError **error);
+
+bool config_store_load_domains(ConfigStore *store, ConfigParseFunc parse, void *parse_data,
+                               DomainObjList *list, GPtrArray **ret_problems, GError **error);
 
 /* status of live guests */
 bool config_store_write_status(ConfigStore *store, const char *name, const char *xml,

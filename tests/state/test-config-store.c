@@ -210,6 +210,56 @@ static void test_load(Fixture *f, gconstpointer data)
     g_assert_true(g_file_test(broken_path, G_FILE_TEST_EXISTS));
 }
 
+/* Two files with one UUID: the first (by name) wins, the second is reported. */
+static DomainDef *fixed_uuid_parse(const char *xml, void *data, GError **error)
+{
+    DomainDef *def = fake_parse(xml, data, error);
+
+    if (def) {
+        virt_uuid_parse("11111111-2222-3333-4444-555555555555", def->uuid);
+        if (strcmp(def->name, "b") == 0)
+            def->uuid[15] = 0x66;
+        def->has_uuid = true;
+    }
+    return def;
+}
+
+static void test_load_domains(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(DomainObjList) list = domain_obj_list_new();
+    g_autoptr(DomainObj) a = NULL;
+    g_autoptr(DomainObj) b = NULL;
+    g_autofree char *xa = domain_xml("a");
+    g_autofree char *xb = domain_xml("b");
+    g_autofree char *xc = domain_xml("c");
+    int parsed = 0;
+
+    g_assert_true(config_store_write_config(f->store, "a", xa, &error));
+    g_assert_true(config_store_write_config(f->store, "b", xb, &error));
+    g_assert_true(config_store_write_config(f->store, "c", xc, &error));
+    g_assert_true(config_store_set_autostart(f->store, "b", true, &error));
+    write_raw(f->config_dir, "broken.xml", "garbage");
+
+    g_assert_true(
+        config_store_load_domains(f->store, fixed_uuid_parse, &parsed, list, &problems, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(domain_obj_list_count(list), ==, 2);
+    a = domain_obj_list_find_by_name(list, "a");
+    b = domain_obj_list_find_by_name(list, "b");
+    g_assert_true(a->persistent);
+    g_assert_false(a->autostart);
+    g_assert_true(b->autostart);
+    g_assert_cmpint(b->state, ==, DOMAIN_STATE_SHUTOFF);
+    g_assert_null(domain_obj_list_find_by_name(list, "c"));
+    g_assert_cmpuint(problems->len, ==, 2);
+    g_assert_true(strstr(((GError *)problems->pdata[0])->message, "broken.xml"));
+    g_assert_true(g_str_has_suffix(((GError *)problems->pdata[1])->message,
+                                   "c.xml': operation failed: domain 'a' is already defined "
+                                   "with uuid 11111111-2222-3333-4444-555555555555"));
+}
+
 static void test_load_missing_dir(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
@@ -271,6 +321,7 @@ int main(int argc, char **argv)
     ADD("bad-names", test_bad_names);
     ADD("autostart", test_autostart);
     ADD("load", test_load);
+    ADD("load-domains", test_load_domains);
     ADD("load-missing-dir", test_load_missing_dir);
     ADD("status", test_status);
     ADD("unreadable-dir", test_unreadable_dir);
