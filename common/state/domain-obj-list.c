@@ -195,8 +195,10 @@ static bool check_name_free_locked(DomainObjList *list, const DomainDef *def, GE
 
     if (!other)
         return true;
-    /* The other object's UUID is immutable, so reading it needs no object lock. */
+    /* its def may be swapped (metadata changes hold only the object lock) */
+    g_mutex_lock(&other->lock);
     virt_uuid_format(other->def->uuid, uuid);
+    g_mutex_unlock(&other->lock);
     g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_FAILED,
                 "operation failed: domain '%s' already exists with uuid %s", def->name, uuid);
     return false;
