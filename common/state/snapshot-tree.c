@@ -64,6 +64,7 @@ SnapshotTreeChange *snapshot_tree_change_new(void)
 
     change->removed = g_ptr_array_new_with_free_func(g_free);
     change->updated = g_ptr_array_new_with_free_func(g_free);
+    change->updated_set = g_hash_table_new(g_str_hash, g_str_equal);
     return change;
 }
 
@@ -75,33 +76,34 @@ SnapshotTreeChange *snapshot_tree_change_free(SnapshotTreeChange *change)
     if (!change)
         return NULL;
     g_ptr_array_unref(change->removed);
+    g_hash_table_unref(change->updated_set);
     g_ptr_array_unref(change->updated);
     g_free(change);
     return NULL;
 }
 
-static bool str_array_has(const GPtrArray *array, const char *name)
-{
-    for (guint i = 0; i < array->len; i++) {
-        if (strcmp(array->pdata[i], name) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void change_updated(SnapshotTreeChange *change, const SnapshotObj *obj)
 {
-    if (change && !str_array_has(change->updated, obj->def->name))
-        g_ptr_array_add(change->updated, g_strdup(obj->def->name));
+    char *name;
+
+    if (!change || g_hash_table_contains(change->updated_set, obj->def->name))
+        return;
+    name = g_strdup(obj->def->name);
+    g_ptr_array_add(change->updated, name);
+    g_hash_table_add(change->updated_set, name);
 }
 
 static void change_removed(SnapshotTreeChange *change, const char *name)
 {
     if (!change)
         return;
-    for (guint i = 0; i < change->updated->len; i++) {
-        if (strcmp(change->updated->pdata[i], name) == 0)
-            g_ptr_array_remove_index(change->updated, i--);
+    if (g_hash_table_remove(change->updated_set, name)) {
+        for (guint i = 0; i < change->updated->len; i++) {
+            if (strcmp(change->updated->pdata[i], name) == 0) {
+                g_ptr_array_remove_index(change->updated, i);
+                break;
+            }
+        }
     }
     g_ptr_array_add(change->removed, g_strdup(name));
 }
@@ -151,10 +153,13 @@ static SnapshotObj *snapshot_obj_parent_or_meta(SnapshotTree *tree, SnapshotObj 
 static void snapshot_obj_unlink(SnapshotTree *tree, SnapshotObj *obj)
 {
     SnapshotObj *parent = snapshot_obj_parent_or_meta(tree, obj);
+    SnapshotObj *prev = NULL;
 
-    for (SnapshotObj **p = &parent->first_child; *p; p = &(*p)->sibling) {
+    for (SnapshotObj **p = &parent->first_child; *p; prev = *p, p = &(*p)->sibling) {
         if (*p == obj) {
             *p = obj->sibling;
+            if (parent->last_child == obj)
+                parent->last_child = prev;
             parent->n_children--;
             break;
         }
@@ -167,11 +172,12 @@ static void snapshot_obj_unlink(SnapshotTree *tree, SnapshotObj *obj)
 static void snapshot_obj_link(SnapshotTree *tree, SnapshotObj *obj, SnapshotObj *parent)
 {
     SnapshotObj *holder = parent ? parent : &tree->metaroot;
-    SnapshotObj **p = &holder->first_child;
 
-    while (*p)
-        p = &(*p)->sibling;
-    *p = obj;
+    if (holder->last_child)
+        holder->last_child->sibling = obj;
+    else
+        holder->first_child = obj;
+    holder->last_child = obj;
     holder->n_children++;
     obj->parent = parent;
     g_free(obj->def->parent_name);
@@ -338,15 +344,35 @@ SnapshotObj *snapshot_tree_redefine(SnapshotTree *tree, SnapshotDef *def, bool m
     return obj;
 }
 
-/* Post-order removal of @obj's descendants; *ret_hit_current tells whether the current
- * snapshot was among them. */
+/* The next snapshot after @obj in a pre-order walk of the subtree below @top (parents
+ * before children), without recursion: a chain of thousands of snapshots must not
+ * exhaust a worker thread's stack. */
+static SnapshotObj *snapshot_walk_next(const SnapshotObj *top, const SnapshotObj *obj, bool descend)
+{
+    if (descend && obj->first_child)
+        return obj->first_child;
+    for (const SnapshotObj *p = obj; p && p != top; p = p->parent) {
+        if (p->sibling)
+            return p->sibling;
+        if (p->parent == NULL) /* a root: the walk below the metaroot ends here */
+            return NULL;
+    }
+    return NULL;
+}
+
+/* Remove every descendant of @obj; *ret_hit_current tells whether the current snapshot
+ * was among them. */
 static void snapshot_remove_descendants(SnapshotTree *tree, SnapshotObj *obj,
                                         SnapshotTreeChange *change, bool *ret_hit_current)
 {
-    while (obj->first_child) {
-        SnapshotObj *child = obj->first_child;
+    g_autoptr(GPtrArray) doomed = g_ptr_array_new();
 
-        snapshot_remove_descendants(tree, child, change, ret_hit_current);
+    for (SnapshotObj *c = obj->first_child; c; c = snapshot_walk_next(obj, c, true))
+        g_ptr_array_add(doomed, c);
+    /* reverse pre-order: every child goes before its parent */
+    for (guint i = doomed->len; i-- > 0;) {
+        SnapshotObj *child = doomed->pdata[i];
+
         if (child == tree->current) {
             *ret_hit_current = true;
             tree->current = NULL;
@@ -437,6 +463,7 @@ void snapshot_tree_clear(SnapshotTree *tree, SnapshotTreeChange *change)
         change_removed(change, key);
     tree->current = NULL;
     tree->metaroot.first_child = NULL;
+    tree->metaroot.last_child = NULL;
     tree->metaroot.n_children = 0;
     g_hash_table_remove_all(tree->objs);
 }
@@ -470,15 +497,13 @@ static bool snapshot_obj_matches(const SnapshotObj *obj, unsigned int flags)
     return true;
 }
 
-/* Pre-order walk below @obj: parents always come before their children. */
-static void snapshot_collect(const SnapshotObj *obj, bool recurse, unsigned int flags,
+/* Pre-order walk below @top: parents always come before their children. */
+static void snapshot_collect(const SnapshotObj *top, bool recurse, unsigned int flags,
                              GPtrArray *out)
 {
-    for (SnapshotObj *c = obj->first_child; c; c = c->sibling) {
+    for (SnapshotObj *c = top->first_child; c; c = snapshot_walk_next(top, c, recurse)) {
         if (snapshot_obj_matches(c, flags))
             g_ptr_array_add(out, c);
-        if (recurse)
-            snapshot_collect(c, recurse, flags, out);
     }
 }
 
@@ -548,8 +573,7 @@ static void snapshot_load_link(SnapshotTree *tree, GPtrArray *objs, GPtrArray *p
                         obj->def->name, tree->domain_name, want);
             parent = NULL;
         }
-        snapshot_obj_unlink(tree, obj);
-        snapshot_obj_link(tree, obj, parent);
+        snapshot_obj_link(tree, obj, parent); /* inserted unlinked */
     }
 }
 

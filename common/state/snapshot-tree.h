@@ -25,6 +25,7 @@ struct SnapshotObj {
     SnapshotObj *parent;      /* NULL for a root */
     SnapshotObj *first_child; /* children in the order they were linked */
     SnapshotObj *sibling;
+    SnapshotObj *last_child; /* private: appending stays O(1) for wide trees */
     unsigned int n_children;
 };
 
@@ -55,8 +56,9 @@ typedef enum SnapshotDeleteFlags {
 /* What a change did, so the on-disk store can follow it: files to remove and files to
  * rewrite (re-parented snapshots, the old and new current). */
 typedef struct SnapshotTreeChange {
-    GPtrArray *removed; /* char*: names no longer in the tree */
-    GPtrArray *updated; /* char*: names whose definition changed */
+    GPtrArray *removed;      /* char*: names no longer in the tree */
+    GPtrArray *updated;      /* char*: names whose definition changed */
+    GHashTable *updated_set; /* private: the names in @updated, for de-duplication */
 } SnapshotTreeChange;
 
 /* lifecycle */

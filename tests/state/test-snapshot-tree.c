@@ -493,6 +493,48 @@ static void test_load_two_current(void)
                     "current\n");
 }
 
+/* A long chain and a wide fan: no recursion limit, no quadratic change records. */
+static void test_big(void)
+{
+    g_autoptr(SnapshotTree) tree = snapshot_tree_new("web1");
+    g_autoptr(SnapshotTreeChange) change = snapshot_tree_change_new();
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GError) error = NULL;
+    const guint n = 10000;
+
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *name = g_strdup_printf("c%u", i);
+
+        add(tree, running(name, NULL));
+    }
+    list =
+        snapshot_tree_list(tree, snapshot_tree_lookup(tree, "c0"), SNAPSHOT_LIST_DESCENDANTS, NULL);
+    g_assert_cmpuint(list->len, ==, n - 1);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = snapshot_tree_list(tree, NULL, SNAPSHOT_LIST_LEAVES, NULL);
+    g_assert_cmpuint(list->len, ==, 1);
+    g_assert_true(snapshot_tree_delete(tree, snapshot_tree_lookup(tree, "c0"),
+                                       SNAPSHOT_DELETE_CHILDREN, change, &error));
+    g_assert_cmpuint(change->removed->len, ==, n);
+    g_assert_cmpuint(snapshot_tree_size(tree), ==, 0);
+    g_assert_null(snapshot_tree_current(tree));
+
+    /* fan: n children under one snapshot, which then goes */
+    add(tree, running("hub", NULL));
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *name = g_strdup_printf("f%u", i);
+
+        g_assert_nonnull(snapshot_tree_redefine(tree, running(name, "hub"), false, NULL, NULL));
+    }
+    g_clear_pointer(&change, snapshot_tree_change_free);
+    change = snapshot_tree_change_new();
+    g_assert_true(snapshot_tree_delete(tree, snapshot_tree_lookup(tree, "hub"), 0, change, &error));
+    g_assert_cmpuint(change->updated->len, ==, n);
+    g_clear_pointer(&list, g_ptr_array_unref);
+    list = snapshot_tree_list(tree, NULL, SNAPSHOT_LIST_ROOTS, NULL);
+    g_assert_cmpuint(list->len, ==, n);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -509,5 +551,6 @@ int main(int argc, char **argv)
     g_test_add_func("/snapshot-tree/list-literal", test_list_literal);
     g_test_add_func("/snapshot-tree/load", test_load);
     g_test_add_func("/snapshot-tree/load-two-current", test_load_two_current);
+    g_test_add_func("/snapshot-tree/big", test_big);
     return g_test_run();
 }
