@@ -26,8 +26,8 @@ struct _virConnect {
     gint refs;
     const DriverOps *ops;
     DriverConn *drv;
-    char *uri;          /* the URI this connection was opened with, defaults applied */
-    unsigned int flags; /* virConnectFlags */
+    char *uri;            /* the URI this connection was opened with, defaults applied */
+    unsigned int flags;   /* virConnectFlags */
     ClientEvents *events; /* callbacks and their queue (connect-events.c) */
 };
 
@@ -47,6 +47,8 @@ void client_error_set(VirtErrorDomain domain, VirtErrorCode code, const char *fm
 void client_error_set_gerror(const GError *error);
 /* The error came from a daemon, worded already: client_error_set_gerror() keeps it. */
 void client_error_mark_verbatim(const GError *error);
+/* INVALID_ARG as libvirt's API layer raises it: the message without code wording */
+void client_error_invalid_arg(VirtErrorDomain domain, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 char *client_error_format_message(VirtErrorCode code, const char *detail);
 
 /* objects */

@@ -156,9 +156,10 @@ bool client_connect_check(virConnectPtr conn, const char *api)
  */
 bool client_connect_check_writable(virConnectPtr conn, const char *api)
 {
+    /* every mutating API is a domain API today: libvirt reports those from DOMAIN */
     if (conn->flags & VIR_CONNECT_RO) {
-        client_error_set(VIRT_FROM_NONE, VIRT_ERR_OPERATION_DENIED, "read only access prevents %s",
-                         api);
+        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_DENIED,
+                         "read only access prevents %s", api);
         return false;
     }
     return true;
@@ -243,8 +244,7 @@ int virConnectGetVersion(virConnectPtr conn, unsigned long *hvVer)
     if (!client_connect_check(conn, __func__))
         return -1;
     if (!hvVer) {
-        client_error_set(VIRT_FROM_NONE, VIRT_ERR_INVALID_ARG, "hvVer in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_NONE, "hvVer in %s must not be NULL", __func__);
         return -1;
     }
     if (!conn->ops->connect_get_version) {
@@ -269,8 +269,7 @@ int virConnectGetLibVersion(virConnectPtr conn, unsigned long *libVer)
     if (!client_connect_check(conn, __func__))
         return -1;
     if (!libVer) {
-        client_error_set(VIRT_FROM_NONE, VIRT_ERR_INVALID_ARG, "libVer in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_NONE, "libVer in %s must not be NULL", __func__);
         return -1;
     }
     *libVer = LIBVIR_VERSION_NUMBER;
@@ -285,8 +284,7 @@ int virGetVersion(unsigned long *libVer, const char *type, unsigned long *typeVe
 {
     client_error_reset();
     if (!libVer) {
-        client_error_set(VIRT_FROM_NONE, VIRT_ERR_INVALID_ARG, "libVer in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_NONE, "libVer in %s must not be NULL", __func__);
         return -1;
     }
     *libVer = LIBVIR_VERSION_NUMBER;
@@ -425,8 +423,7 @@ int virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info)
     if (!client_connect_check(conn, __func__))
         return -1;
     if (!info) {
-        client_error_set(VIRT_FROM_NONE, VIRT_ERR_INVALID_ARG, "info in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_NONE, "info in %s must not be NULL", __func__);
         return -1;
     }
     if (!conn->ops->node_get_info) {

@@ -56,8 +56,8 @@ int virConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigne
     if (!client_connect_check(conn, __func__))
         return -1;
     if (flags & ~LIST_FILTERS_ALL) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "unsupported flags (0x%x) in %s",
-                         flags & ~LIST_FILTERS_ALL, __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "unsupported flags (0x%x) in %s",
+                                 flags & ~LIST_FILTERS_ALL, __func__);
         return -1;
     }
     refs = list_refs(conn, flags, __func__);
@@ -108,8 +108,7 @@ int virConnectListDomains(virConnectPtr conn, int *ids, int maxids)
     if (!client_connect_check(conn, __func__))
         return -1;
     if (maxids < 0 || (maxids > 0 && !ids)) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "ids in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "ids in %s must not be NULL", __func__);
         return -1;
     }
     refs = list_refs(conn, VIR_CONNECT_LIST_DOMAINS_ACTIVE, __func__);
@@ -153,8 +152,7 @@ int virConnectListDefinedDomains(virConnectPtr conn, char **const names, int max
     if (!client_connect_check(conn, __func__))
         return -1;
     if (maxnames < 0 || (maxnames > 0 && !names)) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "names in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "names in %s must not be NULL", __func__);
         return -1;
     }
     refs = list_refs(conn, VIR_CONNECT_LIST_DOMAINS_INACTIVE, __func__);

@@ -19,8 +19,7 @@ static bool query_arg(const void *arg, const char *name, const char *api)
 {
     if (arg)
         return true;
-    client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "%s in %s must not be NULL", name,
-                     api);
+    client_error_invalid_arg(VIRT_FROM_DOMAIN, "%s in %s must not be NULL", name, api);
     return false;
 }
 
@@ -269,13 +268,11 @@ char *virDomainGetMetadata(virDomainPtr domain, int type, const char *uri, unsig
     if (!query_enter(domain, __func__))
         return NULL;
     if (type == VIR_DOMAIN_METADATA_ELEMENT && !uri) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "uri in %s must not be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "uri in %s must not be NULL", __func__);
         return NULL;
     }
     if (type != VIR_DOMAIN_METADATA_ELEMENT && uri) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "uri in %s must be NULL",
-                         __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "uri in %s must be NULL", __func__);
         return NULL;
     }
     if (!domain->conn->ops->domain_get_metadata) {
@@ -302,13 +299,13 @@ int virDomainSetMetadata(virDomainPtr domain, int type, const char *metadata, co
     if (!query_enter(domain, __func__) || !client_connect_check_writable(domain->conn, __func__))
         return -1;
     if (type == VIR_DOMAIN_METADATA_ELEMENT && (!uri || (metadata && !key))) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "%s in %s must not be NULL",
-                         uri ? "key" : "uri", __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "%s in %s must not be NULL", uri ? "key" : "uri",
+                                 __func__);
         return -1;
     }
     if (type != VIR_DOMAIN_METADATA_ELEMENT && (uri || key)) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "%s in %s must be NULL",
-                         uri ? "uri" : "key", __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "%s in %s must be NULL", uri ? "uri" : "key",
+                                 __func__);
         return -1;
     }
     if (!domain->conn->ops->domain_set_metadata) {

@@ -67,8 +67,7 @@ static bool arg_nonnull(const void *arg, const char *name, const char *api)
 {
     if (arg)
         return true;
-    client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG, "%s in %s must not be NULL", name,
-                     api);
+    client_error_invalid_arg(VIRT_FROM_DOMAIN, "%s in %s must not be NULL", name, api);
     return false;
 }
 
@@ -226,8 +225,7 @@ virDomainPtr virDomainLookupByUUIDString(virConnectPtr conn, const char *uuidstr
     if (!client_connect_check(conn, __func__) || !arg_nonnull(uuidstr, "uuidstr", __func__))
         return NULL;
     if (!virt_uuid_parse(uuidstr, uuid)) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG,
-                         "uuidstr in %s must be a valid UUID", __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "Invalid UUID");
         return NULL;
     }
     dom = virDomainLookupByUUID(conn, uuid);
@@ -246,8 +244,8 @@ virDomainPtr virDomainLookupByID(virConnectPtr conn, int id)
     if (!client_connect_check(conn, __func__))
         return NULL;
     if (id < 0) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG,
-                         "id in %s must be greater than or equal to 0", __func__);
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "id in %s must be greater than or equal to 0",
+                                 __func__);
         return NULL;
     }
     if (!conn->ops->domain_lookup_by_id) {

@@ -235,19 +235,30 @@ static void error_dispatch(virErrorPtr err)
         handler(data, err);
 }
 
-static void error_record(VirtErrorDomain domain, VirtErrorCode code, const char *detail)
+/* str1 as libvirt fills it: the wording with its %s when there is a detail */
+static char *error_str1(VirtErrorCode code, const char *detail)
+{
+    const ErrorText *text;
+
+    if (code <= 0 || code >= _VIRT_ERR_MAX || !error_texts[code].generic)
+        return NULL;
+    text = &error_texts[code];
+    if (!detail || !*detail)
+        return g_strdup(text->generic);
+    return text->format ? g_strdup(text->format) : g_strconcat(text->generic, ": %s", NULL);
+}
+
+static void error_record(VirtErrorDomain domain, VirtErrorCode code, const char *detail,
+                         bool worded)
 {
     virErrorPtr err = last_error_object();
-    const char *generic = NULL;
 
     virResetError(err);
-    if (code > 0 && code < _VIRT_ERR_MAX)
-        generic = error_texts[code].generic;
     err->code = code;
     err->domain = domain;
     err->level = VIR_ERR_ERROR;
-    err->message = client_error_format_message(code, detail);
-    err->str1 = g_strdup(generic);
+    err->message = worded ? client_error_format_message(code, detail) : g_strdup(detail);
+    err->str1 = worded ? error_str1(code, detail) : NULL;
     err->str2 = g_strdup(detail);
     err->int1 = -1;
     err->int2 = -1;
@@ -293,7 +304,22 @@ void client_error_set(VirtErrorDomain domain, VirtErrorCode code, const char *fm
     va_start(ap, fmt);
     detail = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    error_record(domain, code, detail);
+    error_record(domain, code, detail, true);
+}
+
+/**
+ * client_error_invalid_arg: record INVALID_ARG with the message as given, as
+ * libvirt's argument checks do ("uri in virDomainGetMetadata must not be NULL").
+ */
+void client_error_invalid_arg(VirtErrorDomain domain, const char *fmt, ...)
+{
+    g_autofree char *message = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    message = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    error_record(domain, VIRT_ERR_INVALID_ARG, message, false);
 }
 
 /**
@@ -306,7 +332,8 @@ void client_error_set_gerror(const GError *error)
     VirtErrorCode code;
 
     if (!error) {
-        error_record(VIRT_FROM_NONE, VIRT_ERR_INTERNAL_ERROR, "driver failed without a message");
+        error_record(VIRT_FROM_NONE, VIRT_ERR_INTERNAL_ERROR, "driver failed without a message",
+                     true);
         return;
     }
     virt_error_identity(error, &domain, &code);
@@ -315,7 +342,7 @@ void client_error_set_gerror(const GError *error)
         error_record_verbatim(domain, code, error->message);
         return;
     }
-    error_record(domain, code, error->message);
+    error_record(domain, code, error->message, true);
 }
 
 /**

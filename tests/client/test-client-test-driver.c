@@ -259,6 +259,7 @@ static void test_metadata(void)
     free(s);
     g_assert_null(virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, 0));
     assert_code(VIR_ERR_INVALID_ARG);
+    g_assert_cmpstr(virGetLastErrorMessage(), ==, "uri in virDomainGetMetadata must not be NULL");
     virDomainFree(dom);
     g_assert_cmpint(virConnectClose(conn), ==, 0);
 }
