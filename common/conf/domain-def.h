@@ -385,7 +385,7 @@ typedef struct DomainDef {
 
 typedef enum DomainParseFlags {
     DOMAIN_PARSE_VALIDATE_SCHEMA = 1u << 0, /* check against common/schemas/domain.rng */
-    DOMAIN_PARSE_INACTIVE = 1u << 1,        /* ignore live-only data (id) */
+    DOMAIN_PARSE_INACTIVE = 1u << 1, /* drop live-only data: id, automatic ports, vnet names */
 } DomainParseFlags;
 
 typedef enum DomainFormatFlags {

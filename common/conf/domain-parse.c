@@ -223,6 +223,28 @@ static bool domain_parse_root_attrs(xmlNode *root, DomainDef *def, GError **erro
     return true;
 }
 
+/* DOMAIN_PARSE_INACTIVE: forget what a running domain's XML carries but a definition
+ * must not: ports picked automatically and interface names the host generated. */
+static void domain_def_strip_live(DomainDef *def)
+{
+    static const char *const generated[] = { "vnet", "macvtap", "macvlan" };
+
+    for (guint i = 0; i < def->graphics->len; i++) {
+        DomainGraphicsDef *gfx = g_ptr_array_index(def->graphics, i);
+
+        if (g_strcmp0(gfx->autoport, "yes") == 0)
+            gfx->port = -1;
+    }
+    for (guint i = 0; i < def->nets->len; i++) {
+        DomainNetDef *net = g_ptr_array_index(def->nets, i);
+
+        for (size_t g = 0; net->target_dev && g < G_N_ELEMENTS(generated); g++) {
+            if (g_str_has_prefix(net->target_dev, generated[g]))
+                g_clear_pointer(&net->target_dev, g_free);
+        }
+    }
+}
+
 /**
  * domain_def_parse_node: build a DomainDef from a parsed <domain> element.
  */
@@ -250,6 +272,8 @@ DomainDef *domain_def_parse_node(xmlNode *root, DomainParseFlags flags, GError *
     }
     def->extras = xml_extras_collect_ordered(root, domain_known_attrs, domain_known_children,
                                              domain_order_domain);
+    if (flags & DOMAIN_PARSE_INACTIVE)
+        domain_def_strip_live(def);
     return g_steal_pointer(&def);
 }
 

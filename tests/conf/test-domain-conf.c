@@ -282,6 +282,31 @@ static void test_depth_limit_edge(void)
     g_string_free(xml, TRUE);
 }
 
+static void test_parse_inactive(void)
+{
+    static const char live[] = "<domain type='kvm' id='3'><name>live</name><memory>1024</memory>"
+                               "<os><type>hvm</type></os><devices>"
+                               "<interface type='network'><source network='n'/>"
+                               "<target dev='vnet4'/></interface>"
+                               "<interface type='ethernet'><target dev='tap-own'/></interface>"
+                               "<graphics type='vnc' port='5901' autoport='yes'/>"
+                               "<graphics type='vnc' port='5999' autoport='no'/>"
+                               "</devices></domain>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DomainDef) kept = domain_def_parse_string(live, 0, &error);
+    g_autoptr(DomainDef) def = domain_def_parse_string(live, DOMAIN_PARSE_INACTIVE, &error);
+    const DomainGraphicsDef *autoport = g_ptr_array_index(def->graphics, 0);
+    const DomainGraphicsDef *fixed = g_ptr_array_index(def->graphics, 1);
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(((DomainNetDef *)g_ptr_array_index(kept->nets, 0))->target_dev, ==, "vnet4");
+    g_assert_cmpint(((DomainGraphicsDef *)g_ptr_array_index(kept->graphics, 0))->port, ==, 5901);
+    g_assert_null(((DomainNetDef *)g_ptr_array_index(def->nets, 0))->target_dev);
+    g_assert_cmpstr(((DomainNetDef *)g_ptr_array_index(def->nets, 1))->target_dev, ==, "tap-own");
+    g_assert_cmpint(autoport->port, ==, -1);
+    g_assert_cmpint(fixed->port, ==, 5999);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -295,5 +320,6 @@ int main(int argc, char **argv)
     g_test_add_func("/conf/domain/mac-text", test_mac_text);
     g_test_add_func("/conf/domain/memory-units", test_memory_units);
     g_test_add_func("/conf/domain/depth-limit-edge", test_depth_limit_edge);
+    g_test_add_func("/conf/domain/parse-inactive", test_parse_inactive);
     return g_test_run();
 }
