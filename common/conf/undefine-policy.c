@@ -37,12 +37,14 @@ static bool check_metadata(const DomainFacts *facts, unsigned int count, bool fl
                   count == 1 ? "its" : "their");
 }
 
-static bool check_conflicts(unsigned int flags, const DomainFacts *facts, GError **error)
+static bool check_conflicts(unsigned int flags, unsigned int supported, const DomainFacts *facts,
+                            GError **error)
 {
-    if (flags & ~UNDEFINE_FLAGS_ALL) {
+    unsigned int known = supported ? supported & UNDEFINE_FLAGS_ALL : UNDEFINE_FLAGS_ALL;
+
+    if (flags & ~known) {
         g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
-                    "unsupported undefine flags 0x%x for domain '%s'", flags & ~UNDEFINE_FLAGS_ALL,
-                    facts->name);
+                    "unsupported undefine flags 0x%x for domain '%s'", flags & ~known, facts->name);
         return false;
     }
     if ((flags & UNDEFINE_NVRAM) && (flags & UNDEFINE_KEEP_NVRAM))
@@ -55,7 +57,7 @@ static bool check_conflicts(unsigned int flags, const DomainFacts *facts, GError
 
 /**
  * undefine_policy_plan - decide what undefining a domain does, or why it is refused
- * @req: the caller's flags
+ * @req: the caller's flags, and the flags the driver implements (others: INVALID_ARG)
  * @facts: the domain's situation
  * @ret_plan: what the driver must do, in any order it likes; written only on success
  * @error: VIRT_ERR_OPERATION_INVALID (or INVALID_ARG for unknown flags) naming the
@@ -74,7 +76,7 @@ bool undefine_policy_plan(const UndefineRequest *req, const DomainFacts *facts,
     unsigned int flags = req->flags;
     UndefinePlan plan = { .remove_config = true };
 
-    if (!check_conflicts(flags, facts, error))
+    if (!check_conflicts(flags, req->supported, facts, error))
         return false;
     if (!facts->persistent)
         return refuse(error, "cannot undefine transient domain '%s'", facts->name);
@@ -108,4 +110,24 @@ bool undefine_policy_plan(const UndefineRequest *req, const DomainFacts *facts,
     }
     *ret_plan = plan;
     return true;
+}
+
+/**
+ * undefine_policy_plan_transient_stop - what goes when a transient domain stops
+ * @facts: the domain's situation (persistent is false)
+ * @ret_plan: always filled
+ *
+ * The object is removed and, with it, all snapshot and checkpoint metadata (libvirt
+ * discards it there, so a later domain of the same name inherits nothing) and TPM state
+ * unless the domain asked to keep it. Disk contents, the NVRAM file and a managed-save
+ * image (which a transient domain cannot have) are left alone.
+ */
+void undefine_policy_plan_transient_stop(const DomainFacts *facts, UndefinePlan *ret_plan)
+{
+    *ret_plan = (UndefinePlan){
+        .delete_snapshot_metadata = true,
+        .delete_checkpoint_metadata = true,
+        .delete_tpm_state = facts->has_tpm_state && !facts->tpm_persistent_state,
+        .action = UNDEFINE_ACTION_REMOVE_OBJECT,
+    };
 }

@@ -26,7 +26,8 @@ typedef enum UndefineFlags {
 #define UNDEFINE_FLAGS_ALL 0x7fu
 
 typedef struct UndefineRequest {
-    unsigned int flags; /* UndefineFlags */
+    unsigned int flags;     /* UndefineFlags */
+    unsigned int supported; /* the flags this driver implements; 0 = all of them */
 } UndefineRequest;
 
 /* What the driver knows about the domain at the time of the call. */
@@ -62,3 +63,5 @@ typedef struct UndefinePlan {
 
 bool undefine_policy_plan(const UndefineRequest *req, const DomainFacts *facts,
                           UndefinePlan *ret_plan, GError **error);
+/* What goes when a transient domain stops (destroy, shutdown, crash): never refused. */
+void undefine_policy_plan_transient_stop(const DomainFacts *facts, UndefinePlan *ret_plan);

@@ -246,6 +246,56 @@ static void test_unknown_flags(void)
     g_assert_cmpstr(error->message, ==, "unsupported undefine flags 0x80 for domain 'web1'");
 }
 
+static void test_driver_subset(void)
+{
+    /* libvirt's test driver implements MANAGED_SAVE and SNAPSHOTS_METADATA only */
+    const unsigned int test_driver = UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA;
+    DomainFacts d = web1;
+    UndefinePlan plan;
+
+    d.n_snapshots = 1;
+    for (unsigned int f = 0; f < 128; f++) {
+        UndefineRequest req = { .flags = f, .supported = test_driver };
+        g_autoptr(GError) error = NULL;
+        bool ok = undefine_policy_plan(&req, &d, &plan, &error);
+
+        if (f & ~test_driver) {
+            g_autofree char *msg = g_strdup_printf(
+                "unsupported undefine flags 0x%x for domain 'web1'", f & ~test_driver);
+
+            g_assert_false(ok);
+            g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
+            g_assert_cmpstr(error->message, ==, msg);
+        } else {
+            /* within the subset, the same rules as everywhere */
+            g_assert_cmpint(ok, ==, (f & UNDEFINE_SNAPSHOTS_METADATA) != 0);
+        }
+    }
+}
+
+static void test_transient_stop(void)
+{
+    for (unsigned int bits = 0; bits < 8; bits++) {
+        DomainFacts d = {
+            .name = "web1",
+            .n_snapshots = 3,
+            .has_nvram_file = bits & 1,
+            .has_tpm_state = bits & 2,
+            .tpm_persistent_state = bits & 4,
+        };
+        UndefinePlan plan;
+
+        undefine_policy_plan_transient_stop(&d, &plan);
+        g_assert_cmpint(plan.action, ==, UNDEFINE_ACTION_REMOVE_OBJECT);
+        g_assert_true(plan.delete_snapshot_metadata);
+        g_assert_true(plan.delete_checkpoint_metadata);
+        g_assert_false(plan.remove_config);
+        g_assert_false(plan.delete_nvram);
+        g_assert_false(plan.delete_managed_save);
+        g_assert_cmpint(plan.delete_tpm_state, ==, (bits & 2) && !(bits & 4));
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -253,5 +303,7 @@ int main(int argc, char **argv)
     g_test_add_func("/undefine-policy/messages", test_messages);
     g_test_add_func("/undefine-policy/running-keeps-metadata", test_running_keeps_metadata);
     g_test_add_func("/undefine-policy/unknown-flags", test_unknown_flags);
+    g_test_add_func("/undefine-policy/driver-subset", test_driver_subset);
+    g_test_add_func("/undefine-policy/transient-stop", test_transient_stop);
     return g_test_run();
 }
