@@ -377,6 +377,23 @@ static void xml_extras_collect_children(XmlExtras *extras, xmlNode *node,
         g_ptr_array_add(extras->children, g_array_index(kept, KeptChild, i).elem);
 }
 
+/* Most modelled elements have nothing to keep: find out without allocating. */
+static bool xml_node_has_extras(const xmlNode *node, const char *const *known_attrs,
+                                const char *const *known_children)
+{
+    if (node->nsDef)
+        return true;
+    for (const xmlAttr *a = node->properties; a; a = a->next) {
+        if (a->ns || !xml_name_listed(a->name, known_attrs))
+            return true;
+    }
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && (c->ns || !xml_name_listed(c->name, known_children)))
+            return true;
+    }
+    return false;
+}
+
 /**
  * xml_extras_collect_ordered: keep every attribute, namespace declaration and child
  * element of @node that the caller's parser does not model (namespaced ones never are).
@@ -387,7 +404,11 @@ XmlExtras *xml_extras_collect_ordered(xmlNode *node, const char *const *known_at
                                       const char *const *known_children,
                                       const char *const *canonical)
 {
-    g_autoptr(XmlExtras) extras = xml_extras_new();
+    g_autoptr(XmlExtras) extras = NULL;
+
+    if (!xml_node_has_extras(node, known_attrs, known_children))
+        return NULL;
+    extras = xml_extras_new();
 
     for (xmlNs *d = node->nsDef; d; d = d->next)
         xml_ns_decl_add(extras->attrs, d);

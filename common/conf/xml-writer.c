@@ -124,13 +124,15 @@ void xml_writer_attr(XmlWriter *w, const char *name, const char *value)
     if (!value)
         return;
     g_assert(w->start_open);
+    g_string_append_c(w->buf, ' ');
+    g_string_append(w->buf, name);
     if (w->libxml_style) {
-        g_string_append_printf(w->buf, " %s=\"", name);
+        g_string_append(w->buf, "=\"");
         xml_escape_append_libxml(w->buf, value, true);
         g_string_append_c(w->buf, '"');
         return;
     }
-    g_string_append_printf(w->buf, " %s='", name);
+    g_string_append(w->buf, "='");
     xml_escape_append(w->buf, value);
     g_string_append_c(w->buf, '\'');
 }
