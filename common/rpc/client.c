@@ -33,6 +33,20 @@ typedef struct RpcClientCall {
     GError *error;
 } RpcClientCall;
 
+struct RpcClientStream {
+    gint refs;
+    RpcClient *client; /* a reference */
+    uint32_t prog;
+    int proc;
+    uint32_t serial;
+    RpcClientStreamFunc func;
+    gpointer user_data;
+    GMainContext *ctx;
+    bool registered; /* in client->streams (under client->lock) */
+    bool opened;     /* the call that opens it succeeded */
+    bool finished;   /* no more packets from us */
+};
+
 struct RpcClient {
     gint refs;
     int fd;
@@ -44,7 +58,8 @@ struct RpcClient {
     GQueue out;  /* GBytes, oldest first */
     size_t out_offset;
     bool write_pending;
-    GHashTable *calls; /* serial -> RpcClientCall */
+    GHashTable *calls;   /* serial -> RpcClientCall */
+    GHashTable *streams; /* serial -> RpcClientStream (a reference) */
     uint32_t next_serial;
     bool closed;
     GError *close_error;
@@ -62,10 +77,13 @@ struct RpcClient {
     GSource *write_source;
     GSource *keepalive_source;
     RpcKeepalive keepalive;
+    bool self_free; /* the last reference went on this thread: free after the loop */
 };
 
 static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GError *error);
 static void client_arm_keepalive(RpcClient *c);
+
+static void client_free(RpcClient *c);
 
 static gpointer client_thread(gpointer data)
 {
@@ -74,6 +92,10 @@ static gpointer client_thread(gpointer data)
     g_main_context_push_thread_default(c->ctx);
     g_main_loop_run(c->loop);
     g_main_context_pop_thread_default(c->ctx);
+    if (c->self_free) {
+        g_thread_unref(c->thread);
+        client_free(c);
+    }
     return NULL;
 }
 
@@ -89,6 +111,21 @@ static void client_schedule(RpcClient *c, GSourceFunc func)
     g_source_set_priority(s, G_PRIORITY_DEFAULT);
     g_source_set_callback(s, func, c, NULL);
     g_source_attach(s, c->ctx);
+    g_source_unref(s);
+}
+
+/*
+ * Run @func on @ctx's own thread. Not g_main_context_invoke(): that runs the
+ * function right here when nobody owns @ctx at the moment, which would put handlers
+ * on the connection thread.
+ */
+static void dispatch_on(GMainContext *ctx, GSourceFunc func, gpointer data, GDestroyNotify destroy)
+{
+    GSource *s = g_idle_source_new();
+
+    g_source_set_priority(s, G_PRIORITY_DEFAULT);
+    g_source_set_callback(s, func, data, destroy);
+    g_source_attach(s, ctx);
     g_source_unref(s);
 }
 
@@ -204,8 +241,7 @@ static void client_handle_event(RpcClient *c, RpcMessage *msg)
     }
     /* another thread's context: keep the client alive until it ran */
     ev->client = rpc_client_ref(c);
-    g_main_context_invoke_full(ctx, G_PRIORITY_DEFAULT, client_dispatch_event, ev,
-                               event_dispatch_free);
+    dispatch_on(ctx, client_dispatch_event, ev, event_dispatch_free);
     g_main_context_unref(ctx);
 }
 
@@ -224,6 +260,117 @@ static void client_handle_reply(RpcClient *c, RpcMessage *msg)
     g_mutex_unlock(&c->lock);
     /* a reply nobody waits for (unknown serial) is dropped, as libvirt does */
     rpc_message_free(msg);
+}
+
+/* ---- streams ---- */
+
+static RpcClientStream *stream_ref(RpcClientStream *s)
+{
+    g_atomic_int_inc(&s->refs);
+    return s;
+}
+
+static void stream_unref(RpcClientStream *s)
+{
+    if (!s || !g_atomic_int_dec_and_test(&s->refs))
+        return;
+    g_clear_pointer(&s->ctx, g_main_context_unref);
+    rpc_client_unref(s->client);
+    g_free(s);
+}
+
+typedef struct StreamDispatch {
+    RpcClientStream *stream;
+    GBytes *data;
+    bool eof;
+    GError *error;
+} StreamDispatch;
+
+static gboolean stream_dispatch(gpointer data)
+{
+    StreamDispatch *sd = data;
+    gsize len = 0;
+    const void *bytes = sd->data ? g_bytes_get_data(sd->data, &len) : NULL;
+
+    RpcClientStreamFunc func;
+
+    g_mutex_lock(&sd->stream->client->lock);
+    func = sd->stream->func;
+    g_mutex_unlock(&sd->stream->client->lock);
+    if (func)
+        func(sd->stream, bytes, len, sd->eof, sd->error, sd->stream->user_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void stream_dispatch_free(gpointer data)
+{
+    StreamDispatch *sd = data;
+
+    g_clear_pointer(&sd->data, g_bytes_unref);
+    g_clear_error(&sd->error);
+    stream_unref(sd->stream);
+    g_free(sd);
+}
+
+/* Hand data, end of stream or an error to the stream's handler (connection thread).
+ * Takes @data and @error. */
+static void stream_deliver(RpcClientStream *s, GBytes *data, bool eof, GError *error)
+{
+    StreamDispatch *sd = g_new0(StreamDispatch, 1);
+
+    sd->stream = stream_ref(s);
+    sd->data = data;
+    sd->eof = eof;
+    sd->error = error;
+    if (!s->ctx) {
+        stream_dispatch(sd);
+        stream_dispatch_free(sd);
+        return;
+    }
+    dispatch_on(s->ctx, stream_dispatch, sd, stream_dispatch_free);
+}
+
+static void client_handle_stream(RpcClient *c, RpcMessage *msg)
+{
+    RpcClientStream *s;
+    bool last = msg->header.status != RPC_STATUS_CONTINUE;
+
+    g_mutex_lock(&c->lock);
+    s = g_hash_table_lookup(c->streams, GUINT_TO_POINTER(msg->header.serial));
+    if (s && last) {
+        g_hash_table_steal(c->streams, GUINT_TO_POINTER(msg->header.serial));
+        s->registered = false;
+    } else if (s) {
+        stream_ref(s);
+    }
+    g_mutex_unlock(&c->lock);
+    if (!s)
+        return; /* stray packet of a finished stream: dropped, as libvirt does */
+    switch (msg->header.status) {
+    case RPC_STATUS_CONTINUE:
+        stream_deliver(s, g_bytes_ref(msg->payload), false, NULL);
+        break;
+    case RPC_STATUS_OK:
+        stream_deliver(s, NULL, true, NULL);
+        break;
+    case RPC_STATUS_ERROR:
+        stream_deliver(s, NULL, false, rpc_message_decode_error(msg));
+        break;
+    case _RPC_STATUS_MAX:
+    case _RPC_STATUS_INVALID:
+        break;
+    }
+    stream_unref(s);
+}
+
+static void stream_mark_unregistered(gpointer key, gpointer value, gpointer data)
+{
+    ((RpcClientStream *)value)->registered = false;
+}
+
+static void client_fail_stream(gpointer key, gpointer value, gpointer data)
+{
+    stream_deliver(value, NULL, false, g_error_copy(data));
 }
 
 static void client_handle_message(RpcClient *c, RpcMessage *msg)
@@ -247,13 +394,14 @@ static void client_handle_message(RpcClient *c, RpcMessage *msg)
             break;
         client_handle_event(c, msg);
         return;
+    case RPC_MESSAGE_STREAM:
+        client_handle_stream(c, msg);
+        break;
     case RPC_MESSAGE_CALL:
     case RPC_MESSAGE_CALL_WITH_FDS:
-    case RPC_MESSAGE_STREAM:
-    case RPC_MESSAGE_STREAM_HOLE:
+    case RPC_MESSAGE_STREAM_HOLE: /* sparse streams are not supported: holes dropped */
     case _RPC_MESSAGE_TYPE_MAX:
     case _RPC_MESSAGE_TYPE_INVALID:
-        /* no streams on this connection yet: drop */
         break;
     }
     rpc_message_free(msg);
@@ -395,6 +543,7 @@ static void client_destroy_source(GSource **source)
  * tell the close handler. Idempotent. */
 static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GError *error)
 {
+    g_autoptr(GHashTable) streams = NULL;
     CloseDispatch *cd;
     GMainContext *ctx;
 
@@ -407,12 +556,16 @@ static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GEr
     c->closed = true;
     c->close_error = g_error_copy(error);
     g_hash_table_foreach(c->calls, client_fail_call, error);
+    g_hash_table_foreach(c->streams, stream_mark_unregistered, NULL);
+    streams = g_steal_pointer(&c->streams);
+    c->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)stream_unref);
     g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
     c->out_offset = 0;
     c->write_pending = false;
     ctx = c->close_ctx ? g_main_context_ref(c->close_ctx) : NULL;
     g_mutex_unlock(&c->lock);
 
+    g_hash_table_foreach(streams, client_fail_stream, error);
     client_destroy_source(&c->read_source);
     client_destroy_source(&c->write_source);
     client_destroy_source(&c->keepalive_source);
@@ -431,8 +584,7 @@ static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GEr
         return;
     }
     cd->client = rpc_client_ref(c);
-    g_main_context_invoke_full(ctx, G_PRIORITY_DEFAULT, client_dispatch_close, cd,
-                               close_dispatch_free);
+    dispatch_on(ctx, client_dispatch_close, cd, close_dispatch_free);
     g_main_context_unref(ctx);
 }
 
@@ -474,6 +626,7 @@ RpcClient *rpc_client_new_fd(int fd, GError **error)
     g_mutex_init(&c->lock);
     g_queue_init(&c->out);
     c->calls = g_hash_table_new(NULL, NULL);
+    c->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)stream_unref);
     c->decoder = rpc_decoder_new();
     rpc_keepalive_init(&c->keepalive, 0, 0, g_get_monotonic_time());
     c->read_source = g_unix_fd_source_new(fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
@@ -524,10 +677,9 @@ RpcClient *rpc_client_ref(RpcClient *client)
 }
 
 /**
- * rpc_client_unref: drop a reference; the last one closes the connection and joins
- * its thread, so it must not be dropped by a handler running on that thread (handlers
- * dispatched to another context hold their own reference). Accepts NULL, returns
- * NULL.
+ * rpc_client_unref: drop a reference; the last one closes the connection, stops its
+ * thread and frees the client (from that thread itself when the last reference is
+ * dropped there). Accepts NULL, returns NULL.
  */
 RpcClient *rpc_client_unref(RpcClient *client)
 {
@@ -535,12 +687,24 @@ RpcClient *rpc_client_unref(RpcClient *client)
 
     if (!c || !g_atomic_int_dec_and_test(&c->refs))
         return NULL;
-    g_assert(g_thread_self() != c->thread);
     client_schedule(c, client_idle_close);
     client_schedule(c, client_idle_quit);
+    if (g_thread_self() == c->thread) {
+        /* dropped by a handler or a stream on the connection thread itself */
+        c->self_free = true;
+        return NULL;
+    }
     g_thread_join(c->thread);
-    /* sources still attached are destroyed with the context, without running */
+    client_free(c);
+    return NULL;
+}
+
+/* Everything but the thread; sources still attached to the private context are
+ * destroyed with it, without running. */
+static void client_free(RpcClient *c)
+{
     g_hash_table_unref(c->calls);
+    g_hash_table_unref(c->streams);
     g_clear_error(&c->close_error);
     rpc_decoder_free(c->decoder);
     g_clear_pointer(&c->event_ctx, g_main_context_unref);
@@ -549,7 +713,6 @@ RpcClient *rpc_client_unref(RpcClient *client)
     g_main_context_unref(c->ctx);
     g_mutex_clear(&c->lock);
     g_free(c);
-    return NULL;
 }
 
 /**
@@ -614,15 +777,10 @@ static bool client_decode_reply(const RpcProcInfo *info, RpcMessage *reply, void
     return rpc_payload_decode(&info->ret, reply->payload, ret, error);
 }
 
-/**
- * rpc_client_call: call @proc of @prog with @args (NULL when void) and wait for the
- * reply, while other threads' calls proceed. On success @ret (a zeroed object of the
- * procedure's ret type, NULL when void) holds the result; release it with
- * rpc_payload_clear(). A server error comes back as its GError, with libvirt's
- * {domain, code} identity.
- */
-bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *args, void *ret,
-                     GError **error)
+/* Send a CALL and wait for its reply; @stream, if given, is registered under the
+ * call's serial before the call leaves, so no data packet can miss it. */
+static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const void *args,
+                             void *ret, RpcClientStream *stream, GError **error)
 {
     const RpcProcInfo *info = rpc_proc_lookup(prog, proc);
     RpcClientCall call = { .done = false };
@@ -650,6 +808,11 @@ bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *arg
         return false;
     }
     g_hash_table_insert(client->calls, GUINT_TO_POINTER(serial), &call);
+    if (stream) {
+        stream->serial = serial;
+        stream->registered = true;
+        g_hash_table_insert(client->streams, GUINT_TO_POINTER(serial), stream_ref(stream));
+    }
     client_enqueue_locked(client, bytes);
     while (!call.done)
         g_cond_wait(&call.cond, &client->lock);
@@ -660,8 +823,134 @@ bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *arg
         g_propagate_error(error, call.error);
         return false;
     }
-    reply = call.reply;
+    reply = g_steal_pointer(&call.reply);
     return client_decode_reply(info, reply, ret, error);
+}
+
+/**
+ * rpc_client_call: call @proc of @prog with @args (NULL when void) and wait for the
+ * reply, while other threads' calls proceed. On success @ret (a zeroed object of the
+ * procedure's ret type, NULL when void) holds the result; release it with
+ * rpc_payload_clear(). A server error comes back as its GError, with libvirt's
+ * {domain, code} identity.
+ */
+bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *args, void *ret,
+                     GError **error)
+{
+    return client_call_full(client, prog, proc, args, ret, NULL, error);
+}
+
+/**
+ * rpc_client_call_stream: like rpc_client_call() for a procedure that opens a data
+ * stream (@stream annotation, e.g. DOMAIN_OPEN_CONSOLE). Data the server sends,
+ * its end and its errors go to @func on @context (NULL: the connection thread).
+ * Returns the stream, to send data with and to free, or NULL if the call failed.
+ */
+RpcClientStream *rpc_client_call_stream(RpcClient *client, uint32_t prog, int proc,
+                                        const void *args, void *ret, RpcClientStreamFunc func,
+                                        gpointer user_data, GMainContext *context, GError **error)
+{
+    RpcClientStream *s = g_new0(RpcClientStream, 1);
+
+    s->refs = 1;
+    s->client = rpc_client_ref(client);
+    s->prog = prog;
+    s->proc = proc;
+    s->func = func;
+    s->user_data = user_data;
+    s->ctx = context ? g_main_context_ref(context) : NULL;
+    if (!client_call_full(client, prog, proc, args, ret, s, error)) {
+        rpc_client_stream_free(s);
+        return NULL;
+    }
+    s->opened = true;
+    return s;
+}
+
+/* Queue one STREAM packet of ours with @status. */
+static bool stream_send_packet(RpcClientStream *s, RpcMessageStatus status, const void *data,
+                               size_t len, GError **error)
+{
+    RpcHeader h = { s->prog, 1, s->proc, RPC_MESSAGE_STREAM, s->serial, status };
+    RpcClient *c = s->client;
+    GBytes *bytes;
+
+    g_mutex_lock(&c->lock);
+    if (c->closed || s->finished) {
+        g_mutex_unlock(&c->lock);
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                    c->closed ? "client socket is closed" : "the stream is finished");
+        return false;
+    }
+    bytes = rpc_message_encode(&h, 0, data, len, error);
+    if (!bytes) {
+        g_mutex_unlock(&c->lock);
+        return false;
+    }
+    if (status != RPC_STATUS_CONTINUE)
+        s->finished = true;
+    client_enqueue_locked(c, bytes);
+    g_mutex_unlock(&c->lock);
+    return true;
+}
+
+/**
+ * rpc_client_stream_send: send @len bytes of stream data, in packets of at most
+ * libvirt's legacy payload size so that any peer accepts them.
+ */
+bool rpc_client_stream_send(RpcClientStream *stream, const void *data, size_t len, GError **error)
+{
+    const uint8_t *p = data;
+
+    while (len > 0) {
+        size_t n = MIN(len, RPC_STREAM_CHUNK_MAX);
+
+        if (!stream_send_packet(stream, RPC_STATUS_CONTINUE, p, n, error))
+            return false;
+        p += n;
+        len -= n;
+    }
+    return true;
+}
+
+/**
+ * rpc_client_stream_finish: tell the server we sent everything (STREAM, OK).
+ */
+bool rpc_client_stream_finish(RpcClientStream *stream, GError **error)
+{
+    return stream_send_packet(stream, RPC_STATUS_OK, NULL, 0, error);
+}
+
+/**
+ * rpc_client_stream_abort: give up on the stream (STREAM, ERROR, empty payload).
+ */
+void rpc_client_stream_abort(RpcClientStream *stream)
+{
+    stream_send_packet(stream, RPC_STATUS_ERROR, NULL, 0, NULL);
+}
+
+/**
+ * rpc_client_stream_free: stop receiving; a stream we had not finished is aborted.
+ * Its handler is not called any more from the connection thread; a call already
+ * queued on another context may still run. Accepts NULL, returns NULL.
+ */
+RpcClientStream *rpc_client_stream_free(RpcClientStream *stream)
+{
+    RpcClient *c;
+
+    if (!stream)
+        return NULL;
+    c = stream->client;
+    if (stream->opened && !stream->finished)
+        rpc_client_stream_abort(stream);
+    g_mutex_lock(&c->lock);
+    stream->func = NULL;
+    if (stream->registered)
+        g_hash_table_remove(c->streams, GUINT_TO_POINTER(stream->serial));
+    stream->registered = false;
+    g_mutex_unlock(&c->lock);
+    stream_unref(stream);
+    return NULL;
 }
 
 /**

@@ -13,6 +13,9 @@
  * rpc_client_start_keepalive() was called a silent server is pinged and, when it
  * stays silent, the connection is closed with reason KEEPALIVE.
  *
+ * Streams (DOMAIN_OPEN_CONSOLE and the like) share the call's serial: data from the
+ * server goes to the stream's handler, data to the server is queued like any packet.
+ *
  * Handlers run on the GMainContext given with them (so an application's event loop
  * sees them, as virEventRunDefaultImpl does), or on the connection thread when
  * that is NULL; handlers running on the connection thread must not call
@@ -26,6 +29,10 @@
 #include "rpc/message.h"
 
 typedef struct RpcClient RpcClient;
+typedef struct RpcClientStream RpcClientStream;
+
+/* Stream data is sent in packets of at most libvirt's legacy payload size. */
+#define RPC_STREAM_CHUNK_MAX 262120u
 
 /* Numerically libvirt's virConnectCloseReason. */
 typedef enum RpcClientCloseReason {
@@ -44,6 +51,10 @@ typedef void (*RpcClientEventFunc)(RpcClient *client, const RpcMessage *msg, gpo
 typedef void (*RpcClientCloseFunc)(RpcClient *client, RpcClientCloseReason reason,
                                    const GError *error, gpointer user_data);
 
+/* @data/@len: one data packet; then once either @eof or @error. */
+typedef void (*RpcClientStreamFunc)(RpcClientStream *stream, const void *data, size_t len, bool eof,
+                                    const GError *error, gpointer user_data);
+
 RpcClient *rpc_client_new_unix(const char *path, GError **error);
 RpcClient *rpc_client_new_fd(int fd, GError **error);
 RpcClient *rpc_client_ref(RpcClient *client);
@@ -57,6 +68,15 @@ void rpc_client_set_close_handler(RpcClient *client, RpcClientCloseFunc func, gp
 
 bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *args, void *ret,
                      GError **error);
+RpcClientStream *rpc_client_call_stream(RpcClient *client, uint32_t prog, int proc,
+                                        const void *args, void *ret, RpcClientStreamFunc func,
+                                        gpointer user_data, GMainContext *context, GError **error);
+bool rpc_client_stream_send(RpcClientStream *stream, const void *data, size_t len, GError **error);
+bool rpc_client_stream_finish(RpcClientStream *stream, GError **error);
+void rpc_client_stream_abort(RpcClientStream *stream);
+RpcClientStream *rpc_client_stream_free(RpcClientStream *stream);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RpcClientStream, rpc_client_stream_free)
+
 bool rpc_client_send_message(RpcClient *client, uint32_t prog, int proc, const void *msg,
                              GError **error);
 void rpc_client_start_keepalive(RpcClient *client, unsigned int interval_sec, unsigned int count);

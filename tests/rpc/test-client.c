@@ -135,6 +135,46 @@ static void reply_lookup(FakeServer *srv, RpcMessage *call)
     rpc_payload_clear(t, &args);
 }
 
+static void stream_send(FakeServer *srv, const RpcHeader *call, RpcMessageStatus status,
+                        const char *data)
+{
+    RpcHeader h = { call->prog, 1, call->proc, RPC_MESSAGE_STREAM, call->serial, status };
+
+    server_send(srv, rpc_message_encode(&h, 0, data, data ? strlen(data) : 0, NULL));
+}
+
+/* OPEN_CONSOLE: a CALL opens the stream (console 'nope' fails), two data packets
+ * follow; data from the client is echoed; the client's end is answered with ours. */
+static void stream_behaviour(FakeServer *srv, RpcMessage *call)
+{
+    if (call->header.type == RPC_MESSAGE_CALL) {
+        remote_domain_open_console_args args = { 0 };
+        const RpcPayloadType *t = rpc_message_payload_type(&call->header, NULL);
+
+        g_assert_true(rpc_payload_decode(t, call->payload, &args, NULL));
+        if (args.dev_name && g_str_equal(*args.dev_name, "nope")) {
+            g_autoptr(GError) e =
+                g_error_new(VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_FAILED, "no console 'nope'");
+
+            server_send(srv, rpc_message_encode_error(&call->header, e, NULL));
+        } else {
+            server_send(srv, rpc_message_encode_reply(&call->header, NULL, NULL));
+            stream_send(srv, &call->header, RPC_STATUS_CONTINUE, "hello ");
+            stream_send(srv, &call->header, RPC_STATUS_CONTINUE, "world");
+        }
+        rpc_payload_clear(t, &args);
+        return;
+    }
+    if (call->header.status == RPC_STATUS_CONTINUE) {
+        g_autofree char *echo =
+            g_strndup(g_bytes_get_data(call->payload, NULL), g_bytes_get_size(call->payload));
+
+        stream_send(srv, &call->header, RPC_STATUS_CONTINUE, echo);
+    } else if (call->header.status == RPC_STATUS_OK) {
+        stream_send(srv, &call->header, RPC_STATUS_OK, NULL);
+    }
+}
+
 static void behave_normal(FakeServer *srv, RpcMessage *msg)
 {
     g_autoptr(RpcMessage) call = msg;
@@ -168,6 +208,9 @@ static void behave_normal(FakeServer *srv, RpcMessage *msg)
                                                   &ev, NULL));
         break;
     }
+    case REMOTE_PROC_DOMAIN_OPEN_CONSOLE:
+        stream_behaviour(srv, call);
+        break;
     case REMOTE_PROC_CONNECT_CLOSE:
         server_send(srv, rpc_message_encode_reply(&call->header, NULL, NULL));
         shutdown(srv->fd, SHUT_RDWR);
@@ -405,6 +448,57 @@ static void test_events(void)
     server_free(srv);
 }
 
+/* The last reference dropped by a handler on the connection thread itself: the
+ * handler waits until the test gave up its own reference first. */
+typedef struct DropSeen {
+    GMutex lock;
+    GCond cond;
+    bool test_dropped;
+    bool handler_done;
+} DropSeen;
+
+static void on_event_drop_client(RpcClient *client, const RpcMessage *msg, gpointer data)
+{
+    DropSeen *ds = data;
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    g_mutex_lock(&ds->lock);
+    while (!ds->test_dropped)
+        g_assert_true(g_cond_wait_until(&ds->cond, &ds->lock, end));
+    g_mutex_unlock(&ds->lock);
+    rpc_client_unref(client);
+    g_mutex_lock(&ds->lock);
+    ds->handler_done = true;
+    g_cond_broadcast(&ds->cond);
+    g_mutex_unlock(&ds->lock);
+}
+
+static void test_unref_on_connection_thread(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    RpcClient *c = rpc_client_new_fd(fd, NULL);
+    remote_connect_domain_event_callback_register_any_args args = { .eventID = 0 };
+    remote_connect_domain_event_callback_register_any_ret ret = { 0 };
+    DropSeen ds = { 0 };
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    rpc_client_set_event_handler(c, on_event_drop_client, &ds, NULL);
+    rpc_client_ref(c); /* the handler's reference */
+    g_assert_true(rpc_client_call(c, REMOTE_PROGRAM,
+                                  REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, &args,
+                                  &ret, NULL));
+    rpc_client_unref(c);
+    g_mutex_lock(&ds.lock);
+    ds.test_dropped = true;
+    g_cond_broadcast(&ds.cond);
+    while (!ds.handler_done)
+        g_assert_true(g_cond_wait_until(&ds.cond, &ds.lock, end));
+    g_mutex_unlock(&ds.lock);
+    /* the client frees itself when its loop ends; the server then sees EOF */
+    server_free(srv);
+}
+
 static void test_keepalive_pong(void)
 {
     int fd;
@@ -513,6 +607,102 @@ static void test_client_close(void)
     server_free(srv);
 }
 
+typedef struct StreamSeen {
+    GString *data;
+    bool eof;
+    int errors;
+} StreamSeen;
+
+static void on_stream(RpcClientStream *stream, const void *data, size_t len, bool eof,
+                      const GError *error, gpointer user_data)
+{
+    StreamSeen *ss = user_data;
+
+    g_string_append_len(ss->data, data, (gssize)len);
+    ss->eof |= eof;
+    ss->errors += error != NULL;
+}
+
+static void run_until(GMainContext *ctx, bool (*done)(StreamSeen *), StreamSeen *ss)
+{
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    while (!done(ss) && g_get_monotonic_time() < end)
+        g_main_context_iteration(ctx, TRUE);
+    g_assert_true(done(ss));
+}
+
+static bool got_greeting(StreamSeen *ss)
+{
+    return g_str_equal(ss->data->str, "hello world");
+}
+
+static bool got_echo(StreamSeen *ss)
+{
+    return g_str_equal(ss->data->str, "hello worldping!");
+}
+
+static bool got_eof(StreamSeen *ss)
+{
+    return ss->eof;
+}
+
+static bool got_error(StreamSeen *ss)
+{
+    return ss->errors > 0;
+}
+
+static void test_stream(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    remote_domain_open_console_args args = { .dom = { .name = (char *)"web1" } };
+    StreamSeen ss = { g_string_new(NULL), false, 0 };
+    RpcClientStream *stream;
+    g_autoptr(GError) error = NULL;
+    char *nope = (char *)"nope";
+
+    stream = rpc_client_call_stream(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_OPEN_CONSOLE, &args, NULL,
+                                    on_stream, &ss, ctx, &error);
+    g_assert_no_error(error);
+    run_until(ctx, got_greeting, &ss);
+    g_assert_true(rpc_client_stream_send(stream, "ping!", 5, NULL));
+    run_until(ctx, got_echo, &ss);
+    g_assert_true(rpc_client_stream_finish(stream, NULL));
+    run_until(ctx, got_eof, &ss);
+    g_assert_cmpint(ss.errors, ==, 0);
+    /* nothing more can be sent on a finished stream */
+    g_assert_false(rpc_client_stream_send(stream, "x", 1, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_clear_error(&error);
+    rpc_client_stream_free(stream);
+
+    /* the call that would open a stream fails: no stream */
+    args.dev_name = &nope;
+    g_assert_null(rpc_client_call_stream(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_OPEN_CONSOLE, &args,
+                                         NULL, on_stream, &ss, ctx, &error));
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_FAILED);
+    g_clear_error(&error);
+
+    /* an open stream learns that the connection went away */
+    args.dev_name = NULL;
+    g_string_truncate(ss.data, 0);
+    ss.eof = false;
+    stream = rpc_client_call_stream(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_OPEN_CONSOLE, &args, NULL,
+                                    on_stream, &ss, ctx, &error);
+    g_assert_nonnull(stream);
+    run_until(ctx, got_greeting, &ss);
+    rpc_client_close(c);
+    run_until(ctx, got_error, &ss);
+    g_assert_false(ss.eof);
+    rpc_client_stream_free(stream);
+    g_string_free(ss.data, TRUE);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
 static gpointer unix_server_thread(gpointer data)
 {
     int lfd = GPOINTER_TO_INT(data);
@@ -580,5 +770,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/client/server-garbage", test_server_garbage);
     g_test_add_func("/rpc/client/client-close", test_client_close);
     g_test_add_func("/rpc/client/unix", test_unix);
+    g_test_add_func("/rpc/client/stream", test_stream);
+    g_test_add_func("/rpc/client/unref-on-connection-thread", test_unref_on_connection_thread);
     return g_test_run();
 }
