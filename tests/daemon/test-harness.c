@@ -73,7 +73,8 @@ TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info,
     td->pid = fork();
     g_assert_cmpint(td->pid, >=, 0);
     if (td->pid == 0) {
-        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+        int r;
 
         /* never outlive a test that failed */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -81,13 +82,26 @@ TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info,
         g_setenv("NOTIFY_SOCKET", notify, TRUE);
         if (setup)
             setup(data);
-        g_ptr_array_add(argv, (char *)info->name);
-        g_ptr_array_add(argv, (char *)"--root");
-        g_ptr_array_add(argv, td->root);
+        g_ptr_array_add(argv, g_strdup(info->name));
+        g_ptr_array_add(argv, g_strdup("--root"));
+        g_ptr_array_add(argv, g_strdup(td->root));
         for (int i = 0; args && args[i]; i++)
-            g_ptr_array_add(argv, (char *)args[i]);
+            g_ptr_array_add(argv, g_strdup(args[i]));
         g_ptr_array_add(argv, NULL);
-        _exit(daemon_run(ops, info, (int)argv->len - 1, (char **)argv->pdata));
+        /* the child's copy of the harness state; then exit(), not _exit(), so that
+         * LeakSanitizer checks the daemon too */
+        g_free(td->root);
+        g_free(td->sock_rw);
+        g_free(td->sock_ro);
+        g_free(td->sock_admin);
+        g_free(td);
+        g_clear_pointer(&notify, g_free);
+        /* option parsing reorders the vector it gets: hand it a copy */
+        char **vec = g_memdup2(argv->pdata, argv->len * sizeof(char *));
+        r = daemon_run(ops, info, (int)argv->len - 1, vec);
+        g_free(vec);
+        g_clear_pointer(&argv, g_ptr_array_unref);
+        exit(r);
     }
     td->pidfd = (int)syscall(SYS_pidfd_open, td->pid, 0);
     g_assert_cmpint(td->pidfd, >=, 0);

@@ -156,7 +156,12 @@ static void test_malformed_packets(void)
     }
     g_test_message("%u of %d packets closed their connection; RSS %ld -> %ld KiB", closed,
                    N_PACKETS, rss_start, daemon_rss_kib(td->pid));
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan keeps freed memory in quarantine: RSS says nothing about leaks there */
+    (void)rss_start;
+#else
     g_assert_cmpint(daemon_rss_kib(td->pid) - rss_start, <, 16 * 1024);
+#endif
     close(fd);
     close(bystander);
     g_assert_cmpint(test_daemon_stop(td), ==, 0);
