@@ -462,7 +462,7 @@ static void test_reboot_actions(void)
         g_assert_no_error(error);
         /* a paused guest reboots as well */
         g_assert_true(OPS->domain_suspend(c.conn, dom, 0, &error));
-        (void)take_events(&c);
+        g_free(take_events(&c));
         g_assert_true(OPS->domain_reboot(c.conn, dom, 0, &error));
         g_assert_no_error(error);
         after = OPS->domain_lookup_by_name(c.conn, name, NULL);
@@ -1114,6 +1114,71 @@ static void test_concurrent_jobs(void)
     conn_close(&c);
 }
 
+/* Readers (list, XML, metadata) while writers define, start, change metadata, destroy
+ * and undefine: under ASan this finds any def freed while a reader still uses it. */
+static gpointer churn_run(gpointer data)
+{
+    Conn *c = data;
+
+    for (int i = 0; i < 100; i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *name = g_strdup_printf("churn-%p-%d", (void *)g_thread_self(), i % 3);
+        g_autofree char *xml = g_strdup_printf("<domain type='test'><name>%s</name>"
+                                               "<uuid>%08x-1111-2222-3333-%012d</uuid>"
+                                               "<memory>1024</memory><os><type>hvm</type></os>"
+                                               "</domain>",
+                                               name, g_str_hash(name), i % 3);
+        g_autoptr(DomainRef) dom = OPS->domain_define_xml(c->conn, xml, 0, &error);
+        g_autoptr(DomainRef) started = NULL;
+
+        g_assert_no_error(error);
+        started = OPS->domain_create(c->conn, dom, 0, NULL);
+        (void)OPS->domain_set_metadata(c->conn, dom, 0, "busy", NULL, NULL, 0, NULL);
+        (void)OPS->domain_destroy(c->conn, dom, 0, NULL);
+        if (i % 2)
+            (void)OPS->domain_undefine(c->conn, dom, 0, NULL);
+    }
+    return NULL;
+}
+
+static gpointer reader_run(gpointer data)
+{
+    Conn *c = data;
+
+    for (int i = 0; i < 100; i++) {
+        g_autoptr(GPtrArray) doms = NULL;
+
+        g_assert_true(OPS->connect_list_all_domains(c->conn, 0, &doms, NULL));
+        for (guint d = 0; d < doms->len; d++) {
+            g_autofree char *xml = OPS->domain_get_xml_desc(c->conn, doms->pdata[d], 0, NULL);
+            g_autofree char *desc =
+                OPS->domain_get_metadata(c->conn, doms->pdata[d], 0, NULL, 0, NULL);
+            DomainInfo info;
+
+            (void)OPS->domain_get_info(c->conn, doms->pdata[d], &info, NULL);
+        }
+    }
+    return NULL;
+}
+
+static void test_concurrent_readers(void)
+{
+    GThread *threads[6];
+    Conn c;
+
+    conn_open(&c, "test:///default");
+    for (int i = 0; i < 6; i++)
+        threads[i] = g_thread_new("t", i < 3 ? churn_run : reader_run, &c);
+    for (int i = 0; i < 6; i++)
+        g_thread_join(threads[i]);
+    {
+        g_autoptr(DomainRef) t = lookup(&c, "test");
+
+        assert_state(&c, t, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNKNOWN);
+    }
+    conn_close(&c);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1136,5 +1201,6 @@ int main(int argc, char **argv)
     g_test_add_func("/driver/test/node-file", test_node_file);
     g_test_add_func("/driver/test/node-file-errors", test_node_file_errors);
     g_test_add_func("/driver/test/concurrent-jobs", test_concurrent_jobs);
+    g_test_add_func("/driver/test/concurrent-readers", test_concurrent_readers);
     return g_test_run();
 }
