@@ -12,11 +12,11 @@ quick=0
 ./tools/install-deps.sh
 
 summary() {
-    # Print "N passed, N failed" for the run recorded in build dir $1.
-    /usr/bin/python3 - "$1/meson-logs/testlog.json" <<'PY'
+    # Print "N passed, N failed" over the test logs given.
+    /usr/bin/python3 - "$@" <<'PY'
 import json, sys
 ok = bad = skip = 0
-for line in open(sys.argv[1]):
+for line in (l for f in sys.argv[1:] for l in open(f)):
     r = json.loads(line)["result"]
     if r in ("OK", "EXPECTEDFAIL"): ok += 1
     elif r == "SKIP": skip += 1
@@ -32,18 +32,26 @@ run_suite() {
     ninja -C "$dir"
     local rc=0
     meson test -C "$dir" --print-errorlogs --no-suite bench || rc=$?
+    cp "$dir/meson-logs/testlog.json" "$dir/suite-testlog.json"
+    local logs=("$dir/suite-testlog.json")
     if [ "$bench" = yes ]; then
         meson test -C "$dir" --suite bench --verbose || rc=$?
+        logs+=("$dir/meson-logs/testlog.json")
     fi
-    summary "$dir"
+    printf '%s: ' "$dir"
+    summary "${logs[@]}"
+    all_logs+=("${logs[@]}")
     return $rc
 }
 
 rc=0
+all_logs=()
 run_suite build-test yes || rc=1
 if [ $quick -eq 0 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_suite build-asan no -Db_sanitize=address,undefined -Db_lundef=false || rc=1
 fi
+printf 'total: '
+summary "${all_logs[@]}"
 exit $rc
