@@ -67,6 +67,23 @@ static bool domain_validate_disks(const DomainDef *def, GError **error)
     return true;
 }
 
+static bool domain_validate_controllers(const DomainDef *def, GError **error)
+{
+    for (guint i = 0; i < def->controllers->len; i++) {
+        const DomainControllerDef *a = g_ptr_array_index(def->controllers, i);
+
+        for (guint j = i + 1; a->index >= 0 && j < def->controllers->len; j++) {
+            const DomainControllerDef *b = g_ptr_array_index(def->controllers, j);
+
+            if (a->type == b->type && a->index == b->index)
+                return domain_validate_error(error, VIRT_ERR_XML_ERROR,
+                                             "multiple '%s' controllers with index '%d'",
+                                             domain_controller_type_to_string(a->type), a->index);
+        }
+    }
+    return true;
+}
+
 static bool domain_validate_nets(const DomainDef *def, GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -96,7 +113,7 @@ static bool domain_validate_memory_vcpus(const DomainDef *def, GError **error)
                                      "<memory> (%" G_GUINT64_FORMAT " KiB)",
                                      def->max_memory_kib, def->memory_kib);
     if (def->vcpus_current > def->vcpus)
-        return domain_validate_error(error, VIRT_ERR_XML_ERROR,
+        return domain_validate_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
                                      "current vcpu count %u is larger than the maximum %u "
                                      "in <vcpu>",
                                      def->vcpus_current, def->vcpus);
@@ -104,8 +121,9 @@ static bool domain_validate_memory_vcpus(const DomainDef *def, GError **error)
 }
 
 /**
- * domain_def_validate: checks that span elements (duplicate disk targets and MACs,
- * memory and vcpu limits, name). Run after domain_def_post_parse().
+ * domain_def_validate: checks that span elements (duplicate disk targets, controller
+ * indexes and MACs, memory and vcpu limits, device vs os boot order, name). Run after
+ * domain_def_post_parse().
  */
 bool domain_def_validate(const DomainDef *def, GError **error)
 {
@@ -120,7 +138,7 @@ bool domain_def_validate(const DomainDef *def, GError **error)
         return domain_validate_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
                                      "per-device boot elements cannot be used together with "
                                      "os/boot elements");
-    if (!domain_validate_disks(def, error))
+    if (!domain_validate_disks(def, error) || !domain_validate_controllers(def, error))
         return false;
     return domain_validate_nets(def, error);
 }

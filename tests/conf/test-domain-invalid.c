@@ -69,6 +69,7 @@ int main(int argc, char **argv)
     DO_TEST_INVALID("disk-missing-target");
     DO_TEST_INVALID("doctype-entity");
     DO_TEST_INVALID("doctype-external");
+    DO_TEST_INVALID("duplicate-controller");
     DO_TEST_INVALID("duplicate-disk-target");
     DO_TEST_INVALID("duplicate-mac");
     DO_TEST_INVALID("filesystem-missing-target");
