@@ -1013,6 +1013,78 @@ void rpc_client_start_keepalive(RpcClient *client, unsigned int interval_sec, un
     g_source_unref(s);
 }
 
+enum {
+    FEATURE_PROGRAM_KEEPALIVE = 10,
+    FEATURE_REMOTE_EVENT_CALLBACK = 14,
+    FEATURE_REMOTE_CLOSE_CALLBACK = 15,
+};
+
+static bool client_supports(RpcClient *c, int feature, bool *ret, GError **error)
+{
+    remote_connect_supports_feature_args args = { .feature = feature };
+    remote_connect_supports_feature_ret res = { 0 };
+
+    if (!rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, &args, &res,
+                         error))
+        return false;
+    *ret = res.supported != 0;
+    return true;
+}
+
+static bool client_auth_none(RpcClient *c, GError **error)
+{
+    remote_auth_list_ret auth = { 0 };
+    const RpcProcInfo *info = rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_AUTH_LIST);
+    bool none = false;
+    int first = -1;
+
+    if (!rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_AUTH_LIST, NULL, &auth, error))
+        return false;
+    for (u_int i = 0; i < auth.types.types_len; i++) {
+        if (auth.types.types_val[i] == REMOTE_AUTH_NONE)
+            none = true;
+        if (i == 0)
+            first = auth.types.types_val[i];
+    }
+    rpc_payload_clear(&info->ret, &auth);
+    if (auth.types.types_len > 0 && !none) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_AUTH_UNAVAILABLE,
+                    "authentication type %d is not supported by this client (only none is)", first);
+        return false;
+    }
+    return true;
+}
+
+/**
+ * rpc_client_handshake: open the remote connection the way libvirt's remote driver
+ * does (virsh's recorded order): AUTH_LIST (only "none" is supported here),
+ * SUPPORTS_FEATURE(PROGRAM_KEEPALIVE) and, when the server has it, keepalive with
+ * @keepalive_interval/@keepalive_count (interval 0: none), CONNECT_OPEN with @name
+ * (the URI without transport and client-only parameters; NULL lets the server
+ * probe) and @flags, then SUPPORTS_FEATURE for the event and close callbacks.
+ */
+bool rpc_client_handshake(RpcClient *client, const char *name, unsigned int flags,
+                          unsigned int keepalive_interval, unsigned int keepalive_count,
+                          RpcClientFeatures *ret_features, GError **error)
+{
+    RpcClientFeatures features = { 0 };
+    char *open_name = (char *)name;
+    remote_connect_open_args open = { .name = name ? &open_name : NULL, .flags = flags };
+
+    if (!client_auth_none(client, error) ||
+        !client_supports(client, FEATURE_PROGRAM_KEEPALIVE, &features.keepalive, error))
+        return false;
+    if (features.keepalive && keepalive_interval > 0)
+        rpc_client_start_keepalive(client, keepalive_interval, keepalive_count);
+    if (!rpc_client_call(client, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_OPEN, &open, NULL, error) ||
+        !client_supports(client, FEATURE_REMOTE_EVENT_CALLBACK, &features.event_callback, error) ||
+        !client_supports(client, FEATURE_REMOTE_CLOSE_CALLBACK, &features.close_callback, error))
+        return false;
+    if (ret_features)
+        *ret_features = features;
+    return true;
+}
+
 /**
  * rpc_client_is_open: false once the connection closed (libvirt's
  * virConnectIsAlive is this, locally).

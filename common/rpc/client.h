@@ -80,5 +80,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RpcClientStream, rpc_client_stream_free)
 bool rpc_client_send_message(RpcClient *client, uint32_t prog, int proc, const void *msg,
                              GError **error);
 void rpc_client_start_keepalive(RpcClient *client, unsigned int interval_sec, unsigned int count);
+/* What the server said during rpc_client_handshake(). */
+typedef struct RpcClientFeatures {
+    bool keepalive;      /* VIR_DRV_FEATURE_PROGRAM_KEEPALIVE (10) */
+    bool event_callback; /* VIR_DRV_FEATURE_REMOTE_EVENT_CALLBACK (14) */
+    bool close_callback; /* VIR_DRV_FEATURE_REMOTE_CLOSE_CALLBACK (15) */
+} RpcClientFeatures;
+
+bool rpc_client_handshake(RpcClient *client, const char *name, unsigned int flags,
+                          unsigned int keepalive_interval, unsigned int keepalive_count,
+                          RpcClientFeatures *ret_features, GError **error);
 bool rpc_client_is_open(RpcClient *client);
 void rpc_client_close(RpcClient *client);

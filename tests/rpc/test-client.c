@@ -211,6 +211,39 @@ static void behave_normal(FakeServer *srv, RpcMessage *msg)
     case REMOTE_PROC_DOMAIN_OPEN_CONSOLE:
         stream_behaviour(srv, call);
         break;
+    case REMOTE_PROC_AUTH_LIST: {
+        remote_auth_type types[] = { REMOTE_AUTH_NONE };
+        remote_auth_list_ret ret = { .types = { 1, types } };
+
+        server_send(srv, rpc_message_encode_reply(&call->header, &ret, NULL));
+        break;
+    }
+    case REMOTE_PROC_CONNECT_SUPPORTS_FEATURE: {
+        remote_connect_supports_feature_args args = { 0 };
+        remote_connect_supports_feature_ret ret = { 0 };
+        const RpcPayloadType *t = rpc_message_payload_type(&call->header, NULL);
+
+        g_assert_true(rpc_payload_decode(t, call->payload, &args, NULL));
+        ret.supported = args.feature == 10 || args.feature == 14; /* not 15 */
+        server_send(srv, rpc_message_encode_reply(&call->header, &ret, NULL));
+        break;
+    }
+    case REMOTE_PROC_CONNECT_OPEN: {
+        remote_connect_open_args args = { 0 };
+        const RpcPayloadType *t = rpc_message_payload_type(&call->header, NULL);
+
+        g_assert_true(rpc_payload_decode(t, call->payload, &args, NULL));
+        if (args.name && g_str_equal(*args.name, "test:///default")) {
+            server_send(srv, rpc_message_encode_reply(&call->header, NULL, NULL));
+        } else {
+            g_autoptr(GError) e =
+                g_error_new(VIRT_RPC_ERROR, VIRT_ERR_NO_CONNECT, "no connection driver available");
+
+            server_send(srv, rpc_message_encode_error(&call->header, e, NULL));
+        }
+        rpc_payload_clear(t, &args);
+        break;
+    }
     case REMOTE_PROC_CONNECT_CLOSE:
         server_send(srv, rpc_message_encode_reply(&call->header, NULL, NULL));
         shutdown(srv->fd, SHUT_RDWR);
@@ -499,6 +532,38 @@ static void test_unref_on_connection_thread(void)
     server_free(srv);
 }
 
+static void test_handshake(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    RpcClientFeatures f = { 0 };
+    g_autoptr(GError) error = NULL;
+    static const int want[][2] = { { 66, -1 }, { 60, 10 }, { 1, -1 }, { 60, 14 }, { 60, 15 } };
+
+    g_assert_true(rpc_client_handshake(c, "test:///default", 0, 0, 0, &f, &error));
+    g_assert_no_error(error);
+    g_assert_true(f.keepalive);
+    g_assert_true(f.event_callback);
+    g_assert_false(f.close_callback);
+    /* virsh's recorded order (virsh-rpc-trace.md) */
+    for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+        g_autofree RpcHeader *h = server_next_seen(srv);
+
+        g_assert_cmpint(h->proc, ==, want[i][0]);
+        g_assert_cmpuint(h->serial, ==, i);
+    }
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+
+    srv = server_new(behave_normal, &fd);
+    c = rpc_client_new_fd(fd, NULL);
+    g_assert_false(rpc_client_handshake(c, "qemu:///system", 0, 0, 0, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_CONNECT);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
 static void test_keepalive_pong(void)
 {
     int fd;
@@ -771,6 +836,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/client/client-close", test_client_close);
     g_test_add_func("/rpc/client/unix", test_unix);
     g_test_add_func("/rpc/client/stream", test_stream);
+    g_test_add_func("/rpc/client/handshake", test_handshake);
     g_test_add_func("/rpc/client/unref-on-connection-thread", test_unref_on_connection_thread);
     return g_test_run();
 }
