@@ -245,6 +245,7 @@ SnapshotObj *snapshot_tree_add(SnapshotTree *tree, SnapshotDef *def, SnapshotTre
 {
     SnapshotObj *obj;
 
+    g_assert(def->name); /* post-parsed */
     if (snapshot_tree_lookup(tree, def->name)) {
         g_set_error(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_OPERATION_INVALID,
                     "domain '%s' already has a snapshot named '%s'", tree->domain_name, def->name);
@@ -320,6 +321,7 @@ SnapshotObj *snapshot_tree_redefine(SnapshotTree *tree, SnapshotDef *def, bool m
     SnapshotObj *parent = NULL;
     SnapshotObj *obj;
 
+    g_assert(def->name); /* REDEFINE requires it */
     if (!snapshot_redefine_check(tree, def, existing, &parent, error))
         return NULL;
     if (!existing && !snapshot_tree_check_room(tree, error))

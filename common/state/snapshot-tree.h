@@ -8,6 +8,12 @@
  * redefine, delete with its flags, list with every filter).
  *
  * Not thread-safe: the caller holds the domain object's lock.
+ *
+ * A driver's snapshot create, in order: snapshot_def_parse_full() (REDEFINE when asked),
+ * for a new snapshot snapshot_def_align_disks() with the domain and the disk work, then
+ * snapshot_tree_add() or, for REDEFINE, snapshot_tree_redefine() (after checking the
+ * XML's domain UUID is this domain's), then snapshot_store_apply() with the change.
+ * Undefine and transient stop: snapshot_tree_clear() + snapshot_store_delete_all().
  */
 
 #include <glib.h>

@@ -195,6 +195,7 @@ int main(int argc, char **argv)
     DO_TEST("redefine-inactive-domain", REDEFINE, SECURE);
     DO_TEST("redefine-disk-only", REDEFINE, SECURE);
     DO_TEST("domain-namespace", REDEFINE, SECURE);
+    DO_TEST("libvirt-test-driver", REDEFINE, SECURE);
     DO_TEST("internal-current", ONDISK, SECURE_INTERNAL);
     DO_TEST("internal-not-current", ONDISK, SECURE_INTERNAL);
     DO_TEST("active-ignored-without-internal", REDEFINE, SECURE);
