@@ -17,6 +17,7 @@
 typedef struct WorkerJob {
     GFunc func;
     gpointer data;
+    gint *busy; /* the pool's count of queued + running jobs */
 } WorkerJob;
 
 typedef struct LoopPost {
@@ -28,6 +29,7 @@ struct WorkerPool {
     Daemon *daemon;
     GThreadPool *normal;
     GThreadPool *prio;
+    gint busy_normal; /* jobs queued or running in @normal */
     unsigned int min_workers;
     GMutex lock;  /* guards posts */
     GQueue posts; /* LoopPost* */
@@ -41,6 +43,8 @@ static void worker_run_job(gpointer job_ptr, gpointer user_data)
     WorkerJob *job = job_ptr;
 
     job->func(job->data, user_data);
+    if (job->busy)
+        g_atomic_int_add(job->busy, -1);
     g_free(job);
 }
 
@@ -133,7 +137,8 @@ WorkerPool *worker_pool_free(WorkerPool *pool)
 /**
  * worker_pool_submit - run @func(@data) on a worker thread
  * @pool: the pool
- * @priority: use the priority pool (cheap reads that must not wait behind jobs)
+ * @priority: a cheap call that must not wait behind long jobs: it may use the
+ *            priority pool when the normal one is full
  * @func: called as func(data, daemon)
  * @data: handed to @func, which owns it
  */
@@ -148,9 +153,18 @@ void worker_pool_submit(WorkerPool *pool, bool priority, GFunc func, gpointer da
     job = g_new0(WorkerJob, 1);
     job->func = func;
     job->data = data;
+    /* like libvirt's priority workers: a cheap call uses the normal pool while it has
+     * a free thread, and the priority pool only when long jobs fill the normal one */
+    if (priority &&
+        g_atomic_int_get(&pool->busy_normal) >= g_thread_pool_get_max_threads(pool->normal)) {
+        (void)g_thread_pool_push(pool->prio, job, NULL);
+        return;
+    }
+    job->busy = &pool->busy_normal;
+    g_atomic_int_inc(&pool->busy_normal);
     /* g_thread_pool_push only fails when a thread cannot be created; the job is then
      * still queued and runs on an existing thread */
-    (void)g_thread_pool_push(priority ? pool->prio : pool->normal, job, NULL);
+    (void)g_thread_pool_push(pool->normal, job, NULL);
 }
 
 /**

@@ -270,6 +270,47 @@ static void test_inflight_keepalive(void)
     stop(td);
 }
 
+static void test_priority_pool(void)
+{
+    TestDaemon *td;
+    int pipefd[2];
+    int slow;
+    int fast;
+    char *nope = (char *)"nope";
+    remote_domain_lookup_by_name_args lookup = { nope };
+    remote_connect_get_capabilities_ret caps = { 0 };
+    g_autoptr(GBytes) call = NULL;
+
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    fake_driver_block_fd = pipefd[0];
+    td = start("[daemon]\nmax_workers = 1\n");
+    close(pipefd[0]);
+    fake_driver_block_fd = -1;
+    slow = test_connect(td->sock_rw);
+    fast = test_connect(td->sock_rw);
+    open_conn(slow, "fake:///default", 0);
+    open_conn(fast, "fake:///default", 0);
+    /* a long job takes the only normal worker ... */
+    call = rpc_message_encode_call(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_CAPABILITIES, 7000, NULL,
+                                   NULL);
+    test_send_raw(slow, g_bytes_get_data(call, NULL), g_bytes_get_size(call));
+    /* ... and a high-priority lookup is still answered, by the priority pool */
+    assert_code(CALL(fast, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &lookup, NULL), VIRT_ERR_NO_DOMAIN);
+    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
+    close(pipefd[1]);
+    {
+        g_autoptr(RpcMessage) reply = test_recv_message(slow, 10000);
+
+        g_assert_nonnull(reply);
+        g_assert_cmpuint(reply->header.serial, ==, 7000);
+        g_assert_cmpint(reply->header.status, ==, RPC_STATUS_OK);
+    }
+    xdr_free((xdrproc_t)xdr_remote_connect_get_capabilities_ret, &caps);
+    close(slow);
+    close(fast);
+    stop(td);
+}
+
 static remote_domain_define_xml_ret define(int fd, const char *name)
 {
     g_autofree char *xml = g_strdup_printf("<domain><name>%s</name></domain>", name);
@@ -595,5 +636,6 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/dispatch/keepalive-timeout", test_keepalive_timeout);
     g_test_add_func("/daemon/dispatch/untrusted-peer", test_untrusted_peer);
     g_test_add_func("/daemon/dispatch/reload", test_reload);
+    g_test_add_func("/daemon/dispatch/priority-pool", test_priority_pool);
     return g_test_run();
 }

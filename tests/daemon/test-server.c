@@ -293,6 +293,65 @@ static void test_idle_inhibited(void)
     test_daemon_free(td);
 }
 
+#define NOBODY 65534
+
+static void drop_to_nobody(void *data)
+{
+    /* the notify socket was made by root */
+    (void)chmod(g_getenv("NOTIFY_SOCKET"), 0777);
+    if (setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+        _exit(2);
+}
+
+/* In a child running as nobody: AUTH_LIST on the session daemon's socket. */
+static void session_peer(const char *path)
+{
+    int fd;
+
+    if (setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+        _exit(2);
+    remote_auth_list_ret auth = { { 0 } };
+    GError *error;
+
+    fd = test_connect(path);
+    assert_ping_pong(fd);
+    /* the daemon's own user needs no authentication in session mode */
+    error = test_call(fd, REMOTE_PROGRAM, REMOTE_PROC_AUTH_LIST, 1, NULL, &auth);
+    if (error || auth.types.types_len != 1 || auth.types.types_val[0] != REMOTE_AUTH_NONE)
+        _exit(3);
+    _exit(0);
+}
+
+static void test_session_mode(void)
+{
+    g_autofree char *root = g_dir_make_tmp("virtkit-daemon-XXXXXX", NULL);
+    TestDaemon *td;
+    struct stat st;
+    int status = 0;
+    pid_t pid;
+
+    if (geteuid() != 0) {
+        g_test_skip("needs root to run the daemon as another user");
+        return;
+    }
+    g_assert_cmpint(chown(root, NOBODY, NOBODY), ==, 0);
+    td = test_daemon_start_full(&fake_ops, &fake_info, root, NULL, drop_to_nobody, NULL);
+    /* session mode: no read-only socket, an owner-only rw socket */
+    g_assert_false(g_file_test(td->sock_ro, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(stat(td->sock_rw, &st), ==, 0);
+    g_assert_cmpuint(st.st_uid, ==, NOBODY);
+    g_assert_cmpuint(st.st_mode & 07777, ==, 0700);
+    pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0)
+        session_peer(td->sock_rw);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_assert_cmpint(test_daemon_stop(td), ==, 0);
+    test_daemon_free(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -304,5 +363,6 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/server/socket-activation", test_socket_activation);
     g_test_add_func("/daemon/server/socket-activation-unclaimed", test_socket_activation_unclaimed);
     g_test_add_func("/daemon/server/idle-inhibited", test_idle_inhibited);
+    g_test_add_func("/daemon/server/session-mode", test_session_mode);
     return g_test_run();
 }
