@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "conf/undefine-policy.h"
 #include "driver/test-driver-priv.h"
 #include "util/error.h"
 #include "util/file-util.h"
@@ -32,10 +33,6 @@ enum {
     DEFINE_VALIDATE = 1u << 0,
     DESTROY_GRACEFUL = 1u << 0,
     REBOOT_ALL = 0x1f,
-    UNDEFINE_MANAGED_SAVE = 1u << 0,
-    UNDEFINE_SNAPSHOTS_METADATA = 1u << 1,
-    UNDEFINE_NVRAM = 1u << 2,
-    UNDEFINE_KEEP_NVRAM = 1u << 3,
     XML_SECURE = 1u << 0,
     XML_INACTIVE = 1u << 1,
     XML_UPDATE_CPU = 1u << 2,
@@ -659,60 +656,46 @@ static DomainRef *test_domain_define_xml(DriverConn *conn, const char *xml, unsi
     return ref_from_obj(obj);
 }
 
-/* Caller holds obj->lock. libvirt's refusal rules (reference/libvirt-facts.md §3.2) for
- * what the test driver has: managed save images and snapshot metadata. */
-static bool check_undefine_locked(DomainObj *obj, unsigned int flags, GError **error)
-{
-    if ((flags & UNDEFINE_NVRAM) && (flags & UNDEFINE_KEEP_NVRAM)) {
-        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: cannot both keep and delete "
-                            "nvram");
-        return false;
-    }
-    if (!obj->persistent) {
-        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: cannot undefine transient "
-                            "domain");
-        return false;
-    }
-    if (!domain_obj_is_active_locked(obj) && obj->n_snapshots &&
-        !(flags & UNDEFINE_SNAPSHOTS_METADATA)) {
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
-                    "Requested operation is not valid: cannot delete inactive domain with %u "
-                    "snapshots",
-                    obj->n_snapshots);
-        return false;
-    }
-    if (obj->has_managed_save && !(flags & UNDEFINE_MANAGED_SAVE)) {
-        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: Refusing to undefine while "
-                            "domain managed save image exists");
-        return false;
-    }
-    return true;
-}
-
-/* A running domain stays and becomes transient; an inactive one goes away. */
+/* The rules are conf's undefine policy; the test driver implements what libvirt's does
+ * (managed save images and snapshot metadata) and has no files to delete. A running
+ * domain stays and becomes transient; an inactive one goes away. */
 static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                           GError **error)
 {
-    bool active;
+    const UndefineRequest req = {
+        .flags = flags,
+        .supported = UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA,
+    };
+    UndefinePlan plan;
+    DomainFacts facts;
 
     g_mutex_lock(&obj->lock);
-    if (!check_undefine_locked(obj, flags, error)) {
+    facts = (DomainFacts){
+        .name = obj->def->name,
+        .persistent = obj->persistent,
+        .active = domain_obj_is_active_locked(obj),
+        .n_snapshots = obj->n_snapshots,
+        .n_checkpoints = obj->n_checkpoints,
+        .has_managed_save = obj->has_managed_save,
+    };
+    if (!undefine_policy_plan(&req, &facts, &plan, error)) {
         g_mutex_unlock(&obj->lock);
         return false;
     }
-    active = domain_obj_is_active_locked(obj);
-    obj->has_managed_save = false;
+    if (plan.delete_managed_save)
+        obj->has_managed_save = false;
+    if (plan.delete_snapshot_metadata)
+        obj->n_snapshots = 0;
+    if (plan.delete_checkpoint_metadata)
+        obj->n_checkpoints = 0;
     obj->autostart = false;
-    if (active) {
+    if (plan.action == UNDEFINE_ACTION_MAKE_TRANSIENT) {
         obj->persistent = false;
         g_clear_pointer(&obj->new_def, domain_def_free);
     }
     g_mutex_unlock(&obj->lock);
     queue_event(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
-    if (!active)
+    if (plan.action == UNDEFINE_ACTION_REMOVE_OBJECT)
         domain_obj_list_remove(drv->domains, obj);
     return true;
 }
@@ -720,11 +703,7 @@ static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
 static bool test_domain_undefine(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                  GError **error)
 {
-    const unsigned int allowed =
-        UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM;
-
-    return check_flags(flags, allowed, "test_domain_undefine", error) &&
-           run_job(conn, dom, "undefine", undefine_body, flags, NULL, error);
+    return run_job(conn, dom, "undefine", undefine_body, flags, NULL, error);
 }
 
 static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsigned int flags,
