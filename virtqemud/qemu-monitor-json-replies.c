@@ -573,3 +573,24 @@ bool qemu_monitor_schema_arg_enum_has(const QemuMonitorSchema *schema, const cha
     }
     return false;
 }
+
+/**
+ * qemu_monitor_schema_command_has_feature: whether @command is tagged with @feature
+ * (e.g. device_add "json-cli": -device accepts JSON).
+ */
+bool qemu_monitor_schema_command_has_feature(const QemuMonitorSchema *schema, const char *command,
+                                             const char *feature)
+{
+    JsonObject *cmd = g_hash_table_lookup(schema->commands, command);
+    JsonNode *features = cmd ? json_object_get_member(cmd, "features") : NULL;
+
+    if (!features || !JSON_NODE_HOLDS_ARRAY(features))
+        return false;
+    for (guint i = 0; i < json_array_get_length(json_node_get_array(features)); i++) {
+        JsonNode *f = json_array_get_element(json_node_get_array(features), i);
+
+        if (qemu_monitor_node_is(f, G_TYPE_STRING) && g_str_equal(json_node_get_string(f), feature))
+            return true;
+    }
+    return false;
+}

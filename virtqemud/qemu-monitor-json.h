@@ -187,6 +187,8 @@ bool qemu_monitor_schema_has_command(const QemuMonitorSchema *schema, const char
 bool qemu_monitor_schema_has_event(const QemuMonitorSchema *schema, const char *event);
 bool qemu_monitor_schema_command_has_arg(const QemuMonitorSchema *schema, const char *command,
                                          const char *arg);
+bool qemu_monitor_schema_command_has_feature(const QemuMonitorSchema *schema, const char *command,
+                                             const char *feature);
 bool qemu_monitor_schema_arg_enum_has(const QemuMonitorSchema *schema, const char *command,
                                       const char *arg, const char *value);
 

@@ -4,7 +4,8 @@
 
 usage: tests/qemu/record-replies.py [QEMU_BINARY]   (default: qemu-system-x86_64)
 
-Writes tests/qemu/data/caps/x86_64-<major.minor>.replies (the capability probe) and
+Writes tests/qemu/data/caps/x86_64-<major.minor>.replies (the capability probe under TCG),
+x86_64-<major.minor>-kvm.replies (the short probe asking for KVM) and
 tests/qemu/data/qmp/<scenario>.replies (lifecycle, errors, snapshot jobs, migrate to
 file, blockdev-snapshot). Re-record after a QEMU upgrade, then run
 `meson test -C build --suite qemu` and review `git diff tests/qemu/data`.
@@ -112,9 +113,9 @@ class Session:
 
 
 def record_caps(tmp):
-    # KVM first, TCG as fallback: query-kvm then tells whether KVM is really usable
-    s = Session(["-machine", "none", "-accel", "kvm", "-accel", "tcg", "-nodefaults",
-                 "-nographic", "-S"], tmp)
+    # like libvirt: the full probe under TCG, then a short one asking for KVM (TCG as
+    # fallback, so query-kvm tells whether KVM really works) for the KVM CPU models
+    s = Session(["-machine", "none", "-accel", "tcg", "-nodefaults", "-nographic", "-S"], tmp)
     s.cmd("qmp_capabilities")
     for c in ["query-version", "query-target", "query-kvm", "query-machines",
               "query-cpu-definitions", "query-commands", "query-qmp-schema"]:
@@ -123,7 +124,15 @@ def record_caps(tmp):
     s.cmd("qom-list-types", implements="device", abstract=False)
     s.quit()
     ver = s.log[0]["QMP"]["version"]["qemu"]
-    s.save(os.path.join(DATA, "caps", "x86_64-%d.%d.replies" % (ver["major"], ver["minor"])))
+    name = "x86_64-%d.%d" % (ver["major"], ver["minor"])
+    s.save(os.path.join(DATA, "caps", name + ".replies"))
+    k = Session(["-machine", "none", "-accel", "kvm", "-accel", "tcg", "-nodefaults",
+                 "-nographic", "-S"], tmp)
+    k.cmd("qmp_capabilities")
+    k.cmd("query-kvm")
+    k.cmd("query-cpu-definitions")
+    k.quit()
+    k.save(os.path.join(DATA, "caps", name + "-kvm.replies"))
 
 
 BASE = ["-accel", "tcg", "-machine", "pc", "-m", "64", "-nodefaults", "-nographic", "-S"]

@@ -13,81 +13,18 @@
 #include "qemu-test-util.h"
 #include "util/error.h"
 
-typedef struct Conversation {
-    GPtrArray *sent;     /* JsonNode*: the commands, in order */
-    GPtrArray *received; /* QemuMonitorMessage*: greeting, replies, events */
-} Conversation;
-
-static void message_free_notify(void *p)
-{
-    qemu_monitor_message_free(p);
-}
-
-static void conversation_free(Conversation *conv)
-{
-    g_ptr_array_unref(conv->sent);
-    g_ptr_array_unref(conv->received);
-    g_free(conv);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Conversation, conversation_free)
-
-static char *replies_path(const char *file)
-{
-    g_autofree char *dir = qemu_test_data_dir(g_str_has_prefix(file, "x86_64") ? "caps" : "qmp");
-
-    return g_build_filename(dir, file, NULL);
-}
-
-static Conversation *conversation_load(const char *file)
-{
-    g_autofree char *path = replies_path(file);
-    g_autoptr(GPtrArray) blocks = qemu_test_replies_load(path);
-    Conversation *conv = g_new0(Conversation, 1);
-
-    conv->sent = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
-    conv->received = g_ptr_array_new_with_free_func(message_free_notify);
-    for (guint i = 0; i < blocks->len; i++) {
-        const char *text = g_ptr_array_index(blocks, i);
-        g_autoptr(GError) error = NULL;
-
-        if (strstr(text, "\"execute\"") && !strstr(text, "\"return\"") &&
-            !strstr(text, "\"error\"") && !strstr(text, "\"event\"")) {
-            JsonNode *node = json_from_string(text, &error);
-
-            g_assert_no_error(error);
-            g_ptr_array_add(conv->sent, node);
-        } else {
-            QemuMonitorMessage *msg = qemu_monitor_message_parse(text, strlen(text), &error);
-
-            g_assert_no_error(error);
-            g_ptr_array_add(conv->received, msg);
-        }
-    }
-    return conv;
-}
-
-static const QemuMonitorMessage *conversation_reply(const Conversation *conv, unsigned serial)
-{
-    for (guint i = 0; i < conv->received->len; i++) {
-        const QemuMonitorMessage *msg = g_ptr_array_index(conv->received, i);
-        unsigned n;
-
-        if (qemu_monitor_reply_serial(msg, &n) && n == serial)
-            return msg;
-    }
-    g_error("no reply with id libvirt-%u", serial);
-}
-
 static const char *const replies_files[] = {
-    "x86_64-7.2.replies",    "lifecycle.replies",    "errors.replies",
-    "snapshot-jobs.replies", "migrate-file.replies", "blockdev-snapshot.replies",
+    "x86_64-7.2.replies",        "x86_64-7.2-kvm.replies",
+    "lifecycle.replies",         "errors.replies",
+    "snapshot-jobs.replies",     "migrate-file.replies",
+    "blockdev-snapshot.replies",
 };
 
 /* Every message parses: greeting first, then only replies and events; every reply
  * answers a command we sent. */
 static void test_replay(const void *data)
 {
-    g_autoptr(Conversation) conv = conversation_load(data);
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load(data);
     const QemuMonitorMessage *greeting = g_ptr_array_index(conv->received, 0);
     g_auto(QemuMonitorVersion) ver = { 0 };
     g_autoptr(GError) error = NULL;
@@ -175,7 +112,7 @@ static QemuMonitorCommand *rebuild(const char *name, JsonObject *args)
 /* Our builders produce exactly what QEMU was sent (same members, same id). */
 static void test_build(const void *data)
 {
-    g_autoptr(Conversation) conv = conversation_load(data);
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load(data);
     guint rebuilt = 0;
 
     for (guint i = 0; i < conv->sent->len; i++) {
@@ -207,7 +144,7 @@ static void test_build(const void *data)
 
 static void test_lifecycle(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("lifecycle.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("lifecycle.replies");
     static const QemuMonitorRunState expect[] = {
         [2] = QEMU_RUN_STATE_PRELAUNCH,
         [4] = QEMU_RUN_STATE_RUNNING,
@@ -223,7 +160,8 @@ static void test_lifecycle(void)
 
         if (serial == 8)
             continue;
-        g_assert_true(qemu_monitor_parse_status(conversation_reply(conv, serial), &status, &error));
+        g_assert_true(
+            qemu_monitor_parse_status(qemu_test_conversation_reply(conv, serial), &status, &error));
         g_assert_no_error(error);
         g_assert_cmpstr(qemu_monitor_run_state_to_string(status.state), ==,
                         qemu_monitor_run_state_to_string(expect[serial]));
@@ -240,7 +178,7 @@ static void test_lifecycle(void)
 
 static void test_shutdown_event(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("lifecycle.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("lifecycle.replies");
     const QemuMonitorMessage *last = NULL;
 
     for (guint i = 0; i < conv->received->len; i++) {
@@ -256,19 +194,20 @@ static void test_shutdown_event(void)
     g_assert_true(qemu_monitor_event_bool(last, "missing", true));
 }
 
-static void check_error(const Conversation *conv, unsigned serial, const char *command, int code,
-                        const char *message)
+static void check_error(const QemuTestConversation *conv, unsigned serial, const char *command,
+                        int code, const char *message)
 {
     g_autoptr(GError) error = NULL;
 
-    g_assert_false(qemu_monitor_reply_check(conversation_reply(conv, serial), command, &error));
+    g_assert_false(
+        qemu_monitor_reply_check(qemu_test_conversation_reply(conv, serial), command, &error));
     g_assert_error(error, VIRT_QEMU_ERROR, code);
     g_assert_cmpstr(error->message, ==, message);
 }
 
 static void test_errors(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("errors.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("errors.replies");
     QemuMonitorStatus status;
     g_autoptr(GError) error = NULL;
 
@@ -285,7 +224,8 @@ static void test_errors(void)
                 "unable to execute QEMU command 'blockdev-snapshot': Cannot find device='nope' "
                 "nor node-name='nope' (GenericError)");
     /* typed readers refuse error replies the same way */
-    g_assert_false(qemu_monitor_parse_status(conversation_reply(conv, 1), &status, &error));
+    g_assert_false(
+        qemu_monitor_parse_status(qemu_test_conversation_reply(conv, 1), &status, &error));
     g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_UNSUPPORTED);
 }
 
@@ -302,7 +242,7 @@ static const QemuMonitorJob *find_job(GPtrArray *jobs, const char *id)
 
 static void test_snapshot_jobs(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("snapshot-jobs.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("snapshot-jobs.replies");
     const struct {
         unsigned serial;
         const char *id, *type, *error;
@@ -317,7 +257,7 @@ static void test_snapshot_jobs(void)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GPtrArray) jobs =
-            qemu_monitor_parse_jobs(conversation_reply(conv, cases[i].serial), &error);
+            qemu_monitor_parse_jobs(qemu_test_conversation_reply(conv, cases[i].serial), &error);
         const QemuMonitorJob *job;
 
         g_assert_no_error(error);
@@ -339,13 +279,14 @@ static void test_snapshot_jobs(void)
 
 static void test_migrate(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("migrate-file.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("migrate-file.replies");
     g_autofree char *status = NULL;
     g_autofree char *err = NULL;
     g_autoptr(GError) error = NULL;
     bool completed_event = false;
 
-    g_assert_true(qemu_monitor_parse_migrate(conversation_reply(conv, 5), &status, &err, &error));
+    g_assert_true(
+        qemu_monitor_parse_migrate(qemu_test_conversation_reply(conv, 5), &status, &err, &error));
     g_assert_no_error(error);
     g_assert_cmpstr(status, ==, "completed");
     g_assert_null(err);
@@ -372,7 +313,7 @@ static const QemuMonitorMachine *find_machine(GPtrArray *machines, const char *n
 
 static void test_caps_queries(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("x86_64-7.2.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("x86_64-7.2.replies");
     g_autoptr(GError) error = NULL;
     g_auto(QemuMonitorVersion) ver = { 0 };
     g_autofree char *arch = NULL;
@@ -382,14 +323,16 @@ static void test_caps_queries(void)
     const QemuMonitorMachine *pc;
     bool present = false, enabled = false;
 
-    g_assert_true(qemu_monitor_parse_version(conversation_reply(conv, 2), &ver, &error));
+    g_assert_true(qemu_monitor_parse_version(qemu_test_conversation_reply(conv, 2), &ver, &error));
     g_assert_cmpuint(ver.micro, ==, 22);
     g_assert_cmpstr(ver.package, ==, "Debian 1:7.2+dfsg-7+deb12u18+b3");
-    g_assert_true(qemu_monitor_parse_target_arch(conversation_reply(conv, 3), &arch, &error));
+    g_assert_true(
+        qemu_monitor_parse_target_arch(qemu_test_conversation_reply(conv, 3), &arch, &error));
     g_assert_cmpstr(arch, ==, "x86_64");
-    g_assert_true(qemu_monitor_parse_kvm(conversation_reply(conv, 4), &present, &enabled, &error));
+    g_assert_true(
+        qemu_monitor_parse_kvm(qemu_test_conversation_reply(conv, 4), &present, &enabled, &error));
     g_assert_true(present);
-    machines = qemu_monitor_parse_machines(conversation_reply(conv, 5), &error);
+    machines = qemu_monitor_parse_machines(qemu_test_conversation_reply(conv, 5), &error);
     g_assert_no_error(error);
     g_assert_cmpuint(machines->len, ==, 59);
     pc = find_machine(machines, "pc-i440fx-7.2");
@@ -398,10 +341,11 @@ static void test_caps_queries(void)
     g_assert_true(pc->is_default);
     g_assert_cmpuint(pc->max_cpus, ==, 255);
     g_assert_cmpstr(find_machine(machines, "pc-q35-7.2")->alias, ==, "q35");
-    cpus = qemu_monitor_parse_cpu_models(conversation_reply(conv, 6), &error);
+    cpus = qemu_monitor_parse_cpu_models(qemu_test_conversation_reply(conv, 6), &error);
     g_assert_no_error(error);
     g_assert_cmpuint(cpus->len, ==, 132);
-    commands = qemu_monitor_parse_names(conversation_reply(conv, 7), "query-commands", &error);
+    commands =
+        qemu_monitor_parse_names(qemu_test_conversation_reply(conv, 7), "query-commands", &error);
     g_assert_no_error(error);
     g_assert_cmpuint(g_strv_length(commands), ==, 216);
     g_assert_true(g_strv_contains((const char *const *)commands, "snapshot-save"));
@@ -409,10 +353,10 @@ static void test_caps_queries(void)
 
 static void test_schema(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("x86_64-7.2.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("x86_64-7.2.replies");
     g_autoptr(GError) error = NULL;
     g_autoptr(QemuMonitorSchema) schema =
-        qemu_monitor_parse_schema(conversation_reply(conv, 8), &error);
+        qemu_monitor_parse_schema(qemu_test_conversation_reply(conv, 8), &error);
 
     g_assert_no_error(error);
     g_assert_true(qemu_monitor_schema_has_command(schema, "blockdev-snapshot"));
@@ -427,16 +371,19 @@ static void test_schema(void)
     g_assert_true(qemu_monitor_schema_arg_enum_has(schema, "blockdev-add", "driver", "qcow2"));
     g_assert_false(qemu_monitor_schema_arg_enum_has(schema, "blockdev-add", "driver", "nope"));
     g_assert_false(qemu_monitor_schema_arg_enum_has(schema, "nope", "driver", "qcow2"));
+    g_assert_true(qemu_monitor_schema_command_has_feature(schema, "device_add", "json-cli"));
+    g_assert_false(qemu_monitor_schema_command_has_feature(schema, "device_add", "nope"));
+    g_assert_false(qemu_monitor_schema_command_has_feature(schema, "query-status", "json-cli"));
 }
 
 static void test_qom_types(void)
 {
-    g_autoptr(Conversation) conv = conversation_load("x86_64-7.2.replies");
+    g_autoptr(QemuTestConversation) conv = qemu_test_conversation_load("x86_64-7.2.replies");
     g_autoptr(GError) error = NULL;
     g_auto(GStrv) accels =
-        qemu_monitor_parse_names(conversation_reply(conv, 9), "qom-list-types", &error);
+        qemu_monitor_parse_names(qemu_test_conversation_reply(conv, 9), "qom-list-types", &error);
     g_auto(GStrv) devices =
-        qemu_monitor_parse_names(conversation_reply(conv, 10), "qom-list-types", &error);
+        qemu_monitor_parse_names(qemu_test_conversation_reply(conv, 10), "qom-list-types", &error);
 
     g_assert_true(g_strv_contains((const char *const *)accels, "tcg-accel"));
     g_assert_true(g_strv_contains((const char *const *)accels, "kvm-accel"));
