@@ -329,14 +329,12 @@ static bool events_remote_acquire(ClientEvents *events, virConnectPtr conn, Even
         return true;
     }
     if (dom)
-        client_domain_to_ref(dom, &ref);
+        client_domain_to_ref(dom, &ref); /* borrows dom's name */
     if (!remote_driver_event_register(conn->drv, cb->event_id, dom ? &ref : NULL, &fresh.remote_id,
                                       &error)) {
-        g_free(ref.name);
         client_error_set_gerror(error);
         return false;
     }
-    g_free(ref.name);
     memcpy(fresh.uuid, cb->uuid, VIR_UUID_BUFLEN);
     g_array_append_val(events->regs, fresh);
     cb->remote_id = fresh.remote_id;

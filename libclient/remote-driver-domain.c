@@ -374,3 +374,39 @@ bool remote_domain_get_max_memory(DriverConn *conn, const DomainRef *dom, uint64
     *ret_kib = ret.memory;
     return true;
 }
+
+/* ---- security ---- */
+
+/* libvirt sends these char<> arrays with their terminating NUL counted */
+static char *wire_chars(const char *val, u_int len)
+{
+    return val ? g_strndup(val, len) : g_strdup("");
+}
+
+bool remote_node_get_security_model(DriverConn *conn, char **ret_model, char **ret_doi,
+                                    GError **error)
+{
+    remote_node_get_security_model_ret ret = { 0 };
+
+    if (!remote_call(conn, REMOTE_PROC_NODE_GET_SECURITY_MODEL, NULL, &ret, error))
+        return false;
+    *ret_model = wire_chars(ret.model.model_val, ret.model.model_len);
+    *ret_doi = wire_chars(ret.doi.doi_val, ret.doi.doi_len);
+    remote_ret_clear(REMOTE_PROC_NODE_GET_SECURITY_MODEL, &ret);
+    return true;
+}
+
+bool remote_domain_get_security_label(DriverConn *conn, const DomainRef *dom, char **ret_label,
+                                      bool *ret_enforcing, GError **error)
+{
+    remote_domain_get_security_label_args args;
+    remote_domain_get_security_label_ret ret = { 0 };
+
+    remote_dom_to_wire(dom, &args.dom);
+    if (!remote_call(conn, REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, &args, &ret, error))
+        return false;
+    *ret_label = wire_chars(ret.label.label_val, ret.label.label_len);
+    *ret_enforcing = ret.enforcing != 0;
+    remote_ret_clear(REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, &ret);
+    return true;
+}

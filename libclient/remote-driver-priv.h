@@ -84,3 +84,7 @@ bool remote_domain_has_managed_save_image(DriverConn *conn, const DomainRef *dom
 char *remote_domain_get_os_type(DriverConn *conn, const DomainRef *dom, GError **error);
 bool remote_domain_get_max_memory(DriverConn *conn, const DomainRef *dom, uint64_t *ret_kib,
                                   GError **error);
+bool remote_node_get_security_model(DriverConn *conn, char **ret_model, char **ret_doi,
+                                    GError **error);
+bool remote_domain_get_security_label(DriverConn *conn, const DomainRef *dom, char **ret_label,
+                                      bool *ret_enforcing, GError **error);

@@ -388,6 +388,8 @@ const DriverOps remote_driver_ops = {
     .domain_has_managed_save_image = remote_domain_has_managed_save_image,
     .domain_get_os_type = remote_domain_get_os_type,
     .domain_get_max_memory = remote_domain_get_max_memory,
+    .node_get_security_model = remote_node_get_security_model,
+    .domain_get_security_label = remote_domain_get_security_label,
 };
 
 /* ---- beyond the ops table ---- */
