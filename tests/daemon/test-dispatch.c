@@ -403,6 +403,58 @@ static void test_events(void)
     stop(td);
 }
 
+static void test_event_filters(void)
+{
+    TestDaemon *td = start(NULL);
+    int filtered = test_connect(td->sock_rw);
+    int any = test_connect(td->sock_rw);
+    int gone = test_connect(td->sock_rw);
+    int actor = test_connect(td->sock_rw);
+    remote_domain_define_xml_ret a;
+    remote_domain_define_xml_ret b;
+    remote_connect_domain_event_callback_register_any_args reg = { 0, NULL };
+    remote_connect_domain_event_callback_register_any_ret cb = { 0 };
+    remote_connect_domain_event_register_any_args legacy_any = { 0 };
+    int id = 0;
+    int event = 0;
+
+    open_conn(filtered, "fake:///default", 0);
+    open_conn(any, "fake:///default", 0);
+    open_conn(gone, "fake:///default", 0);
+    open_conn(actor, "fake:///default", 0);
+    a = define(actor, "fa");
+    /* only events of domain "fa" */
+    reg.dom = &a.dom;
+    assert_ok(CALL(filtered, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, &reg, &cb));
+    /* 167 for lifecycle: delivered as 107; twice is refused, bad ids too */
+    assert_ok(CALL(any, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, &legacy_any, NULL));
+    assert_code(CALL(any, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, &legacy_any, NULL),
+                VIRT_ERR_INTERNAL_ERROR);
+    legacy_any.eventID = 16;
+    assert_code(CALL(any, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, &legacy_any, NULL),
+                VIRT_ERR_INVALID_ARG);
+    /* a client that registers and leaves must not disturb anybody */
+    reg.dom = NULL;
+    assert_ok(CALL(gone, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, &reg, &cb));
+    close(gone);
+
+    b = define(actor, "fb");
+    assert_ok(CALL(actor, REMOTE_PROC_DOMAIN_CREATE, &(remote_domain_create_args){ a.dom }, NULL));
+    /* the filtered watcher skips "fb"'s DEFINED: its first event is "fa" STARTED */
+    g_assert_cmpint(next_event(filtered, &id, &event), ==, 318);
+    g_assert_cmpint(event, ==, 2);
+    g_assert_cmpint(next_event(any, &id, &event), ==, 107);
+    g_assert_cmpint(event, ==, 0); /* fb DEFINED */
+    g_assert_cmpint(next_event(any, &id, &event), ==, 107);
+    g_assert_cmpint(event, ==, 2); /* fa STARTED */
+    xdr_free((xdrproc_t)xdr_remote_domain_define_xml_ret, &a);
+    xdr_free((xdrproc_t)xdr_remote_domain_define_xml_ret, &b);
+    close(filtered);
+    close(any);
+    close(actor);
+    stop(td);
+}
+
 static void test_lists(void)
 {
     TestDaemon *td = start(NULL);
@@ -637,5 +689,6 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/dispatch/untrusted-peer", test_untrusted_peer);
     g_test_add_func("/daemon/dispatch/reload", test_reload);
     g_test_add_func("/daemon/dispatch/priority-pool", test_priority_pool);
+    g_test_add_func("/daemon/dispatch/event-filters", test_event_filters);
     return g_test_run();
 }
