@@ -256,8 +256,14 @@ bool dispatch_remote_node_get_security_model(DispatchCall *call,
                                              remote_node_get_security_model_ret *ret,
                                              GError **error)
 {
-    /* no security driver yet: an empty model, which virsh shows as none */
-    connect_set_wire_cstring("", &ret->model.model_len, &ret->model.model_val);
-    connect_set_wire_cstring("", &ret->doi.doi_len, &ret->doi.doi_val);
+    g_autofree char *model = NULL;
+    g_autofree char *doi = NULL;
+
+    /* no security driver: an empty model, which virsh shows as none */
+    if (call->ops->node_get_security_model &&
+        !call->ops->node_get_security_model(call->conn, &model, &doi, error))
+        return false;
+    connect_set_wire_cstring(model ? model : "", &ret->model.model_len, &ret->model.model_val);
+    connect_set_wire_cstring(doi ? doi : "", &ret->doi.doi_len, &ret->doi.doi_val);
     return true;
 }

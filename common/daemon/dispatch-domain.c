@@ -471,10 +471,19 @@ bool dispatch_remote_domain_get_security_label(DispatchCall *call,
                                                remote_domain_get_security_label_ret *ret,
                                                GError **error)
 {
-    /* no security driver: an empty label, not enforcing (what virsh dominfo expects) */
-    ret->label.label_len = 1;
-    ret->label.label_val = g_strdup("");
-    ret->enforcing = 0;
+    g_autofree char *label = NULL;
+    bool enforcing = false;
+    DomainRef ref;
+
+    dispatch_domain_from_wire(&args->dom, &ref);
+    /* no security driver: an empty label, not enforcing */
+    if (call->ops->domain_get_security_label &&
+        !call->ops->domain_get_security_label(call->conn, &ref, &label, &enforcing, error))
+        return false;
+    /* the label travels with its NUL, as libvirt sends it */
+    ret->label.label_len = (u_int)strlen(label ? label : "") + 1;
+    ret->label.label_val = g_strdup(label ? label : "");
+    ret->enforcing = enforcing ? 1 : 0;
     return true;
 }
 

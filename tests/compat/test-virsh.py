@@ -107,6 +107,8 @@ def main():
         check(tap, virsh(uri, "start", "compat1"), "start", out=r"Domain '?compat1'? started")
         check(tap, virsh(uri, "dominfo", "compat1"), "dominfo",
               out=r"State:\s+running")
+        check(tap, virsh(uri, "dominfo", "test"), "dominfo security as libvirt's test driver",
+              out=r"Security model: testSecurity(.|\n)*Security label: libvirt-test \(enforcing\)")
         check(tap, virsh(uri, "domstate", "compat1"), "domstate running", out=r"^running")
         check(tap, virsh(uri, "dumpxml", "compat1"), "dumpxml", out=r"<name>compat1</name>")
         check(tap, virsh(uri, "suspend", "compat1"), "suspend", out=r"suspended")
