@@ -19,7 +19,8 @@ static void keepalive_send(Client *client, int proc)
 
 static int keepalive_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
-    Client *client = userdata;
+    /* sending may disconnect (and free) the client: hold it until we are done */
+    g_autoptr(Client) client = client_ref(userdata);
     const DaemonConfig *config = &client->daemon->config;
 
     if (client->ka_missed >= config->keepalive_count) {
