@@ -16,6 +16,7 @@ static const ShellCmdDef *const cmd_tables[] = {
     shell_host_cmds,
     shell_domain_cmds,
     shell_info_cmds,
+    shell_event_cmds,
     NULL,
 };
 

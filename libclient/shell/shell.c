@@ -118,6 +118,10 @@ bool shell_connect(Shell *sh, const char *uri, bool readonly)
         report_last_error(sh);
         return false;
     }
+    /* as virsh: ping a silent daemon every 5 s, give up after 6 misses; in-process
+     * connections have no keepalive, which is no error for the session */
+    if (virConnectSetKeepAlive(conn, 5, 6) < 0)
+        shell_reset_error(sh);
     shell_disconnect(sh);
     sh->conn = conn;
     if (uri != sh->uri) {

@@ -116,3 +116,4 @@ virDomainPtr shell_lookup_domain(Shell *sh, const ShellCall *call, unsigned int 
 extern const ShellCmdDef shell_host_cmds[];
 extern const ShellCmdDef shell_domain_cmds[];
 extern const ShellCmdDef shell_info_cmds[];
+extern const ShellCmdDef shell_event_cmds[];
