@@ -703,6 +703,7 @@ RpcClient *rpc_client_unref(RpcClient *client)
  * destroyed with it, without running. */
 static void client_free(RpcClient *c)
 {
+    g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
     g_hash_table_unref(c->calls);
     g_hash_table_unref(c->streams);
     g_clear_error(&c->close_error);
