@@ -10,6 +10,8 @@ packages=(
     libsystemd-dev libnl-3-dev libnl-route-3-dev libtirpc-dev
     # tests: libvirt's real clients and schemas, xmllint, certtool, valgrind
     libvirt-clients python3-libvirt libvirt0 libxml2-utils gnutls-bin valgrind
+    # qemu: the real-TCG tier (the test guest itself is fetched by tests/qemu/mkguest.sh)
+    qemu-system-x86 qemu-utils
 )
 
 missing=()

@@ -393,8 +393,9 @@ static bool qemu_build_monitor(QemuBuild *b, GError **error)
     if (prep->monitor_fd >= 3) {
         command_pass_fd(b->cmd, prep->monitor_fd, 0);
         command_add_arg(b->cmd, "-chardev");
-        command_add_argf(b->cmd, "socket,id=charmonitor,fd=%d,server=on,wait=off",
-                         prep->monitor_fd);
+        /* a listening socket (as libvirt passes) or our end of a socketpair */
+        command_add_argf(b->cmd, "socket,id=charmonitor,fd=%d%s", prep->monitor_fd,
+                         prep->monitor_fd_connected ? "" : ",server=on,wait=off");
     } else if (prep->monitor_path) {
         g_autofree char *path = qemu_build_opt_escape(prep->monitor_path);
 

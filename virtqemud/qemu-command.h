@@ -18,8 +18,9 @@
 
 /* Host facts for one start, collected by the driver's prepare step. */
 typedef struct QemuPrepared {
-    char *monitor_path; /* QMP socket QEMU listens on (used when monitor_fd < 0) */
-    int monitor_fd;     /* or a socket handed to QEMU as this fd (>= 3); -1 = none */
+    char *monitor_path;        /* QMP socket QEMU listens on (used when monitor_fd < 0) */
+    int monitor_fd;            /* or a socket handed to QEMU as this fd (>= 3); -1 = none */
+    bool monitor_fd_connected; /* monitor_fd is connected (socketpair), not listening */
     char *pidfile;
     char *lib_dir;          /* per-domain directory: QEMU's HOME and XDG directories */
     GArray *tap_fds;        /* int per <interface>: the tap fd to pass, -1 = none */
