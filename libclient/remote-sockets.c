@@ -89,12 +89,16 @@ static char *driver_daemon_name(const char *driver)
 
 static bool plan_check_transport(const VirtUri *uri, GError **error)
 {
-    if (uri->transport && !g_str_equal(uri->transport, "unix")) {
+    bool has_host = uri->host && *uri->host;
+    /* libvirt: no transport means tls when a host is named, else unix */
+    const char *transport = uri->transport ? uri->transport : has_host ? "tls" : "unix";
+
+    if (!g_str_equal(transport, "unix")) {
         g_set_error(error, VIRT_REMOTE_ERROR, VIRT_ERR_NO_SUPPORT,
-                    "remote transport '%s' is not supported yet", uri->transport);
+                    "remote transport '%s' is not supported yet", transport);
         return false;
     }
-    if (uri->host && *uri->host) {
+    if (has_host) {
         g_set_error(error, VIRT_REMOTE_ERROR, VIRT_ERR_INVALID_ARG,
                     "unix transport does not take a host name: '%s'", uri->host);
         return false;
