@@ -2,10 +2,10 @@
 /*
  * Connections: URI defaults, driver selection, and the connection-level API.
  *
- * Every connection sits on a DriverOps table (common/driver/driver.h). Today the
- * only in-process driver is the test driver ("test:///default",
- * "test:///ABS/PATH.xml"); remote connections ("qemu:///system", "test+unix://...")
- * will be one more DriverOps, the remote driver, chosen by the same table.
+ * Every connection sits on a DriverOps table (common/driver/driver.h): the
+ * in-process test driver for "test:///default" and "test:///ABS/PATH.xml", and the
+ * remote driver (remote-driver.c) for everything else ("qemu:///system",
+ * "test+unix:///default", any host or ?socket=), which forwards each op over RPC.
  *
  * Default URI when virConnectOpen() gets NULL or "": $VIRTKIT_DEFAULT_URI, then
  * $LIBVIRT_DEFAULT_URI, then qemu:///system for root and qemu:///session for others.

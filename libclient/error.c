@@ -4,10 +4,11 @@
  * and, on failure, fills it exactly once from the GError the layers below raised,
  * keeping that GError's libvirt identity {domain, code}.
  *
- * Messages get libvirt's per-code wording ("Requested operation is not valid: ...")
- * here, because virtkit's layers raise bare details ("domain 'x' is not running").
- * Errors that already carry the wording (those that came over the wire from a
- * daemon) are kept as they are.
+ * A GError's message is the full message users see: drivers word it as libvirt
+ * does ("Requested operation is not valid: domain is not running"), daemons send
+ * it verbatim, and so it is kept verbatim here too, so that an in-process
+ * connection and one through a daemon report exactly the same text. Only errors
+ * libclient raises itself get libvirt's per-code wording added here.
  */
 
 #include <stdarg.h>
@@ -248,8 +249,14 @@ static char *error_str1(VirtErrorCode code, const char *detail)
     return text->format ? g_strdup(text->format) : g_strconcat(text->generic, ": %s", NULL);
 }
 
+typedef enum Wording {
+    WORDING_ADD,  /* libclient's own errors: add libvirt's per-code wording */
+    WORDING_KEEP, /* a driver's message, already worded: keep it; str1 is the format */
+    WORDING_NONE, /* argument checks: the message alone, no str1 (as libvirt's) */
+} Wording;
+
 static void error_record(VirtErrorDomain domain, VirtErrorCode code, const char *detail,
-                         bool worded)
+                         Wording wording)
 {
     virErrorPtr err = last_error_object();
 
@@ -257,8 +264,9 @@ static void error_record(VirtErrorDomain domain, VirtErrorCode code, const char 
     err->code = code;
     err->domain = domain;
     err->level = VIR_ERR_ERROR;
-    err->message = worded ? client_error_format_message(code, detail) : g_strdup(detail);
-    err->str1 = worded ? error_str1(code, detail) : NULL;
+    err->message =
+        wording == WORDING_ADD ? client_error_format_message(code, detail) : g_strdup(detail);
+    err->str1 = wording == WORDING_NONE ? NULL : error_str1(code, detail);
     err->str2 = g_strdup(detail);
     err->int1 = -1;
     err->int2 = -1;
@@ -304,7 +312,7 @@ void client_error_set(VirtErrorDomain domain, VirtErrorCode code, const char *fm
     va_start(ap, fmt);
     detail = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    error_record(domain, code, detail, true);
+    error_record(domain, code, detail, WORDING_ADD);
 }
 
 /**
@@ -319,7 +327,7 @@ void client_error_invalid_arg(VirtErrorDomain domain, const char *fmt, ...)
     va_start(ap, fmt);
     message = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    error_record(domain, VIRT_ERR_INVALID_ARG, message, false);
+    error_record(domain, VIRT_ERR_INVALID_ARG, message, WORDING_NONE);
 }
 
 /**
@@ -333,22 +341,27 @@ void client_error_set_gerror(const GError *error)
 
     if (!error) {
         error_record(VIRT_FROM_NONE, VIRT_ERR_INTERNAL_ERROR, "driver failed without a message",
-                     true);
+                     WORDING_ADD);
         return;
     }
     virt_error_identity(error, &domain, &code);
     if (error == g_private_get(&wire_error_key)) {
+        /* from a daemon: str1 repeats the message, as libvirtd fills it */
         g_private_set(&wire_error_key, NULL);
         error_record_verbatim(domain, code, error->message);
         return;
     }
-    error_record(domain, code, error->message, true);
+    if (!error->message || !*error->message) {
+        error_record(domain, code, NULL, WORDING_ADD); /* the code's generic text */
+        return;
+    }
+    error_record(domain, code, error->message, WORDING_KEEP);
 }
 
 /**
  * client_error_mark_verbatim: @error came over the wire with libvirt's wording
  * already in its message; when it is reported, keep {domain, code, message} as
- * they are.
+ * they are. (Every GError is now kept verbatim; this stays for the remote driver.)
  */
 void client_error_mark_verbatim(const GError *error)
 {

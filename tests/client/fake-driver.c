@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A tiny in-process driver for libclient's unit tests ("fake:///"): one domain
- * "fake1" (running, id 7), errors with known identities, and NULL entries for the
- * NO_SUPPORT path. Counts open connections so tests can check refcounting.
+ * "fake1" (running, id 7), errors with known identities worded as drivers word
+ * them, and NULL entries for the NO_SUPPORT path. Counts open connections so tests can check
+ * refcounting.
  */
 
 #include <string.h>
@@ -28,7 +29,8 @@ static bool fake_open(const VirtUri *uri, unsigned int flags, DriverEventFunc ev
                       void *event_data, DriverConn **ret_conn, GError **error)
 {
     if (g_strcmp0(uri->path, "/fail") == 0) {
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_OPEN_FAILED, "'%s'", uri->path);
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_OPEN_FAILED,
+                    "failed to open configuration file '%s'", uri->path);
         return false;
     }
     g_atomic_int_inc(&fake_open_count);
@@ -49,6 +51,14 @@ static char *fake_hostname(DriverConn *conn, GError **error)
 
 static char *fake_capabilities(DriverConn *conn, GError **error)
 {
+    static bool empty;
+
+    /* every other call: an error without a message gets the code's generic text */
+    empty = !empty;
+    if (empty) {
+        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_FAILED, "");
+        return NULL;
+    }
     /* a foreign GError domain: must surface as INTERNAL_ERROR */
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no capabilities here");
     return NULL;
@@ -62,8 +72,8 @@ static DomainRef *fake_ref(void)
 static DomainRef *fake_lookup_by_name(DriverConn *conn, const char *name, GError **error)
 {
     if (strcmp(name, "fake1") != 0) {
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN, "no domain with matching name '%s'",
-                    name);
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                    "Domain not found: no domain with matching name '%s'", name);
         return NULL;
     }
     return fake_ref();
@@ -73,7 +83,8 @@ static DomainRef *fake_lookup_by_uuid(DriverConn *conn, const uint8_t uuid[VIRT_
                                       GError **error)
 {
     if (memcmp(uuid, fake_uuid, VIRT_UUID_LEN) != 0) {
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN, "no domain with matching uuid");
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
+                    "Domain not found: no domain with matching uuid");
         return NULL;
     }
     return fake_ref();
@@ -93,7 +104,7 @@ static bool fake_destroy(DriverConn *conn, const DomainRef *dom, unsigned int fl
 {
     if (!g_atomic_int_compare_and_exchange(&fake_active, 1, 0)) {
         g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
-                    "domain '%s' is not running", dom->name);
+                    "Requested operation is not valid: domain '%s' is not running", dom->name);
         return false;
     }
     return true;
@@ -103,7 +114,6 @@ static DomainRef *fake_create(DriverConn *conn, const DomainRef *dom, unsigned i
                               GError **error)
 {
     if (!g_atomic_int_compare_and_exchange(&fake_active, 0, 1)) {
-        /* already carries libvirt's wording, as errors from a daemon do */
         g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
                     "Requested operation is not valid: domain is already running");
         return NULL;
