@@ -24,6 +24,9 @@ struct DriverConn {
 };
 
 static GMutex fake_lock;
+/* held for reading while callbacks run, for writing by close: once connect_close
+ * returns no callback for that connection is running or will run (driver.h) */
+static GRWLock fake_emit_lock;
 static GPtrArray *fake_domains; /* FakeDomain* */
 static GPtrArray *fake_conns;   /* DriverConn* */
 static int fake_next_id = 1;
@@ -54,9 +57,11 @@ static bool fake_open(const VirtUri *uri, unsigned int flags, DriverEventFunc cb
 
 static void fake_close(DriverConn *conn)
 {
+    g_rw_lock_writer_lock(&fake_emit_lock);
     g_mutex_lock(&fake_lock);
     g_ptr_array_remove(fake_conns, conn);
     g_mutex_unlock(&fake_lock);
+    g_rw_lock_writer_unlock(&fake_emit_lock);
     g_free(conn->uri);
     g_free(conn);
 }
@@ -68,6 +73,7 @@ static void fake_emit(const FakeDomain *d, int event, int detail)
     DomainEvent ev = { .event_id = 0, .dom = ref, .event = event, .detail = detail };
     g_autoptr(GPtrArray) conns = NULL;
 
+    g_rw_lock_reader_lock(&fake_emit_lock);
     g_mutex_lock(&fake_lock);
     conns = g_ptr_array_copy(fake_conns, NULL, NULL);
     g_mutex_unlock(&fake_lock);
@@ -76,6 +82,7 @@ static void fake_emit(const FakeDomain *d, int event, int detail)
 
         c->cb(&ev, c->data);
     }
+    g_rw_lock_reader_unlock(&fake_emit_lock);
 }
 
 static char *fake_get_uri(DriverConn *conn, GError **error)
@@ -202,6 +209,7 @@ static DomainRef *fake_define(DriverConn *conn, const char *xml, unsigned int fl
     const char *end = start ? strstr(start, "</name>") : NULL;
     FakeDomain *d;
     FakeDomain copy;
+    DomainRef *ref;
 
     if (!start || !end) {
         g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR, "XML error: missing <name>");
@@ -215,9 +223,12 @@ static DomainRef *fake_define(DriverConn *conn, const char *xml, unsigned int fl
     g_mutex_lock(&fake_lock);
     g_ptr_array_add(fake_domains, d);
     copy = *d;
+    copy.name = g_strdup(d->name);
     g_mutex_unlock(&fake_lock);
     fake_emit(&copy, 0, 0);
-    return domain_ref_new(copy.name, copy.uuid, copy.id);
+    ref = domain_ref_new(copy.name, copy.uuid, copy.id);
+    g_free(copy.name);
+    return ref;
 }
 
 /* Change a domain's state: @from 0 = any; returns the new snapshot for events. */
@@ -240,8 +251,12 @@ static bool fake_transition(const DomainRef *dom, int from, int to, bool remove,
     if (to == 5)
         d->id = -1;
     *ret_copy = *d;
-    if (remove)
-        g_ptr_array_remove(fake_domains, d); /* leaks d: tests are short-lived */
+    ret_copy->name = g_strdup(d->name); /* the caller's, valid after unlocking */
+    if (remove) {
+        g_ptr_array_remove(fake_domains, d);
+        g_free(d->name);
+        g_free(d);
+    }
     g_mutex_unlock(&fake_lock);
     return true;
 }
@@ -251,10 +266,14 @@ static DomainRef *fake_create(DriverConn *conn, const DomainRef *dom, unsigned i
 {
     FakeDomain c;
 
+    DomainRef *ref;
+
     if (!fake_transition(dom, 5, 1, false, &c, error))
         return NULL;
     fake_emit(&c, 2, 0);
-    return domain_ref_new(c.name, c.uuid, c.id);
+    ref = domain_ref_new(c.name, c.uuid, c.id);
+    g_free(c.name);
+    return ref;
 }
 
 #define FAKE_ACTION(fn, from, to, remove, event, detail)                                       \
@@ -264,6 +283,7 @@ static DomainRef *fake_create(DriverConn *conn, const DomainRef *dom, unsigned i
         if (!fake_transition(dom, from, to, remove, &c, error))                                \
             return false;                                                                      \
         fake_emit(&c, event, detail);                                                          \
+        g_free(c.name);                                                                        \
         return true;                                                                           \
     }
 
