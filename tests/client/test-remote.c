@@ -8,9 +8,12 @@
  * stopped daemon, and session autostart.
  */
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -588,6 +591,154 @@ static void test_keepalive_answered(void)
     test_proxyd_stop(pd);
 }
 
+/* ---- what goes over the wire ---- */
+
+/* A relay between the client and proxyd that records the client's calls as
+ * "proc" (or "60[feature]" for SUPPORTS_FEATURE), in order. */
+typedef struct Relay {
+    char *path;
+    int listen_fd;
+    char *upstream;
+    GThread *thread;
+    GMutex lock;
+    GString *calls;
+} Relay;
+
+static void relay_record(Relay *relay, RpcDecoder *decoder)
+{
+    RpcMessage *msg;
+
+    while ((msg = rpc_decoder_pop(decoder))) {
+        remote_connect_supports_feature_args feature = { 0 };
+        const RpcPayloadType *type;
+
+        if (msg->header.prog == REMOTE_PROGRAM && msg->header.type == RPC_MESSAGE_CALL) {
+            g_mutex_lock(&relay->lock);
+            g_string_append_printf(relay->calls, "%s%d", relay->calls->len ? " " : "",
+                                   msg->header.proc);
+            type = rpc_message_payload_type(&msg->header, NULL);
+            if (msg->header.proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE && type &&
+                rpc_payload_decode(type, msg->payload, &feature, NULL))
+                g_string_append_printf(relay->calls, "[%d]", feature.feature);
+            g_mutex_unlock(&relay->lock);
+        }
+        rpc_message_free(msg);
+    }
+}
+
+static gpointer relay_thread(gpointer data)
+{
+    Relay *relay = data;
+    g_autoptr(RpcDecoder) decoder = rpc_decoder_new();
+    int client = accept4(relay->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int server = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(client, >=, 0);
+    strcpy(addr.sun_path, relay->upstream);
+    g_assert_cmpint(connect(server, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    for (;;) {
+        struct pollfd pfd[2] = { { .fd = client, .events = POLLIN },
+                                 { .fd = server, .events = POLLIN } };
+        char buf[65536];
+        ssize_t n;
+
+        g_assert_cmpint(poll(pfd, 2, -1), >, 0);
+        if (pfd[0].revents) {
+            n = read(client, buf, sizeof(buf));
+            if (n <= 0)
+                break;
+            g_assert_true(rpc_decoder_feed(decoder, buf, (size_t)n, NULL));
+            relay_record(relay, decoder);
+            g_assert_cmpint(write(server, buf, (size_t)n), ==, n);
+        }
+        if (pfd[1].revents) {
+            n = read(server, buf, sizeof(buf));
+            if (n <= 0)
+                break;
+            g_assert_cmpint(write(client, buf, (size_t)n), ==, n);
+        }
+    }
+    close(client);
+    close(server);
+    return NULL;
+}
+
+static Relay *relay_start(const char *root, const char *upstream)
+{
+    Relay *relay = g_new0(Relay, 1);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+    relay->path = g_build_filename(root, "relay-sock", NULL);
+    relay->upstream = g_strdup(upstream);
+    relay->calls = g_string_new(NULL);
+    g_mutex_init(&relay->lock);
+    relay->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    strcpy(addr.sun_path, relay->path);
+    g_assert_cmpint(bind(relay->listen_fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(relay->listen_fd, 1), ==, 0);
+    relay->thread = g_thread_new("relay", relay_thread, relay);
+    return relay;
+}
+
+/* Join after the client closed; returns the recorded calls. */
+static char *relay_finish(Relay *relay)
+{
+    char *calls;
+
+    g_thread_join(relay->thread);
+    close(relay->listen_fd);
+    calls = g_string_free(relay->calls, FALSE);
+    g_mutex_clear(&relay->lock);
+    g_free(relay->path);
+    g_free(relay->upstream);
+    g_free(relay);
+    return calls;
+}
+
+static int on_nothing(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    return 0;
+}
+
+static int on_nothing_too(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    return 0;
+}
+
+/* libvirt's handshake order, the type asked once, one server registration per
+ * (event, domain filter) shared by local callbacks, and virsh's close. */
+static void test_wire_trace(void)
+{
+    TestProxyd *pd = test_proxyd_start(NULL);
+    Relay *relay = relay_start(pd->root, pd->sock);
+    g_autofree char *uri = g_strdup_printf("test+unix:///default?socket=%s", relay->path);
+    g_autofree char *calls = NULL;
+    virConnectPtr conn = virConnectOpen(uri);
+    virDomainPtr dom;
+    int a, b, c;
+
+    g_assert_nonnull(conn);
+    g_assert_cmpstr(virConnectGetType(conn), ==, "TEST");
+    g_assert_cmpstr(virConnectGetType(conn), ==, "TEST");
+    dom = virDomainLookupByName(conn, "test");
+    a = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(on_nothing), NULL, NULL);
+    b = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(on_nothing_too), NULL, NULL);
+    c = virConnectDomainEventRegisterAny(conn, dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(on_nothing), NULL, NULL);
+    g_assert_cmpint(MIN(a, MIN(b, c)), >=, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, a), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, c), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, b), ==, 0);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    calls = relay_finish(relay);
+    g_assert_cmpstr(calls, ==, "66 60[10] 1 60[14] 60[15] 3 23 316 316 317 317 2");
+    test_proxyd_stop(pd);
+}
+
 /* ---- session autostart ---- */
 
 static void test_autostart(void)
@@ -686,6 +837,7 @@ int main(int argc, char **argv)
     g_test_add_func("/client/remote/close-callback", test_close_callback);
     g_test_add_func("/client/remote/keepalive", test_keepalive);
     g_test_add_func("/client/remote/keepalive-answered", test_keepalive_answered);
+    g_test_add_func("/client/remote/wire-trace", test_wire_trace);
     g_test_add_func("/client/remote/autostart", test_autostart);
     g_test_add_func("/client/remote/autostart-open", test_autostart_open);
     return g_test_run();
