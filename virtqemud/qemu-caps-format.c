@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * <capabilities> and <domainCapabilities> as libvirt formats them for QEMU
- * (formatcaps.html, formatdomaincaps.html; both validate against libvirt's
- * capability.rng and domaincaps.rng). Only what this driver really implements is
+ * The QEMU guest of <capabilities> (filled into conf's model, which formats it) and
+ * <domainCapabilities> as libvirt formats them for QEMU (formatcaps.html,
+ * formatdomaincaps.html; both validate against libvirt's capability.rng and
+ * domaincaps.rng). Only what this driver really implements is
  * announced as supported: an application that trusts domcapabilities must not be
  * offered a device the command line builder would refuse.
  */
 
 #include <string.h>
 
+#include "conf/capabilities.h"
 #include "conf/xml-writer.h"
 #include "qemu-caps.h"
 #include "util/error.h"
@@ -21,129 +23,46 @@ static unsigned qemu_caps_wordsize(const char *arch)
     return g_strv_contains(arch32, arch) ? 32 : 64;
 }
 
-static void qemu_caps_write_machine(XmlWriter *w, const QemuMonitorMachine *m, const char *name,
-                                    const char *canonical)
+/**
+ * qemu_caps_add_guest: the <guest> of @qc in @caps (conf/capabilities.h formats it in
+ * libvirt's layout): hvm on the emulator's arch, its machines with the default first
+ * and aliases naming their machine, the domain types it can run (qemu; kvm only when
+ * KVM is usable), and the features libvirt lists for x86.
+ */
+void qemu_caps_add_guest(Capabilities *caps, const QemuCaps *qc)
 {
-    xml_writer_start(w, "machine");
-    if (canonical)
-        xml_writer_attr(w, "canonical", canonical);
-    xml_writer_attr_uint(w, "maxCpus", m->max_cpus);
-    if (m->deprecated)
-        xml_writer_attr(w, "deprecated", "yes");
-    xml_writer_text(w, name);
-    xml_writer_end(w);
-}
-
-/* The default machine first, then QEMU's order; an alias follows as its own entry
- * naming the machine it stands for, as libvirt lists them. */
-static void qemu_caps_write_machines(XmlWriter *w, const QemuCaps *caps)
-{
-    const char *def = qemu_caps_default_machine(caps);
-    const QemuMonitorMachine *dm = def ? qemu_caps_machine_lookup(caps, def) : NULL;
+    CapsGuest *guest =
+        capabilities_add_guest(caps, "hvm", qc->arch, qemu_caps_wordsize(qc->arch), qc->binary);
+    const char *def = qemu_caps_default_machine(qc);
+    const QemuMonitorMachine *dm = def ? qemu_caps_machine_lookup(qc, def) : NULL;
 
     if (dm) {
-        qemu_caps_write_machine(w, dm, dm->name, NULL);
+        caps_guest_add_machine(guest, dm->name, NULL, dm->max_cpus);
         if (dm->alias)
-            qemu_caps_write_machine(w, dm, dm->alias, dm->name);
+            caps_guest_add_machine(guest, dm->alias, dm->name, dm->max_cpus);
     }
-    for (guint i = 0; i < caps->machines->len; i++) {
-        const QemuMonitorMachine *m = g_ptr_array_index(caps->machines, i);
+    for (guint i = 0; i < qc->machines->len; i++) {
+        const QemuMonitorMachine *m = g_ptr_array_index(qc->machines, i);
 
         if (m == dm)
             continue;
-        qemu_caps_write_machine(w, m, m->name, NULL);
+        caps_guest_add_machine(guest, m->name, NULL, m->max_cpus);
         if (m->alias)
-            qemu_caps_write_machine(w, m, m->alias, m->name);
+            caps_guest_add_machine(guest, m->alias, m->name, m->max_cpus);
     }
-}
-
-static void qemu_caps_write_guest(GString *buf, const QemuCaps *caps)
-{
-    g_autofree char *wordsize = g_strdup_printf("%u", qemu_caps_wordsize(caps->arch));
-    XmlWriter w;
-
-    xml_writer_init(&w, buf, 1);
-    xml_writer_start(&w, "guest");
-    xml_writer_text_element(&w, "os_type", "hvm");
-    xml_writer_start(&w, "arch");
-    xml_writer_attr(&w, "name", caps->arch);
-    xml_writer_text_element(&w, "wordsize", wordsize);
-    xml_writer_text_element(&w, "emulator", caps->binary);
-    qemu_caps_write_machines(&w, caps);
     for (DomainVirtType t = DOMAIN_VIRT_QEMU; t <= DOMAIN_VIRT_KVM; t++) {
-        if (!qemu_caps_supports_virt_type(caps, t))
-            continue;
-        xml_writer_start(&w, "domain");
-        xml_writer_attr(&w, "type", domain_virt_type_to_string(t));
-        xml_writer_end(&w);
+        if (qemu_caps_supports_virt_type(qc, t))
+            caps_guest_add_domain(guest, domain_virt_type_to_string(t), NULL);
     }
-    xml_writer_end(&w);
-    xml_writer_start(&w, "features");
-    if (g_str_equal(caps->arch, "i686")) {
-        xml_writer_start(&w, "pae");
-        xml_writer_end(&w);
-        xml_writer_start(&w, "nonpae");
-        xml_writer_end(&w);
+    if (g_str_equal(qc->arch, "i686")) {
+        caps_guest_add_feature(guest, "pae", NULL, NULL);
+        caps_guest_add_feature(guest, "nonpae", NULL, NULL);
     }
-    xml_writer_start(&w, "acpi");
-    xml_writer_attr(&w, "default", "on");
-    xml_writer_attr(&w, "toggle", "yes");
-    xml_writer_end(&w);
-    xml_writer_start(&w, "apic");
-    xml_writer_attr(&w, "default", "on");
-    xml_writer_attr(&w, "toggle", "no");
-    xml_writer_end(&w);
-    xml_writer_start(&w, "cpuselection");
-    xml_writer_end(&w);
-    xml_writer_start(&w, "deviceboot");
-    xml_writer_end(&w);
-    xml_writer_start(&w, "disksnapshot");
-    xml_writer_attr(&w, "default", "on");
-    xml_writer_attr(&w, "toggle", "no");
-    xml_writer_end(&w);
-    xml_writer_end(&w);
-    xml_writer_end(&w);
-}
-
-/* The host part holds only facts we know; there is no security driver (model none). */
-static void qemu_caps_write_host(GString *buf, const QemuCapsHost *host)
-{
-    XmlWriter w;
-
-    xml_writer_init(&w, buf, 1);
-    xml_writer_start(&w, "host");
-    xml_writer_text_element(&w, "uuid", host->uuid);
-    xml_writer_start(&w, "cpu");
-    xml_writer_text_element(&w, "arch", host->arch);
-    xml_writer_end(&w);
-    xml_writer_start(&w, "power_management");
-    xml_writer_end(&w);
-    xml_writer_start(&w, "iommu");
-    xml_writer_attr(&w, "support", "no");
-    xml_writer_end(&w);
-    xml_writer_start(&w, "secmodel");
-    xml_writer_text_element(&w, "model", "none");
-    xml_writer_text_element(&w, "doi", "0");
-    xml_writer_end(&w);
-    xml_writer_end(&w);
-}
-
-/**
- * qemu_caps_format_capabilities: libvirt's <capabilities> document: the host, then one
- * <guest> per probed emulator. Sections are separated by empty lines as in libvirt.
- */
-char *qemu_caps_format_capabilities(const QemuCapsHost *host, QemuCaps *const *caps, size_t n_caps)
-{
-    GString *buf = g_string_new("<capabilities>\n\n");
-
-    qemu_caps_write_host(buf, host);
-    g_string_append_c(buf, '\n');
-    for (size_t i = 0; i < n_caps; i++) {
-        qemu_caps_write_guest(buf, caps[i]);
-        g_string_append_c(buf, '\n');
-    }
-    g_string_append(buf, "</capabilities>\n");
-    return g_string_free(buf, FALSE);
+    caps_guest_add_feature(guest, "acpi", "on", "yes");
+    caps_guest_add_feature(guest, "apic", "on", "no");
+    caps_guest_add_feature(guest, "cpuselection", NULL, NULL);
+    caps_guest_add_feature(guest, "deviceboot", NULL, NULL);
+    caps_guest_add_feature(guest, "disksnapshot", "on", "no");
 }
 
 /* ---- domainCapabilities ---- */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf/capabilities.h"
 #include "conf/domain-def.h"
 #include "qemu-monitor-json.h"
 #include "util/enum-table.h"
@@ -105,12 +106,6 @@ typedef struct QemuCapsReplies {
     const QemuMonitorMessage *kvm_cpu_definitions; /* KVM probe: query-cpu-definitions */
 } QemuCapsReplies;
 
-/* Host facts for <capabilities> (gathered by the driver). */
-typedef struct QemuCapsHost {
-    const char *uuid; /* host UUID or NULL */
-    const char *arch; /* "x86_64" */
-} QemuCapsHost;
-
 /* lifecycle */
 QemuCaps *qemu_caps_new(void);
 QemuCaps *qemu_caps_free(QemuCaps *caps);
@@ -141,7 +136,7 @@ QemuCaps *qemu_caps_cache_get(const char *cache_dir, const char *binary, unsigne
                               bool *ret_probed, GError **error);
 
 /* XML (qemu-caps-format.c) */
-char *qemu_caps_format_capabilities(const QemuCapsHost *host, QemuCaps *const *caps, size_t n_caps);
+void qemu_caps_add_guest(Capabilities *caps, const QemuCaps *qc);
 char *qemu_caps_format_domain_caps(const QemuCaps *caps, DomainVirtType type, const char *machine,
                                    GError **error);
 

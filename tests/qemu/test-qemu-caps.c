@@ -180,23 +180,38 @@ static void test_is_current(void)
             cases[i].current);
 }
 
+static char *format_caps(const QemuCaps *qc)
+{
+    g_autoptr(Capabilities) caps = capabilities_new("x86_64");
+    const uint8_t uuid[16] = { 0x2b, 0x5e, 0x4c, 0x9a, 0x1f, 0x0e, 0x4d, 0x39,
+                               0x9a, 0x43, 0x6f, 0x0e, 0x8b, 0x1d, 0x2c, 0x77 };
+
+    memcpy(caps->host.uuid, uuid, sizeof(uuid));
+    caps->host.has_uuid = true;
+    caps->host.power_management_known = true;
+    caps->host.iommu_support = g_strdup("no");
+    capabilities_add_secmodel(caps, "none", "0");
+    qemu_caps_add_guest(caps, qc);
+    return capabilities_format(caps);
+}
+
 static void test_capabilities_xml(void)
 {
     g_autoptr(QemuCaps) caps = qemu_test_caps_load(CAPS_FILE);
     g_autoptr(QemuCaps) nokvm = qemu_test_caps_load(CAPS_FILE);
-    QemuCapsHost host = { .uuid = "2b5e4c9a-1f0e-4d39-9a43-6f0e8b1d2c77", .arch = "x86_64" };
     g_autofree char *path = golden_path("x86_64-7.2.caps.xml");
     g_autofree char *path_nokvm = golden_path("x86_64-7.2-nokvm.caps.xml");
-    g_autofree char *xml = qemu_caps_format_capabilities(&host, &caps, 1);
+    g_autofree char *xml = format_caps(caps);
     g_autofree char *xml_nokvm = NULL;
 
     qemu_test_compare_golden(path, xml);
     check_schema("capability.rng", xml);
     /* without usable KVM only type 'qemu' is offered */
     nokvm->kvm_usable = false;
-    xml_nokvm = qemu_caps_format_capabilities(&host, &nokvm, 1);
+    xml_nokvm = format_caps(nokvm);
     qemu_test_compare_golden(path_nokvm, xml_nokvm);
     g_assert_null(strstr(xml_nokvm, "<domain type='kvm'/>"));
+    g_assert_nonnull(strstr(xml, "<domain type='kvm'/>"));
     check_schema("capability.rng", xml_nokvm);
 }
 
