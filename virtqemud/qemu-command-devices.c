@@ -8,8 +8,6 @@
 #include "qemu-command-priv.h"
 #include "util/error.h"
 
-static const char *const qemu_alias_only[] = { "alias", NULL };
-
 /* The address to listen on: <graphics listen=> or <listen type='address' address=>;
  * without one, loopback, as libvirt's default qemu.conf does. */
 static bool qemu_graphics_listen(QemuBuild *b, const DomainGraphicsDef *gfx, const char *what,
@@ -99,7 +97,8 @@ static bool qemu_build_video(QemuBuild *b, const DomainVideoDef *video, guint i,
     const char *model = video->model ? video->model : "vga";
     JsonBuilder *p;
 
-    if (!qemu_build_check_extras(b, video->extras, what, qemu_alias_only, NULL, error) ||
+    if (!qemu_build_check_extras(b, video->extras, what, qemu_pci_device_ok_children, NULL,
+                                 error) ||
         !qemu_build_check_extras(b, video->model_extras, what, NULL, NULL, error))
         return false;
     if (g_str_equal(model, "none"))
@@ -136,6 +135,10 @@ static bool qemu_build_video(QemuBuild *b, const DomainVideoDef *video, guint i,
     } else {
         return qemu_build_unsupported(b, error, "%s: model '%s' is not implemented", what, model);
     }
+    if (!qemu_build_pci_address(b, video->extras, what, p, error)) {
+        g_object_unref(p);
+        return false;
+    }
     qemu_build_add_json(b, "-device", p);
     return true;
 }
@@ -146,6 +149,24 @@ bool qemu_build_videos(QemuBuild *b, GError **error)
         if (!qemu_build_video(b, g_ptr_array_index(b->def->videos, i), i, error))
             return false;
     }
+    return true;
+}
+
+/* <address type='usb' bus='0' port='1'/> → "port" on the one USB bus. */
+static bool qemu_build_usb_port(QemuBuild *b, const XmlExtras *extras, const char *what,
+                                JsonBuilder *p, GError **error)
+{
+    const XmlElem *addr = qemu_build_extras_child(extras, "address");
+    const char *port;
+
+    if (!addr)
+        return true;
+    port = qemu_build_elem_attr(addr, "port");
+    if (g_strcmp0(qemu_build_elem_attr(addr, "type"), "usb") != 0 || !port ||
+        g_strcmp0(qemu_build_elem_attr(addr, "bus"), "0") != 0)
+        return qemu_build_unsupported(b, error, "%s: only USB addresses on bus 0 are implemented",
+                                      what);
+    qemu_props_str(p, "port", port);
     return true;
 }
 
@@ -166,7 +187,8 @@ static bool qemu_build_input(QemuBuild *b, const DomainInputDef *input, guint i,
                                                               : "ps2";
     JsonBuilder *p;
 
-    if (!qemu_build_check_extras(b, input->extras, what, qemu_alias_only, NULL, error))
+    if (!qemu_build_check_extras(b, input->extras, what,
+                                 (const char *const[]){ "alias", "address", NULL }, NULL, error))
         return false;
     if (g_str_equal(bus, "ps2") &&
         (g_strcmp0(input->type, "mouse") == 0 || g_strcmp0(input->type, "keyboard") == 0))
@@ -181,6 +203,10 @@ static bool qemu_build_input(QemuBuild *b, const DomainInputDef *input, guint i,
         p = qemu_props_new("driver", usb[u].driver);
         qemu_props_str(p, "id", id);
         qemu_props_str(p, "bus", "usb.0");
+        if (!qemu_build_usb_port(b, input->extras, what, p, error)) {
+            g_object_unref(p);
+            return false;
+        }
         qemu_build_add_json(b, "-device", p);
         return true;
     }
@@ -207,7 +233,8 @@ static bool qemu_build_rng(QemuBuild *b, const DomainRngDef *rng, guint i, GErro
     JsonBuilder *p;
 
     if (!qemu_build_check_extras(b, rng->extras, what,
-                                 (const char *const[]){ "alias", "rate", NULL }, NULL, error) ||
+                                 (const char *const[]){ "alias", "rate", "address", NULL }, NULL,
+                                 error) ||
         !qemu_build_check_extras(b, rng->backend_extras, what, NULL, NULL, error))
         return false;
     if (g_strcmp0(rng->model, "virtio") != 0)
@@ -243,6 +270,10 @@ static bool qemu_build_rng(QemuBuild *b, const DomainRngDef *rng, guint i, GErro
         qemu_props_int(p, "max-bytes", (gint64)nb);
         qemu_props_int(p, "period", (gint64)np);
     }
+    if (!qemu_build_pci_address(b, rng->extras, what, p, error)) {
+        g_object_unref(p);
+        return false;
+    }
     qemu_build_add_json(b, "-device", p);
     return true;
 }
@@ -254,8 +285,8 @@ bool qemu_build_balloon_rng(QemuBuild *b, GError **error)
 {
     const DomainMemballoonDef *balloon = b->def->memballoon;
 
-    if (balloon &&
-        !qemu_build_check_extras(b, balloon->extras, "memballoon", qemu_alias_only, NULL, error))
+    if (balloon && !qemu_build_check_extras(b, balloon->extras, "memballoon",
+                                            qemu_pci_device_ok_children, NULL, error))
         return false;
     if (balloon && g_strcmp0(balloon->model, "virtio") == 0) {
         JsonBuilder *p;
@@ -265,6 +296,10 @@ bool qemu_build_balloon_rng(QemuBuild *b, GError **error)
             return false;
         p = qemu_props_new("driver", "virtio-balloon-pci");
         qemu_props_str(p, "id", "balloon0");
+        if (!qemu_build_pci_address(b, balloon->extras, "memballoon", p, error)) {
+            g_object_unref(p);
+            return false;
+        }
         qemu_build_add_json(b, "-device", p);
     } else if (balloon && g_strcmp0(balloon->model, "none") != 0) {
         return qemu_build_unsupported(b, error, "memballoon model '%s' is not implemented",

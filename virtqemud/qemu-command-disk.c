@@ -11,8 +11,6 @@
 #include "qemu-command-priv.h"
 #include "util/error.h"
 
-static const char *const qemu_device_ok_children[] = { "alias", NULL };
-
 static bool qemu_build_usb_controller(QemuBuild *b, const DomainControllerDef *ctrl, GError **error)
 {
     static const struct {
@@ -38,6 +36,10 @@ static bool qemu_build_usb_controller(QemuBuild *b, const DomainControllerDef *c
             return false;
         p = qemu_props_new("driver", models[i].driver);
         qemu_props_str(p, "id", "usb");
+        if (!qemu_build_pci_address(b, ctrl->extras, "the USB controller", p, error)) {
+            g_object_unref(p);
+            return false;
+        }
         qemu_build_add_json(b, "-device", p);
         b->has_usb = true;
         return true;
@@ -45,8 +47,9 @@ static bool qemu_build_usb_controller(QemuBuild *b, const DomainControllerDef *c
     return qemu_build_unsupported(b, error, "USB controller model '%s' is not implemented", model);
 }
 
-static bool qemu_build_simple_controller(QemuBuild *b, const char *driver, const char *prefix,
-                                         int index, QemuCapsFlag flag, GError **error)
+static bool qemu_build_simple_controller(QemuBuild *b, const DomainControllerDef *ctrl,
+                                         const char *driver, const char *prefix, int index,
+                                         QemuCapsFlag flag, GError **error)
 {
     g_autofree char *id = g_strdup_printf("%s%d", prefix, index);
     JsonBuilder *p;
@@ -55,6 +58,10 @@ static bool qemu_build_simple_controller(QemuBuild *b, const char *driver, const
         return false;
     p = qemu_props_new("driver", driver);
     qemu_props_str(p, "id", id);
+    if (!qemu_build_pci_address(b, ctrl->extras, id, p, error)) {
+        g_object_unref(p);
+        return false;
+    }
     qemu_build_add_json(b, "-device", p);
     return true;
 }
@@ -71,11 +78,11 @@ static bool qemu_build_controller(QemuBuild *b, const DomainControllerDef *ctrl,
                                           "IDE controller %d is not available on "
                                           "machine '%s'",
                                           index, b->machine->name);
-        return true; /* the i440FX's own PIIX IDE */
+        return true; /* the i440FX's own PIIX IDE (any <address> is where it always is) */
     case DOMAIN_CONTROLLER_TYPE_SATA:
         if (b->q35 && index == 0)
             return true; /* the Q35's own AHCI */
-        return qemu_build_simple_controller(b, "ich9-ahci", "sata", index,
+        return qemu_build_simple_controller(b, ctrl, "ich9-ahci", "sata", index,
                                             QEMU_CAPS_DEVICE_ICH9_AHCI, error);
     case DOMAIN_CONTROLLER_TYPE_SCSI:
         if (ctrl->model && !g_str_equal(ctrl->model, "virtio-scsi"))
@@ -83,11 +90,11 @@ static bool qemu_build_controller(QemuBuild *b, const DomainControllerDef *ctrl,
                                           "SCSI controller model '%s' is not "
                                           "implemented",
                                           ctrl->model);
-        return qemu_build_simple_controller(b, "virtio-scsi-pci", "scsi", index,
+        return qemu_build_simple_controller(b, ctrl, "virtio-scsi-pci", "scsi", index,
                                             QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI, error);
     case DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL:
         b->has_vserial = true;
-        return qemu_build_simple_controller(b, "virtio-serial-pci", "virtio-serial", index,
+        return qemu_build_simple_controller(b, ctrl, "virtio-serial-pci", "virtio-serial", index,
                                             QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI, error);
     case DOMAIN_CONTROLLER_TYPE_USB:
         return qemu_build_usb_controller(b, ctrl, error);
@@ -119,7 +126,8 @@ bool qemu_build_controllers(QemuBuild *b, GError **error)
         g_autofree char *what = g_strdup_printf(
             "controller '%s' %d", domain_controller_type_to_string(ctrl->type), ctrl->index);
 
-        if (!qemu_build_check_extras(b, ctrl->extras, what, qemu_device_ok_children, NULL, error) ||
+        if (!qemu_build_check_extras(b, ctrl->extras, what, qemu_pci_device_ok_children, NULL,
+                                     error) ||
             !qemu_build_controller(b, ctrl, error))
             return false;
     }
@@ -354,7 +362,7 @@ static bool qemu_build_disk_device(QemuBuild *b, const QemuDiskInfo *info, const
             g_strdup_printf("virtio-disk%d", domain_disk_name_index(disk->target_dev));
 
         qemu_props_str(p, "id", id);
-        ok = true;
+        ok = qemu_build_pci_address(b, disk->extras, what, p, error);
     } else if (disk->target_bus == DOMAIN_DISK_BUS_SCSI) {
         ok = qemu_disk_bus_scsi(b, info, what, p, error);
     } else {

@@ -70,8 +70,7 @@ static bool qemu_build_net(QemuBuild *b, const DomainNetDef *net, guint i, GErro
     char mac[18];
     size_t m = 0;
 
-    if (!qemu_build_check_extras(b, net->extras, what, (const char *const[]){ "alias", NULL }, NULL,
-                                 error) ||
+    if (!qemu_build_check_extras(b, net->extras, what, qemu_pci_device_ok_children, NULL, error) ||
         !qemu_build_check_extras(b, net->mac_extras, what, NULL, NULL, error) ||
         !qemu_build_check_extras(b, net->source_extras, what, NULL, NULL, error) ||
         !qemu_build_check_extras(b, net->model_extras, what, NULL, NULL, error) ||
@@ -89,6 +88,10 @@ static bool qemu_build_net(QemuBuild *b, const DomainNetDef *net, guint i, GErro
     qemu_props_str(p, "netdev", netdev);
     qemu_props_str(p, "id", id);
     qemu_props_str(p, "mac", mac);
+    if (!qemu_build_pci_address(b, net->extras, what, p, error)) {
+        g_object_unref(p);
+        return false;
+    }
     qemu_build_add_json(b, "-device", p);
     return true;
 }

@@ -30,6 +30,11 @@ const char *qemu_build_elem_attr(const XmlElem *elem, const char *name);
 const char *qemu_build_extras_attr(const XmlExtras *extras, const char *name);
 bool qemu_build_need_caps(const QemuBuild *b, QemuCapsFlag flag, const char *what, GError **error);
 
+/* <address type='pci'> of a PCI device → "bus"/"addr" (root bus only) */
+bool qemu_build_pci_address(const QemuBuild *b, const XmlExtras *extras, const char *what,
+                            JsonBuilder *p, GError **error);
+extern const char *const qemu_pci_device_ok_children[]; /* alias, address */
+
 /* JSON objects for -device/-blockdev/-object, members in insertion order */
 JsonBuilder *qemu_props_new(const char *key, const char *value);
 void qemu_props_str(JsonBuilder *p, const char *name, const char *value);

@@ -126,6 +126,60 @@ bool qemu_build_need_caps(const QemuBuild *b, QemuCapsFlag flag, const char *wha
                                   b->caps->binary);
 }
 
+const char *const qemu_pci_device_ok_children[] = { "alias", "address", NULL };
+
+static bool qemu_pci_number(const char *text, guint64 max, guint64 *ret)
+{
+    /* libvirt writes them as 0x.. hex; plain decimal is accepted too */
+    if (!text)
+        return false;
+    if (g_str_has_prefix(text, "0x"))
+        return g_ascii_string_to_unsigned(text + 2, 16, 0, max, ret, NULL);
+    return g_ascii_string_to_unsigned(text, 10, 0, max, ret, NULL);
+}
+
+/**
+ * qemu_build_pci_address: the guest PCI address a definition gives a device (as
+ * libvirt's own XML always does), on the root bus: pci.0 (i440FX) or pcie.0 (Q35).
+ * Other buses, domains and address types are refused: the device would land
+ * elsewhere than described.
+ */
+bool qemu_build_pci_address(const QemuBuild *b, const XmlExtras *extras, const char *what,
+                            JsonBuilder *p, GError **error)
+{
+    const XmlElem *addr = qemu_build_extras_child(extras, "address");
+    guint64 domain = 0, bus = 0, slot = 0, function = 0;
+    const char *multi;
+
+    if (!addr)
+        return true;
+    if (g_strcmp0(qemu_build_elem_attr(addr, "type"), "pci") != 0)
+        return qemu_build_unsupported(b, error, "%s: address type '%s' is not implemented", what,
+                                      qemu_build_elem_attr(addr, "type"));
+    if ((qemu_build_elem_attr(addr, "domain") &&
+         !qemu_pci_number(qemu_build_elem_attr(addr, "domain"), 0xffff, &domain)) ||
+        (qemu_build_elem_attr(addr, "bus") &&
+         !qemu_pci_number(qemu_build_elem_attr(addr, "bus"), 0xff, &bus)) ||
+        !qemu_pci_number(qemu_build_elem_attr(addr, "slot"), 0x1f, &slot) ||
+        (qemu_build_elem_attr(addr, "function") &&
+         !qemu_pci_number(qemu_build_elem_attr(addr, "function"), 7, &function)))
+        return qemu_build_unsupported(b, error, "%s: invalid PCI address", what);
+    if (domain != 0 || bus != 0)
+        return qemu_build_unsupported(b, error, "%s: only PCI bus 0 is implemented", what);
+    qemu_props_str(p, "bus", b->q35 ? "pcie.0" : "pci.0");
+    {
+        g_autofree char *a = function
+                                 ? g_strdup_printf("0x%x.0x%x", (unsigned)slot, (unsigned)function)
+                                 : g_strdup_printf("0x%x", (unsigned)slot);
+
+        qemu_props_str(p, "addr", a);
+    }
+    multi = qemu_build_elem_attr(addr, "multifunction");
+    if (multi)
+        qemu_props_bool(p, "multifunction", g_str_equal(multi, "on"));
+    return true;
+}
+
 JsonBuilder *qemu_props_new(const char *key, const char *value)
 {
     JsonBuilder *p = json_builder_new();

@@ -293,6 +293,8 @@ int main(int argc, char **argv)
     DO_TEST_FLAGS("monitor-fd", CASE_MONITOR_FD);
     DO_TEST("guest-kernel-serial");
     DO_TEST("full");
+    DO_TEST("pci-addresses");
+    DO_TEST_FLAGS("pci-addresses-nodisk", CASE_RUN);
     DO_TEST_FAILURE_FLAGS("error-kvm-unavailable", CASE_NO_KVM);
     DO_TEST_FAILURE("error-machine-unknown");
     DO_TEST_FAILURE("error-arch");
@@ -319,6 +321,8 @@ int main(int argc, char **argv)
     DO_TEST_FAILURE("error-video-secondary");
     DO_TEST_FAILURE("error-filesystem");
     DO_TEST_FAILURE("error-vcpus-max");
+    DO_TEST_FAILURE("error-pci-address-bus");
+    DO_TEST_FAILURE("error-address-ccw");
 
     g_test_add_func("/qemu/xml2argv-data/no-unused-data", test_unused_data);
     return g_test_run();
