@@ -58,6 +58,7 @@ bool client_domain_check(virDomainPtr dom, const char *api);
 virDomainPtr client_domain_new(virConnectPtr conn, const DomainRef *ref);
 void client_domain_to_ref(virDomainPtr dom, DomainRef *ret_ref);
 void client_error_no_support(const char *api);
+bool client_copy_fixed(char *dst, size_t size, const char *src, const char *what);
 
 /* drivers: tests may register extra in-process drivers (looked up by URI scheme,
  * after the built-in ones) */

@@ -446,3 +446,49 @@ int virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info)
     info->threads = ni.threads;
     return 0;
 }
+
+/* Copy a driver string into a fixed libvirt buffer, refusing what does not fit. */
+bool client_copy_fixed(char *dst, size_t size, const char *src, const char *what)
+{
+    size_t len = src ? strlen(src) : 0;
+
+    if (len >= size) {
+        client_error_set(VIRT_FROM_NONE, VIRT_ERR_INTERNAL_ERROR, "%s exceeds maximum: %zu > %zu",
+                         what, len, size - 1);
+        return false;
+    }
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+    return true;
+}
+
+/**
+ * virNodeGetSecurityModel: the host's security model and DOI; both empty when the
+ * driver has no security driver. Returns 0 or -1.
+ */
+int virNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *model = NULL;
+    g_autofree char *doi = NULL;
+
+    client_error_reset();
+    if (!client_connect_check(conn, __func__))
+        return -1;
+    if (!secmodel) {
+        client_error_invalid_arg(VIRT_FROM_NONE, "secmodel in %s must not be NULL", __func__);
+        return -1;
+    }
+    memset(secmodel, 0, sizeof(*secmodel));
+    if (!conn->ops->node_get_security_model)
+        return 0;
+    if (!conn->ops->node_get_security_model(conn->drv, &model, &doi, &error)) {
+        client_error_set_gerror(error);
+        return -1;
+    }
+    if (!client_copy_fixed(secmodel->model, sizeof(secmodel->model), model, "security model") ||
+        !client_copy_fixed(secmodel->doi, sizeof(secmodel->doi), doi, "security DOI"))
+        return -1;
+    return 0;
+}

@@ -320,3 +320,32 @@ int virDomainSetMetadata(virDomainPtr domain, int type, const char *metadata, co
     }
     return 0;
 }
+
+/**
+ * virDomainGetSecurityLabel: the domain's security label and whether it is
+ * enforced; an empty label when there is none (inactive domains, no security
+ * driver). Returns 0 or -1.
+ */
+int virDomainGetSecurityLabel(virDomainPtr domain, virSecurityLabelPtr seclabel)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *label = NULL;
+    bool enforcing = false;
+    DomainRef ref;
+
+    if (!query_enter(domain, __func__) || !query_arg(seclabel, "seclabel", __func__))
+        return -1;
+    memset(seclabel, 0, sizeof(*seclabel));
+    if (!domain->conn->ops->domain_get_security_label)
+        return 0;
+    client_domain_to_ref(domain, &ref);
+    if (!domain->conn->ops->domain_get_security_label(domain->conn->drv, &ref, &label, &enforcing,
+                                                      &error)) {
+        client_error_set_gerror(error);
+        return -1;
+    }
+    if (!client_copy_fixed(seclabel->label, sizeof(seclabel->label), label, "security label"))
+        return -1;
+    seclabel->enforcing = enforcing;
+    return 0;
+}

@@ -10,7 +10,8 @@
  *              "title": null}, ...]}          in virsh's order (ids, then names)
  *   dominfo   {"id", "name", "uuid", "os_type", "state", "state_code", "cpus",
  *              "cpu_time_ns", "max_memory_kib", "used_memory_kib", "persistent",
- *              "autostart", "managed_save"}   (unknown values are null)
+ *              "autostart", "managed_save", "security_model", "security_label"}
+ *                                             (unknown values are null)
  *   domstate  {"state": "running", "state_code": 1, "reason": "booted",
  *              "reason_code": 1}
  *   domid     {"id": 1}      domname {"name": "test"}      domuuid {"uuid": "..."}
@@ -264,6 +265,10 @@ static const char *yes_no_unknown(int v)
 }
 
 typedef struct DomInfo {
+    bool have_secmodel;
+    virSecurityModel secmodel;
+    bool have_seclabel;
+    virSecurityLabel seclabel;
     char uuid[VIR_UUID_STRING_BUFLEN];
     char *os_type;
     bool have_info;
@@ -282,6 +287,13 @@ static void dominfo_gather(Shell *sh, virDomainPtr dom, DomInfo *di)
     if (virDomainGetAutostart(dom, &di->autostart) < 0)
         di->autostart = -1;
     di->managed_save = virDomainHasManagedSaveImage(dom, 0);
+    shell_reset_error(sh);
+    /* as virsh: security lines only when a model is active, the label only when set */
+    di->have_secmodel = virNodeGetSecurityModel(virDomainGetConnect(dom), &di->secmodel) == 0 &&
+                        di->secmodel.model[0];
+    if (di->have_secmodel)
+        di->have_seclabel =
+            virDomainGetSecurityLabel(dom, &di->seclabel) == 0 && di->seclabel.label[0];
     shell_reset_error(sh);
 }
 
@@ -312,6 +324,13 @@ static void dominfo_text(Shell *sh, virDomainPtr dom, const DomInfo *di)
     if (di->autostart >= 0)
         shell_print(sh, "%-15s %s\n", "Autostart:", di->autostart ? "enable" : "disable");
     shell_print(sh, "%-15s %s\n", "Managed save:", yes_no_unknown(di->managed_save));
+    if (!di->have_secmodel)
+        return;
+    shell_print(sh, "%-15s %s\n", "Security model:", di->secmodel.model);
+    shell_print(sh, "%-15s %s\n", "Security DOI:", di->secmodel.doi);
+    if (di->have_seclabel)
+        shell_print(sh, "%-15s %s (%s)\n", "Security label:", di->seclabel.label,
+                    di->seclabel.enforcing ? "enforcing" : "permissive");
 }
 
 static void json_add_uint_or_null(JsonBuilder *b, const char *key, bool have, guint64 v)
@@ -352,6 +371,16 @@ static void dominfo_json(Shell *sh, virDomainPtr dom, const DomInfo *di)
     json_add_tristate(b, "persistent", di->persistent);
     json_add_tristate(b, "autostart", di->autostart);
     json_add_tristate(b, "managed_save", di->managed_save);
+    json_builder_set_member_name(b, "security_model");
+    if (di->have_secmodel)
+        json_builder_add_string_value(b, di->secmodel.model);
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "security_label");
+    if (di->have_seclabel)
+        json_builder_add_string_value(b, di->seclabel.label);
+    else
+        json_builder_add_null_value(b);
     json_builder_end_object(b);
     shell_print_json(sh, json_builder_get_root(b));
 }

@@ -89,6 +89,15 @@ static void test_connect_queries(void)
     g_assert_cmpint(virConnectGetLibVersion(conn, &ver), ==, 0);
     g_assert_cmpuint(ver, ==, LIBVIR_VERSION_NUMBER);
     g_assert_cmpint(virConnectIsAlive(conn), ==, 1);
+    {
+        virSecurityModel model;
+
+        /* no security ops: an empty model, as libvirt reports without a security driver */
+        memset(&model, 'x', sizeof(model));
+        g_assert_cmpint(virNodeGetSecurityModel(conn, &model), ==, 0);
+        g_assert_cmpstr(model.model, ==, "");
+        g_assert_cmpstr(model.doi, ==, "");
+    }
 
     g_assert_cmpint(virConnectGetVersion(conn, &ver), ==, -1);
     assert_error(VIR_ERR_NO_SUPPORT, VIR_FROM_NONE,

@@ -116,6 +116,25 @@ static void test_default_domain(void)
     g_assert_cmpint(virConnectClose(conn), ==, 0);
 }
 
+static void test_security(void)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    virSecurityModel model;
+    virSecurityLabel label;
+
+    g_assert_cmpint(virNodeGetSecurityModel(conn, &model), ==, 0);
+    g_assert_cmpstr(model.model, ==, "testSecurity");
+    g_assert_cmpstr(model.doi, ==, "");
+    g_assert_cmpint(virDomainGetSecurityLabel(dom, &label), ==, 0);
+    g_assert_cmpstr(label.label, ==, "libvirt-test");
+    g_assert_cmpint(label.enforcing, ==, 1);
+    g_assert_cmpint(virNodeGetSecurityModel(conn, NULL), ==, -1);
+    assert_code(VIR_ERR_INVALID_ARG);
+    virDomainFree(dom);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+}
+
 static void test_lookup_errors(void)
 {
     virConnectPtr conn = virConnectOpen("test:///default");
@@ -439,6 +458,7 @@ int main(int argc, char **argv)
      * changes it (undefine of "test" comes last) */
     g_test_add_func("/client/test-driver/default-host", test_default_host);
     g_test_add_func("/client/test-driver/default-domain", test_default_domain);
+    g_test_add_func("/client/test-driver/security", test_security);
     g_test_add_func("/client/test-driver/lookup-errors", test_lookup_errors);
     g_test_add_func("/client/test-driver/lifecycle", test_lifecycle);
     g_test_add_func("/client/test-driver/define-errors", test_define_errors);

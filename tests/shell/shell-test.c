@@ -172,16 +172,13 @@ void run_args(const char *program, const char *raw_args, RunResult *ret)
     ret->status = WEXITSTATUS(wait_status);
 }
 
-/* CPU time is wall-clock based in the test driver (as in libvirt's): never stable.
- * Against virsh, also drop the security lines (virtkit has no security driver). */
-char *normalize(const char *text, bool drop_security)
+/* CPU time is wall-clock based in the test driver (as in libvirt's): never stable. */
+char *normalize(const char *text)
 {
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     GString *out = g_string_new(NULL);
 
     for (size_t i = 0; lines[i]; i++) {
-        if (drop_security && g_str_has_prefix(lines[i], "Security "))
-            continue;
         if (g_str_has_prefix(lines[i], "CPU time:"))
             g_string_append(out, "CPU time:       <varies>");
         else

@@ -46,7 +46,7 @@ char *substitute(const char *text);
 char *unsubstitute(const char *text);
 void run_args(const char *program, const char *args, RunResult *ret);
 void run_result_clear(RunResult *r);
-char *normalize(const char *text, bool drop_security);
+char *normalize(const char *text);
 void assert_same_text(const char *what, const char *ours, const char *theirs);
 /* g_test_skip()s a case the driver cannot run yet; returns whether it did. */
 bool skip_case(const ShellCase *c);

@@ -20,7 +20,7 @@
 static char *format_result(const ShellCase *c, const RunResult *r)
 {
     g_autofree char *raw = unsubstitute(r->out);
-    g_autofree char *out = normalize(raw, false);
+    g_autofree char *out = normalize(raw);
     g_autofree char *err = unsubstitute(r->err);
 
     return g_strdup_printf("$ virtsh %s\n--- stdout\n%s--- stderr\n%s--- exit %d\n", c->args, out,
@@ -66,8 +66,8 @@ static void test_oracle(gconstpointer data)
         return;
     run_args(virtsh_path, c->args, &ours);
     run_args(VIRSH_PATH, c->args, &theirs);
-    ours_out = normalize(ours.out, true);
-    theirs_out = normalize(theirs.out, true);
+    ours_out = normalize(ours.out);
+    theirs_out = normalize(theirs.out);
     assert_same_text("stdout", ours_out, theirs_out);
     assert_same_text("stderr", ours.err, theirs.err);
     if (ours.status != theirs.status) {

@@ -113,6 +113,8 @@ static void test_dominfo(void)
     g_assert_false(json_object_get_boolean_member(o, "managed_save"));
     g_assert_true(json_object_has_member(o, "cpu_time_ns"));
     g_assert_true(json_object_has_member(o, "os_type"));
+    g_assert_cmpstr(json_object_get_string_member(o, "security_model"), ==, "testSecurity");
+    g_assert_cmpstr(json_object_get_string_member(o, "security_label"), ==, "libvirt-test");
 }
 
 static void test_dominfo_inactive(void)
@@ -123,6 +125,8 @@ static void test_dominfo_inactive(void)
     g_assert_true(json_object_get_null_member(o, "id"));
     g_assert_cmpstr(json_object_get_string_member(o, "state"), ==, "shut off");
     g_assert_cmpint(json_object_get_int_member(o, "state_code"), ==, 5);
+    /* inactive domains have no label */
+    g_assert_true(json_object_get_null_member(o, "security_label"));
 }
 
 static void test_domstate(void)

@@ -98,8 +98,8 @@ static void run_remote(const char *program, const ShellCase *c, RunResult *ret)
 
 static void assert_same_result(const char *who, const RunResult *a, const RunResult *b)
 {
-    g_autofree char *a_out = normalize(a->out, true);
-    g_autofree char *b_out = normalize(b->out, true);
+    g_autofree char *a_out = normalize(a->out);
+    g_autofree char *b_out = normalize(b->out);
     g_autofree char *what_out = g_strdup_printf("%s stdout", who);
     g_autofree char *what_err = g_strdup_printf("%s stderr", who);
 

@@ -247,3 +247,4 @@ int virDomainIsActive(virDomainPtr domain);
 int virDomainIsPersistent(virDomainPtr domain);
 int virDomainIsUpdated(virDomainPtr domain);
 int virDomainHasManagedSaveImage(virDomainPtr domain, unsigned int flags);
+int virDomainGetSecurityLabel(virDomainPtr domain, virSecurityLabelPtr seclabel);

@@ -36,6 +36,24 @@ typedef struct _virNodeInfo {
 } virNodeInfo;
 typedef virNodeInfo *virNodeInfoPtr;
 
+#define VIR_SECURITY_LABEL_BUFLEN (4096 + 1)
+#define VIR_SECURITY_MODEL_BUFLEN (256 + 1)
+#define VIR_SECURITY_DOI_BUFLEN (256 + 1)
+
+/* A domain's security label (virDomainGetSecurityLabel). */
+typedef struct _virSecurityLabel {
+    char label[VIR_SECURITY_LABEL_BUFLEN]; /* "" when there is none */
+    int enforcing;                         /* 1 enforcing, 0 permissive */
+} virSecurityLabel;
+typedef virSecurityLabel *virSecurityLabelPtr;
+
+/* The host's security model (virNodeGetSecurityModel). */
+typedef struct _virSecurityModel {
+    char model[VIR_SECURITY_MODEL_BUFLEN]; /* "" when no security driver is active */
+    char doi[VIR_SECURITY_DOI_BUFLEN];     /* domain of interpretation */
+} virSecurityModel;
+typedef virSecurityModel *virSecurityModelPtr;
+
 /* library */
 int virGetVersion(unsigned long *libVer, const char *type, unsigned long *typeVer);
 int virInitialize(void);
@@ -60,3 +78,4 @@ int virConnectIsEncrypted(virConnectPtr conn);
 
 /* host */
 int virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info);
+int virNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel);
