@@ -63,6 +63,7 @@ static bool qemu_build_serial(QemuBuild *b, const DomainChrDef *chr, GError **er
     g_autofree char *what = g_strdup_printf("serial %d", chr->target_port);
     g_autofree char *chardev = g_strdup_printf("charserial%d", chr->target_port);
     g_autofree char *id = g_strdup_printf("serial%d", chr->target_port);
+    const XmlElem *model;
     JsonBuilder *p;
 
     if (chr->type != DOMAIN_CHR_TYPE_PTY && chr->type != DOMAIN_CHR_TYPE_FILE &&
@@ -77,6 +78,11 @@ static bool qemu_build_serial(QemuBuild *b, const DomainChrDef *chr, GError **er
     if (chr->target_type && !g_str_equal(chr->target_type, "isa-serial"))
         return qemu_build_unsupported(b, error, "%s: target type '%s' is not implemented", what,
                                       chr->target_type);
+    /* libvirt writes <model name='isa-serial'/>; any other model is another device */
+    model = qemu_build_extras_child(chr->target_extras, "model");
+    if (model && g_strcmp0(qemu_build_elem_attr(model, "name"), "isa-serial") != 0)
+        return qemu_build_unsupported(b, error, "%s: model '%s' is not implemented", what,
+                                      qemu_build_elem_attr(model, "name"));
     if (chr->target_port > 3)
         return qemu_build_unsupported(b, error, "%s: the PC has 4 serial ports", what);
     if (!qemu_build_need_caps(b, QEMU_CAPS_DEVICE_ISA_SERIAL, "isa-serial", error) ||

@@ -274,6 +274,7 @@ int main(int argc, char **argv)
     DO_TEST("net-network");
     DO_TEST_FLAGS("net-default-model", CASE_RUN);
     DO_TEST_FLAGS("serial-pty", CASE_RUN);
+    DO_TEST_FLAGS("serial-isa-model", CASE_RUN);
     DO_TEST("serial-file");
     DO_TEST("serial-unix");
     DO_TEST("console-only");
@@ -323,6 +324,7 @@ int main(int argc, char **argv)
     DO_TEST_FAILURE("error-vcpus-max");
     DO_TEST_FAILURE("error-pci-address-bus");
     DO_TEST_FAILURE("error-address-ccw");
+    DO_TEST_FAILURE("error-serial-model");
 
     g_test_add_func("/qemu/xml2argv-data/no-unused-data", test_unused_data);
     return g_test_run();
