@@ -97,8 +97,9 @@ TestProxyd *test_proxyd_start(const char *const *extra_args)
                            &pd->pid, -1, log_fd, log_fd, &error);
     g_assert_no_error(error);
     close(log_fd);
+    /* valgrind does not know pidfd_open: then -1, and poll() skips that entry */
     pd->pidfd = (int)syscall(SYS_pidfd_open, pd->pid, 0);
-    g_assert_cmpint(pd->pidfd, >=, 0);
+    g_assert_true(pd->pidfd >= 0 || g_getenv("VIRTKIT_UNDER_VALGRIND"));
     notify_wait_ready(notify_fd, pd->pidfd);
     close(notify_fd);
     pd->sock = g_build_filename(pd->root, "run", "libvirt", "libvirt-sock", NULL);
@@ -121,7 +122,7 @@ int test_proxyd_signal(TestProxyd *pd, int sig, bool wait, int timeout_ms)
     g_assert_cmpint(kill(pd->pid, sig), ==, 0);
     if (!wait)
         return 0;
-    if (poll(&pfd, 1, timeout_ms) <= 0)
+    if (pd->pidfd >= 0 && poll(&pfd, 1, timeout_ms) <= 0)
         return -1;
     g_assert_cmpint(waitpid(pd->pid, &status, 0), ==, pd->pid);
     pd->pid = 0;
@@ -151,7 +152,8 @@ void test_proxyd_stop(TestProxyd *pd)
 {
     if (pd->pid > 0)
         g_assert_cmpint(test_proxyd_signal(pd, SIGTERM, true, READY_TIMEOUT_MS), >=, 0);
-    close(pd->pidfd);
+    if (pd->pidfd >= 0)
+        close(pd->pidfd);
     remove_tree(pd->root);
     g_free(pd->root);
     g_free(pd->sock);

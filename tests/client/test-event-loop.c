@@ -51,7 +51,7 @@ static void test_timers(void)
     g_assert_cmpint(id_slow, >, id_every);
     g_assert_cmpint(id_off, >, id_slow);
     /* the 0 ms timer fires on each iteration and removes itself on its third */
-    while (slow.fired < 2)
+    while (slow.fired < 2 || !every.freed) /* no timing assumption: slow hosts, valgrind */
         g_assert_cmpint(virEventRunDefaultImpl(), ==, 0);
     g_assert_cmpint(every.fired, ==, 3);
     g_assert_cmpint(every.freed, ==, 1);
