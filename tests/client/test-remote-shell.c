@@ -13,7 +13,10 @@
  * Usage: test-remote-shell (VIRTKIT_VIRTSH, VIRTKIT_PROXYD, VIRTKIT_TEST_SRCDIR)
  */
 
+#include <poll.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -146,6 +149,92 @@ static void test_case(gconstpointer data)
     run_result_clear(&remote);
 }
 
+/* Run one virtsh command against @uri and expect success. */
+static void virtsh_ok(const char *uri, const char *args)
+{
+    ShellCase c = { .name = "action", .args = args };
+    RunResult r = { 0 };
+
+    run_virtsh(uri, &c, &r);
+    g_assert_cmpint(r.status, ==, 0);
+    run_result_clear(&r);
+}
+
+/* Read what @fd has within @timeout_ms into @buf; false at EOF. */
+static bool read_some(int fd, GString *buf, int timeout_ms)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    char chunk[4096];
+    ssize_t n;
+
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return true;
+    n = read(fd, chunk, sizeof(chunk));
+    if (n <= 0)
+        return false;
+    g_string_append_len(buf, chunk, n);
+    return true;
+}
+
+/* "virtsh event --all --loop" sees another client's actions, in order, printed as
+ * virsh prints them, and exits 0 with the count after its timeout. */
+static void test_event_loop_output(void)
+{
+    TestProxyd *pd = test_proxyd_start(NULL);
+    g_autofree char *datadir =
+        g_build_filename(g_getenv("VIRTKIT_TEST_SRCDIR"), "shell", "data", NULL);
+    const char *argv[] = { g_getenv("VIRTKIT_VIRTSH"),
+                           "-c",
+                           pd->uri,
+                           "event",
+                           "--all",
+                           "--loop",
+                           "--timeout",
+                           "5",
+                           NULL };
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) error = NULL;
+    int64_t deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    int out_fd, status;
+    GPid pid;
+
+    g_assert_true(g_spawn_async_with_pipes(datadir, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &pid, NULL, &out_fd, NULL, &error));
+    g_assert_no_error(error);
+    /* the watcher registers at some point after it starts: poke until it reports */
+    while (!strstr(out->str, "Resumed") && g_get_monotonic_time() < deadline) {
+        virtsh_ok(pd->uri, "'suspend test; resume test'");
+        read_some(out_fd, out, 100);
+    }
+    g_assert_nonnull(strstr(out->str, "Resumed"));
+    virtsh_ok(pd->uri, "'define new.xml; start new1; suspend new1; resume new1; destroy new1; "
+                       "undefine new1'");
+    while (read_some(out_fd, out, 1000))
+        ;
+    close(out_fd);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_spawn_close_pid(pid);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* the pokes' events (domain 'test') are not part of the comparison */
+    lines = g_strsplit(out->str, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (!strstr(*l, "domain 'test'"))
+            g_string_append_printf(seen, "%s\n", *l);
+    }
+    g_assert_true(g_str_has_prefix(seen->str,
+                                   "event 'lifecycle' for domain 'new1': Defined Added\n"
+                                   "event 'lifecycle' for domain 'new1': Started Booted\n"
+                                   "event 'lifecycle' for domain 'new1': Suspended Paused\n"
+                                   "event 'lifecycle' for domain 'new1': Resumed Unpaused\n"
+                                   "event 'lifecycle' for domain 'new1': Stopped Destroyed\n"
+                                   "event 'lifecycle' for domain 'new1': Undefined Removed\n"
+                                   "event loop timed out\n"
+                                   "events received: "));
+    test_proxyd_stop(pd);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -154,5 +243,6 @@ int main(int argc, char **argv)
 
         g_test_add_data_func(path, &cases[i], test_case);
     }
+    g_test_add_func("/client/remote-shell/event-loop-output", test_event_loop_output);
     return g_test_run();
 }
