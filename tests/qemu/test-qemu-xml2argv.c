@@ -209,7 +209,7 @@ static void xml2argv_add(const char *name, CaseFlags flags)
     *tc = (Xml2ArgvCase){ .name = name, .flags = flags };
     qemu_test_mark_used(used_files, xml);
     qemu_test_mark_used(used_files, out);
-    g_test_add_data_func(path, tc, test_xml2argv);
+    g_test_add_data_func_full(path, tc, test_xml2argv, g_free);
 }
 
 static void test_unused_data(void)
@@ -224,6 +224,8 @@ static void test_unused_data(void)
 
 int main(int argc, char **argv)
 {
+    int ret;
+
     g_test_init(&argc, &argv, NULL);
     data_dir = qemu_test_data_dir("xml2argv");
     used_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -327,5 +329,9 @@ int main(int argc, char **argv)
     DO_TEST_FAILURE("error-serial-model");
 
     g_test_add_func("/qemu/xml2argv-data/no-unused-data", test_unused_data);
-    return g_test_run();
+    ret = g_test_run();
+    qemu_caps_free(test_caps);
+    g_hash_table_unref(used_files);
+    g_free(data_dir);
+    return ret;
 }
