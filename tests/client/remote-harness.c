@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -65,6 +66,12 @@ static void notify_wait_ready(int fd, int pidfd)
     }
 }
 
+/* A test that aborts must not leave its daemon behind. */
+static void child_die_with_parent(gpointer data)
+{
+    (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /**
  * test_proxyd_start: proxyd under a fresh temporary --root, ready to accept.
  */
@@ -93,8 +100,8 @@ TestProxyd *test_proxyd_start(const char *const *extra_args)
     for (size_t i = 0; extra_args && extra_args[i]; i++)
         g_ptr_array_add(argv, (char *)extra_args[i]);
     g_ptr_array_add(argv, NULL);
-    g_spawn_async_with_fds(NULL, (char **)argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                           &pd->pid, -1, log_fd, log_fd, &error);
+    g_spawn_async_with_fds(NULL, (char **)argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD,
+                           child_die_with_parent, NULL, &pd->pid, -1, log_fd, log_fd, &error);
     g_assert_no_error(error);
     close(log_fd);
     /* valgrind does not know pidfd_open: then -1, and poll() skips that entry */
@@ -129,7 +136,10 @@ int test_proxyd_signal(TestProxyd *pd, int sig, bool wait, int timeout_ms)
     return status;
 }
 
-static void remove_tree(const char *path)
+/**
+ * test_remove_tree: rm -r @path.
+ */
+void test_remove_tree(const char *path)
 {
     g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
     const char *name;
@@ -138,7 +148,7 @@ static void remove_tree(const char *path)
         g_autofree char *child = g_build_filename(path, name, NULL);
 
         if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(child);
+            test_remove_tree(child);
         else
             (void)unlink(child);
     }
@@ -154,7 +164,7 @@ void test_proxyd_stop(TestProxyd *pd)
         g_assert_cmpint(test_proxyd_signal(pd, SIGTERM, true, READY_TIMEOUT_MS), >=, 0);
     if (pd->pidfd >= 0)
         close(pd->pidfd);
-    remove_tree(pd->root);
+    test_remove_tree(pd->root);
     g_free(pd->root);
     g_free(pd->sock);
     g_free(pd->sock_ro);
@@ -187,4 +197,21 @@ bool test_wait_for_path(const char *path, int timeout_ms)
     }
     close(ifd);
     return found;
+}
+
+/**
+ * test_wait_pid_exit: wait up to @timeout_ms for process @pid (not necessarily our
+ * child) to exit.
+ */
+bool test_wait_pid_exit(pid_t pid, int timeout_ms)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    bool gone;
+
+    if (fd < 0)
+        return errno == ESRCH;
+    gone = poll(&pfd, 1, timeout_ms) > 0;
+    close(fd);
+    return gone;
 }

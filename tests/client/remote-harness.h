@@ -32,3 +32,7 @@ int test_proxyd_signal(TestProxyd *pd, int sig, bool wait, int timeout_ms);
 void test_proxyd_stop(TestProxyd *pd);
 /* Wait up to @timeout_ms for a file to appear; false on timeout. */
 bool test_wait_for_path(const char *path, int timeout_ms);
+/* rm -r */
+void test_remove_tree(const char *path);
+/* Wait up to @timeout_ms for any process to exit (pidfd); false on timeout. */
+bool test_wait_pid_exit(pid_t pid, int timeout_ms);

@@ -778,6 +778,7 @@ static void test_autostart(void)
     g_assert_true(test_wait_for_path(pidfile, WAIT_MS));
     g_assert_true(g_file_get_contents(pidfile, &pid_text, NULL, NULL));
     g_assert_cmpint(kill((pid_t)atoi(pid_text), SIGTERM), ==, 0);
+    g_assert_true(test_wait_pid_exit((pid_t)atoi(pid_text), WAIT_MS));
 
     /* a daemon that cannot be started is reported at once */
     g_free(plan.path);
@@ -789,7 +790,7 @@ static void test_autostart(void)
     g_assert_nonnull(strstr(error->message, "/nonexistent/daemon"));
     remote_socket_plan_clear(&plan);
     g_clear_error(&error);
-    (void)rmdir(root);
+    test_remove_tree(root);
 }
 
 /* As a non-root user the whole open autostarts (root has no session mode). */
@@ -818,6 +819,8 @@ static void test_autostart_open(void)
     g_assert_true(test_wait_for_path(pidfile, WAIT_MS));
     g_assert_true(g_file_get_contents(pidfile, &pid_text, NULL, NULL));
     g_assert_cmpint(kill((pid_t)atoi(pid_text), SIGTERM), ==, 0);
+    g_assert_true(test_wait_pid_exit((pid_t)atoi(pid_text), WAIT_MS));
+    test_remove_tree(root);
     g_unsetenv("VIRTKIT_RUNTIME_ROOT");
     g_unsetenv("VIRTD_PATH");
 }
