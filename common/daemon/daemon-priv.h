@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "daemon/daemon.h"
+#include "rpc/keepalive.h"
 #include "rpc/message.h"
 
 typedef struct Daemon Daemon;
@@ -92,8 +93,8 @@ struct Client {
     bool draining;  /* running deferred calls */
     GArray *events; /* EventReg */
     int next_callback_id;
-    bool keepalive;         /* the client asked for feature 10 */
-    unsigned int ka_missed; /* pings sent without hearing anything */
+    bool keepalive;  /* the client asked for feature 10 */
+    RpcKeepalive ka; /* liveness always; pinging once keepalive_start() */
     sd_event_source *ka_timer;
     bool close_callback; /* 360 registered */
 
