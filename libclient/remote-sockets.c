@@ -79,10 +79,11 @@ bool remote_socket_exists(const char *path, void *user_data)
 }
 
 /* The driver's own daemon ("virtqemud"), or NULL when only the legacy socket
- * serves it: the test driver lives in proxyd. */
+ * serves it: the test driver lives in proxyd, and "remote" means "whatever the
+ * legacy daemon offers". */
 static char *driver_daemon_name(const char *driver)
 {
-    if (!driver || g_str_equal(driver, "test"))
+    if (!driver || g_str_equal(driver, "test") || g_str_equal(driver, "remote"))
         return NULL;
     return g_strdup_printf("virt%sd", driver);
 }

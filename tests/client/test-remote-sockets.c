@@ -45,6 +45,7 @@ static const PlanCase cases[] = {
       "/var/run/libvirt/virtbhyved-sock" },
     /* the test driver lives in proxyd: always the legacy socket */
     { "test+unix:///default", false, 0, "", NULL, NULL, "/var/run/libvirt/" LEGACY_SOCK },
+    { "remote:///", false, 0, "virtremoted-sock", NULL, NULL, "/var/run/libvirt/" LEGACY_SOCK },
     /* mode= forces one or the other */
     { "qemu:///system?mode=direct", false, 0, "", NULL, NULL, "/var/run/libvirt/" QEMU_SOCK },
     { "qemu:///system?mode=legacy", false, 0, QEMU_SOCK, NULL, NULL,

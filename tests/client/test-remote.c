@@ -739,6 +739,27 @@ static void test_wire_trace(void)
     test_proxyd_stop(pd);
 }
 
+/* "remote:///" lets the server choose: the open sends no name and asks for the URI
+ * (110) right after it, before the feature probes, as libvirt's client does. */
+static void test_server_chosen_uri(void)
+{
+    TestProxyd *pd = test_proxyd_start(NULL);
+    Relay *relay = relay_start(pd->root, pd->sock);
+    g_autofree char *uri = g_strdup_printf("remote+unix:///?socket=%s", relay->path);
+    g_autofree char *calls = NULL;
+    virConnectPtr conn = virConnectOpen(uri);
+    char *got;
+
+    g_assert_nonnull(conn);
+    got = virConnectGetURI(conn);
+    g_assert_cmpstr(got, ==, "test:///default");
+    free(got);
+    g_assert_cmpint(virConnectClose(conn), ==, 0);
+    calls = relay_finish(relay);
+    g_assert_cmpstr(calls, ==, "66 60[10] 1 110 60[14] 60[15] 2");
+    test_proxyd_stop(pd);
+}
+
 /* ---- session autostart ---- */
 
 static void test_autostart(void)
@@ -841,6 +862,7 @@ int main(int argc, char **argv)
     g_test_add_func("/client/remote/keepalive", test_keepalive);
     g_test_add_func("/client/remote/keepalive-answered", test_keepalive_answered);
     g_test_add_func("/client/remote/wire-trace", test_wire_trace);
+    g_test_add_func("/client/remote/server-chosen-uri", test_server_chosen_uri);
     g_test_add_func("/client/remote/autostart", test_autostart);
     g_test_add_func("/client/remote/autostart-open", test_autostart_open);
     return g_test_run();
