@@ -39,3 +39,38 @@ DomainRef *domain_ref_free(DomainRef *ref)
     g_free(ref);
     return NULL;
 }
+
+/**
+ * snapshot_ref_new: a reference to the snapshot @name of the domain @dom (copied).
+ */
+SnapshotRef *snapshot_ref_new(const char *name, const DomainRef *dom)
+{
+    SnapshotRef *ref = g_new0(SnapshotRef, 1);
+
+    ref->name = g_strdup(name);
+    ref->dom = domain_ref_copy(dom);
+    return ref;
+}
+
+/**
+ * snapshot_ref_copy: a deep copy of @ref; NULL for NULL.
+ */
+SnapshotRef *snapshot_ref_copy(const SnapshotRef *ref)
+{
+    if (!ref)
+        return NULL;
+    return snapshot_ref_new(ref->name, ref->dom);
+}
+
+/**
+ * snapshot_ref_free: free @ref. Accepts NULL; returns NULL.
+ */
+SnapshotRef *snapshot_ref_free(SnapshotRef *ref)
+{
+    if (!ref)
+        return NULL;
+    g_free(ref->name);
+    domain_ref_free(ref->dom);
+    g_free(ref);
+    return NULL;
+}

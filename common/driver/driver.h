@@ -33,6 +33,17 @@ DomainRef *domain_ref_copy(const DomainRef *ref);
 DomainRef *domain_ref_free(DomainRef *ref);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainRef, domain_ref_free)
 
+/* How callers name a snapshot: remote_nonnull_domain_snapshot {name, dom}. */
+typedef struct SnapshotRef {
+    char *name;
+    DomainRef *dom;
+} SnapshotRef;
+
+SnapshotRef *snapshot_ref_new(const char *name, const DomainRef *dom);
+SnapshotRef *snapshot_ref_copy(const SnapshotRef *ref);
+SnapshotRef *snapshot_ref_free(SnapshotRef *ref);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SnapshotRef, snapshot_ref_free)
+
 /* virNodeInfo */
 typedef struct NodeInfo {
     char model[32];
@@ -70,6 +81,11 @@ typedef bool (*DomainActionFunc)(DriverConn *conn, const DomainRef *dom, unsigne
                                  GError **error);
 typedef bool (*DomainBoolQueryFunc)(DriverConn *conn, const DomainRef *dom, bool *ret,
                                     GError **error);
+
+typedef bool (*SnapshotActionFunc)(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                   GError **error);
+typedef bool (*SnapshotBoolQueryFunc)(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                      bool *ret, GError **error);
 
 typedef struct DriverOps {
     const char *name;    /* URI driver it serves: "test", "qemu", ... */
@@ -133,6 +149,45 @@ typedef struct DriverOps {
     char *(*domain_get_os_type)(DriverConn *conn, const DomainRef *dom, GError **error);
     bool (*domain_get_max_memory)(DriverConn *conn, const DomainRef *dom, uint64_t *ret_kib,
                                   GError **error);
+
+    /* managed save (virDomainManagedSave flags: BYPASS_CACHE 1, RUNNING 2, PAUSED 4) */
+    DomainActionFunc domain_managed_save;
+    DomainActionFunc domain_managed_save_remove;
+
+    /* snapshots (virDomainSnapshot*; flag numbers as libvirt's, facts §3.4). Lists of
+     * snapshots are GPtrArray of SnapshotRef*, lists of names GPtrArray of char*, both
+     * with their free functions set, in topological order (parents first). */
+    SnapshotRef *(*domain_snapshot_create_xml)(DriverConn *conn, const DomainRef *dom,
+                                               const char *xml, unsigned int flags, GError **error);
+    bool (*domain_list_all_snapshots)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                      GPtrArray **ret_snaps, GError **error);
+    int (*domain_snapshot_num)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                               GError **error);
+    bool (*domain_snapshot_list_names)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                       GPtrArray **ret_names, GError **error);
+    SnapshotRef *(*domain_snapshot_lookup_by_name)(DriverConn *conn, const DomainRef *dom,
+                                                   const char *name, unsigned int flags,
+                                                   GError **error);
+    bool (*domain_has_current_snapshot)(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                        bool *ret, GError **error);
+    SnapshotRef *(*domain_snapshot_current)(DriverConn *conn, const DomainRef *dom,
+                                            unsigned int flags, GError **error);
+    SnapshotRef *(*domain_snapshot_get_parent)(DriverConn *conn, const SnapshotRef *snap,
+                                               unsigned int flags, GError **error);
+    char *(*domain_snapshot_get_xml_desc)(DriverConn *conn, const SnapshotRef *snap,
+                                          unsigned int flags, GError **error);
+    SnapshotBoolQueryFunc domain_snapshot_is_current;
+    SnapshotBoolQueryFunc domain_snapshot_has_metadata;
+    bool (*domain_snapshot_list_all_children)(DriverConn *conn, const SnapshotRef *snap,
+                                              unsigned int flags, GPtrArray **ret_snaps,
+                                              GError **error);
+    int (*domain_snapshot_num_children)(DriverConn *conn, const SnapshotRef *snap,
+                                        unsigned int flags, GError **error);
+    bool (*domain_snapshot_list_children_names)(DriverConn *conn, const SnapshotRef *snap,
+                                                unsigned int flags, GPtrArray **ret_names,
+                                                GError **error);
+    SnapshotActionFunc domain_revert_to_snapshot; /* RUNNING 1, PAUSED 2, FORCE 4 */
+    SnapshotActionFunc domain_snapshot_delete;    /* CHILDREN 1, METADATA_ONLY 2, CHILDREN_ONLY 4 */
 
     /* security (virNodeGetSecurityModel, virDomainGetSecurityLabel: what virsh dominfo
      * prints); NULL = no security driver, callers answer an empty model and label */

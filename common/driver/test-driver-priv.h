@@ -34,3 +34,79 @@ bool test_driver_load_default(TestDriver *drv, GError **error);
 
 /* test-driver-caps.c */
 char *test_driver_format_capabilities(const TestDriver *drv);
+
+/* test-driver.c: what the driver's files share */
+struct DriverConn {
+    gint refcount;
+    TestDriver *drv;
+    bool is_default;
+    DriverEventFunc event_cb;
+    void *event_data;
+    GMutex cb_lock; /* held while calling event_cb, so none runs after close */
+    bool closed;
+};
+
+typedef bool (*JobBody)(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                        GError **error);
+
+GPtrArray *test_driver_events_new(void);
+DomainRef *test_driver_ref_from_obj_locked(const DomainObj *obj);
+DomainRef *test_driver_ref_from_obj(DomainObj *obj);
+void test_driver_queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail);
+void test_driver_emit_events(TestDriver *drv, GPtrArray *events);
+bool test_driver_check_flags(unsigned int flags, unsigned int allowed, const char *func,
+                             GError **error);
+DomainObj *test_driver_obj_from_ref(DriverConn *conn, const DomainRef *dom, GError **error);
+/* Run @body as the job @job on the domain @dom, then deliver its events. */
+bool test_driver_run_job(DriverConn *conn, const DomainRef *dom, const char *job, JobBody body,
+                         unsigned int flags, DomainObj **ret_obj, GError **error);
+bool test_driver_check_active(DomainObj *obj, GError **error);
+/* Stop @obj with @reason and queue STOPPED/@detail; a transient domain goes away with
+ * its snapshot metadata. */
+void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail,
+                          GPtrArray *events);
+
+/* test-driver-snapshot.c: snapshot metadata lives in DomainObj.priv (a SnapshotTree) */
+/* Drop every snapshot of @obj (undefine with SNAPSHOTS_METADATA). */
+void test_driver_snapshot_forget_locked(DomainObj *obj);
+/* Carry out conf's plan for a transient domain that stopped. */
+void test_driver_transient_stop_locked(DomainObj *obj);
+bool test_domain_managed_save(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                              GError **error);
+bool test_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                     GError **error);
+SnapshotRef *test_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
+                                             const char *xml, unsigned int flags, GError **error);
+bool test_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                    GPtrArray **ret_snaps, GError **error);
+int test_domain_snapshot_num(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                             GError **error);
+bool test_domain_snapshot_list_names(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                     GPtrArray **ret_names, GError **error);
+SnapshotRef *test_domain_snapshot_lookup_by_name(DriverConn *conn, const DomainRef *dom,
+                                                 const char *name, unsigned int flags,
+                                                 GError **error);
+bool test_domain_has_current_snapshot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                      bool *ret, GError **error);
+SnapshotRef *test_domain_snapshot_current(DriverConn *conn, const DomainRef *dom,
+                                          unsigned int flags, GError **error);
+SnapshotRef *test_domain_snapshot_get_parent(DriverConn *conn, const SnapshotRef *snap,
+                                             unsigned int flags, GError **error);
+char *test_domain_snapshot_get_xml_desc(DriverConn *conn, const SnapshotRef *snap,
+                                        unsigned int flags, GError **error);
+bool test_domain_snapshot_is_current(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                     bool *ret, GError **error);
+bool test_domain_snapshot_has_metadata(DriverConn *conn, const SnapshotRef *snap,
+                                       unsigned int flags, bool *ret, GError **error);
+bool test_domain_snapshot_list_all_children(DriverConn *conn, const SnapshotRef *snap,
+                                            unsigned int flags, GPtrArray **ret_snaps,
+                                            GError **error);
+int test_domain_snapshot_num_children(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                      GError **error);
+bool test_domain_snapshot_list_children_names(DriverConn *conn, const SnapshotRef *snap,
+                                              unsigned int flags, GPtrArray **ret_names,
+                                              GError **error);
+bool test_domain_revert_to_snapshot(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                    GError **error);
+bool test_domain_snapshot_delete(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                 GError **error);

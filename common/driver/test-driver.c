@@ -6,7 +6,7 @@
  * OPERATION_INVALID; autostart of a transient domain is refused) or richer (start and
  * create accept VIR_DOMAIN_START_PAUSED).
  *
- * Every state change runs as a job on the domain object (run_job): take the job (fails
+ * Every state change runs as a job on the domain object (test_driver_run_job): take the job (fails
  * at once when busy), change and commit under the object's short lock, drop the job,
  * then deliver the queued events with no lock held.
  */
@@ -29,6 +29,7 @@ enum {
     CONNECT_RO = 1u << 0,
     CONNECT_NO_ALIASES = 1u << 1,
     START_PAUSED = 1u << 0,
+    START_FORCE_BOOT = 1u << 3,
     START_VALIDATE = 1u << 4,
     DEFINE_VALIDATE = 1u << 0,
     DESTROY_GRACEFUL = 1u << 0,
@@ -39,16 +40,6 @@ enum {
     XML_MIGRATABLE = 1u << 3,
     AFFECT_LIVE = 1u << 0,
     AFFECT_CONFIG = 1u << 1,
-};
-
-struct DriverConn {
-    gint refcount;
-    TestDriver *drv;
-    bool is_default;
-    DriverEventFunc event_cb;
-    void *event_data;
-    GMutex cb_lock; /* held while calling event_cb, so none runs after close */
-    bool closed;
 };
 
 /* ---- connections and events ------------------------------------------------------ */
@@ -132,30 +123,30 @@ static void event_free(gpointer data)
     g_free(ev);
 }
 
-static GPtrArray *events_new(void)
+GPtrArray *test_driver_events_new(void)
 {
     return g_ptr_array_new_with_free_func(event_free);
 }
 
 /* Caller holds obj->lock. */
-static DomainRef *ref_from_obj_locked(const DomainObj *obj)
+DomainRef *test_driver_ref_from_obj_locked(const DomainObj *obj)
 {
     return domain_ref_new(obj->def->name, obj->def->uuid, obj->id);
 }
 
-static DomainRef *ref_from_obj(DomainObj *obj)
+DomainRef *test_driver_ref_from_obj(DomainObj *obj)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
 
-    return ref_from_obj_locked(obj);
+    return test_driver_ref_from_obj_locked(obj);
 }
 
-static void queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail)
+void test_driver_queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail)
 {
     DomainEvent *ev = g_new0(DomainEvent, 1);
 
     ev->event_id = 0; /* VIR_DOMAIN_EVENT_ID_LIFECYCLE */
-    ev->dom = ref_from_obj(obj);
+    ev->dom = test_driver_ref_from_obj(obj);
     ev->event = event;
     ev->detail = detail;
     g_ptr_array_add(events, ev);
@@ -163,7 +154,7 @@ static void queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event
 
 /* Deliver @events to every connection of @drv. No driver lock is held while the
  * callbacks run; each connection's cb_lock only keeps close from overtaking them. */
-static void emit_events(TestDriver *drv, GPtrArray *events)
+void test_driver_emit_events(TestDriver *drv, GPtrArray *events)
 {
     g_autoptr(GPtrArray) conns = NULL;
 
@@ -185,7 +176,8 @@ static void emit_events(TestDriver *drv, GPtrArray *events)
     }
 }
 
-static bool check_flags(unsigned int flags, unsigned int allowed, const char *func, GError **error)
+bool test_driver_check_flags(unsigned int flags, unsigned int allowed, const char *func,
+                             GError **error)
 {
     if (!(flags & ~allowed))
         return true;
@@ -222,7 +214,8 @@ static bool test_connect_open(const VirtUri *uri, unsigned int flags, DriverEven
     TestDriver *drv;
     bool is_default = strcmp(path, "/default") == 0;
 
-    if (!check_flags(flags, CONNECT_RO | CONNECT_NO_ALIASES, "test_connect_open", error))
+    if (!test_driver_check_flags(flags, CONNECT_RO | CONNECT_NO_ALIASES, "test_connect_open",
+                                 error))
         return false;
     if (g_strcmp0(uri->driver, "test") != 0 || uri->host) {
         g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_CONNECT,
@@ -331,12 +324,13 @@ static bool test_connect_list_all_domains(DriverConn *conn, unsigned int flags,
     g_autoptr(GPtrArray) objs = NULL;
     GPtrArray *refs;
 
-    if (!check_flags(flags, DOMAIN_LIST_ALL_FLAGS, "test_connect_list_all_domains", error))
+    if (!test_driver_check_flags(flags, DOMAIN_LIST_ALL_FLAGS, "test_connect_list_all_domains",
+                                 error))
         return false;
     objs = domain_obj_list_collect(conn->drv->domains, flags);
     refs = g_ptr_array_new_full(objs->len, ref_free_notify);
     for (guint i = 0; i < objs->len; i++)
-        g_ptr_array_add(refs, ref_from_obj(objs->pdata[i]));
+        g_ptr_array_add(refs, test_driver_ref_from_obj(objs->pdata[i]));
     g_ptr_array_sort(refs, compare_refs_by_name);
     *ret_doms = refs;
     return true;
@@ -356,7 +350,7 @@ static void set_no_domain_uuid(const uint8_t uuid[VIRT_UUID_LEN], const char *na
 }
 
 /* The object @dom names (by UUID, as libvirt drivers look domains up). */
-static DomainObj *obj_from_ref(DriverConn *conn, const DomainRef *dom, GError **error)
+DomainObj *test_driver_obj_from_ref(DriverConn *conn, const DomainRef *dom, GError **error)
 {
     DomainObj *obj = domain_obj_list_find_by_uuid(conn->drv->domains, dom->uuid);
 
@@ -374,7 +368,7 @@ static DomainRef *test_domain_lookup_by_name(DriverConn *conn, const char *name,
                     "Domain not found: no domain with matching name '%s'", name);
         return NULL;
     }
-    return ref_from_obj(obj);
+    return test_driver_ref_from_obj(obj);
 }
 
 static DomainRef *test_domain_lookup_by_uuid(DriverConn *conn, const uint8_t uuid[VIRT_UUID_LEN],
@@ -386,7 +380,7 @@ static DomainRef *test_domain_lookup_by_uuid(DriverConn *conn, const uint8_t uui
         set_no_domain_uuid(uuid, NULL, error);
         return NULL;
     }
-    return ref_from_obj(obj);
+    return test_driver_ref_from_obj(obj);
 }
 
 static DomainRef *test_domain_lookup_by_id(DriverConn *conn, int id, GError **error)
@@ -398,33 +392,30 @@ static DomainRef *test_domain_lookup_by_id(DriverConn *conn, int id, GError **er
                     "Domain not found: no domain with matching id %d", id);
         return NULL;
     }
-    return ref_from_obj(obj);
+    return test_driver_ref_from_obj(obj);
 }
 
 /* ---- jobs --------------------------------------------------------------------------- */
 
-typedef bool (*JobBody)(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
-                        GError **error);
-
 /* Run @body as the job @job on the domain @dom, then deliver its events. */
-static bool run_job(DriverConn *conn, const DomainRef *dom, const char *job, JobBody body,
-                    unsigned int flags, DomainObj **ret_obj, GError **error)
+bool test_driver_run_job(DriverConn *conn, const DomainRef *dom, const char *job, JobBody body,
+                         unsigned int flags, DomainObj **ret_obj, GError **error)
 {
-    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
-    g_autoptr(GPtrArray) events = events_new();
+    g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
+    g_autoptr(GPtrArray) events = test_driver_events_new();
     bool ok;
 
     if (!obj || !domain_obj_begin_job(obj, job, error))
         return false;
     ok = body(conn->drv, obj, flags, events, error);
     domain_obj_end_job(obj);
-    emit_events(conn->drv, events);
+    test_driver_emit_events(conn->drv, events);
     if (ok && ret_obj)
         *ret_obj = g_steal_pointer(&obj);
     return ok;
 }
 
-static bool check_active(DomainObj *obj, GError **error)
+bool test_driver_check_active(DomainObj *obj, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
 
@@ -437,10 +428,13 @@ static bool check_active(DomainObj *obj, GError **error)
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
+/* A managed-save image is resumed from (STARTED/RESTORED) and then dropped; FORCE_BOOT
+ * discards it and boots. */
 static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                        GError **error)
 {
     bool paused = flags & START_PAUSED;
+    bool restore;
 
     g_mutex_lock(&obj->lock);
     if (domain_obj_is_active_locked(obj)) {
@@ -449,16 +443,19 @@ static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtr
                             "Requested operation is not valid: domain is already running");
         return false;
     }
-    /* libvirt's test driver "restores" a managed save image by dropping it */
+    restore = obj->has_managed_save && !(flags & START_FORCE_BOOT);
     obj->has_managed_save = false;
     g_mutex_unlock(&obj->lock);
 
     domain_obj_list_activate(drv->domains, obj, -1,
                              paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
-                             paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
-    queue_event(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
+                             paused    ? DOMAIN_PAUSED_USER
+                             : restore ? DOMAIN_RUNNING_RESTORED
+                                       : DOMAIN_RUNNING_BOOTED);
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_STARTED,
+                            restore ? DOMAIN_EVENT_STARTED_RESTORED : DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+        test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
     return true;
 }
 
@@ -467,33 +464,41 @@ static DomainRef *test_domain_create(DriverConn *conn, const DomainRef *dom, uns
 {
     g_autoptr(DomainObj) obj = NULL;
 
-    if (!check_flags(flags, START_PAUSED, "test_domain_create", error) ||
-        !run_job(conn, dom, "start", start_body, flags, &obj, error))
+    if (!test_driver_check_flags(flags, START_PAUSED | START_FORCE_BOOT, "test_domain_create",
+                                 error) ||
+        !test_driver_run_job(conn, dom, "start", start_body, flags, &obj, error))
         return NULL;
-    return ref_from_obj(obj);
+    return test_driver_ref_from_obj(obj);
 }
 
-/* Stop @obj with @reason and queue STOPPED/@detail; a transient domain goes away. */
-static void stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail, GPtrArray *events)
+void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail,
+                          GPtrArray *events)
 {
-    domain_obj_list_deactivate(drv->domains, obj, reason);
-    queue_event(events, obj, DOMAIN_EVENT_STOPPED, detail);
+    if (domain_obj_list_deactivate(drv->domains, obj, reason)) {
+        /* a transient domain that stops takes its snapshot metadata with it, so a
+         * later domain of the same name does not inherit it */
+        g_mutex_lock(&obj->lock);
+        test_driver_transient_stop_locked(obj);
+        g_mutex_unlock(&obj->lock);
+    }
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_STOPPED, detail);
 }
 
 static bool destroy_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                          GError **error)
 {
-    if (!check_active(obj, error))
+    if (!test_driver_check_active(obj, error))
         return false;
-    stop_obj(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED, events);
+    test_driver_stop_obj(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED,
+                         events);
     return true;
 }
 
 static bool test_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                 GError **error)
 {
-    return check_flags(flags, DESTROY_GRACEFUL, "test_domain_destroy", error) &&
-           run_job(conn, dom, "destroy", destroy_body, flags, NULL, error);
+    return test_driver_check_flags(flags, DESTROY_GRACEFUL, "test_domain_destroy", error) &&
+           test_driver_run_job(conn, dom, "destroy", destroy_body, flags, NULL, error);
 }
 
 /* libvirt's test driver reports these as internal errors naming the domain. */
@@ -517,15 +522,15 @@ static bool shutdown_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
     g_mutex_unlock(&obj->lock);
     if (!ok)
         return false;
-    stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN, events);
+    test_driver_stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN, events);
     return true;
 }
 
 static bool test_domain_shutdown(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                  GError **error)
 {
-    return check_flags(flags, 0, "test_domain_shutdown", error) &&
-           run_job(conn, dom, "shutdown", shutdown_body, flags, NULL, error);
+    return test_driver_check_flags(flags, 0, "test_domain_shutdown", error) &&
+           test_driver_run_job(conn, dom, "shutdown", shutdown_body, flags, NULL, error);
 }
 
 /* A reboot goes through shutdown and then does what <on_reboot> says. */
@@ -534,7 +539,7 @@ static bool reboot_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
 {
     DomainLifecycleAction action;
 
-    if (!check_active(obj, error))
+    if (!test_driver_check_active(obj, error))
         return false;
     g_mutex_lock(&obj->lock);
     action = obj->def->on_reboot;
@@ -543,7 +548,8 @@ static bool reboot_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
     case DOMAIN_LIFECYCLE_COREDUMP_DESTROY:
     case DOMAIN_LIFECYCLE_PRESERVE: /* the fake guest has nothing to preserve */
         g_mutex_unlock(&obj->lock);
-        stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN, events);
+        test_driver_stop_obj(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN,
+                             events);
         return true;
     case DOMAIN_LIFECYCLE_DEFAULT:
     case DOMAIN_LIFECYCLE_RESTART:
@@ -561,22 +567,22 @@ static bool reboot_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
 static bool test_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                GError **error)
 {
-    return check_flags(flags, REBOOT_ALL, "test_domain_reboot", error) &&
-           run_job(conn, dom, "reboot", reboot_body, flags, NULL, error);
+    return test_driver_check_flags(flags, REBOOT_ALL, "test_domain_reboot", error) &&
+           test_driver_run_job(conn, dom, "reboot", reboot_body, flags, NULL, error);
 }
 
 /* A reset of the fake guest changes nothing visible. */
 static bool reset_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                        GError **error)
 {
-    return check_active(obj, error);
+    return test_driver_check_active(obj, error);
 }
 
 static bool test_domain_reset(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                               GError **error)
 {
-    return check_flags(flags, 0, "test_domain_reset", error) &&
-           run_job(conn, dom, "reset", reset_body, flags, NULL, error);
+    return test_driver_check_flags(flags, 0, "test_domain_reset", error) &&
+           test_driver_run_job(conn, dom, "reset", reset_body, flags, NULL, error);
 }
 
 static bool suspend_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
@@ -591,15 +597,15 @@ static bool suspend_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GP
     }
     domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
     g_mutex_unlock(&obj->lock);
-    queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
     return true;
 }
 
 static bool test_domain_suspend(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                 GError **error)
 {
-    return check_flags(flags, 0, "test_domain_suspend", error) &&
-           run_job(conn, dom, "suspend", suspend_body, flags, NULL, error);
+    return test_driver_check_flags(flags, 0, "test_domain_suspend", error) &&
+           test_driver_run_job(conn, dom, "suspend", suspend_body, flags, NULL, error);
 }
 
 static bool resume_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
@@ -612,15 +618,15 @@ static bool resume_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
     }
     domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
     g_mutex_unlock(&obj->lock);
-    queue_event(events, obj, DOMAIN_EVENT_RESUMED, DOMAIN_EVENT_RESUMED_UNPAUSED);
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_RESUMED, DOMAIN_EVENT_RESUMED_UNPAUSED);
     return true;
 }
 
 static bool test_domain_resume(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                GError **error)
 {
-    return check_flags(flags, 0, "test_domain_resume", error) &&
-           run_job(conn, dom, "resume", resume_body, flags, NULL, error);
+    return test_driver_check_flags(flags, 0, "test_domain_resume", error) &&
+           test_driver_run_job(conn, dom, "resume", resume_body, flags, NULL, error);
 }
 
 /* ---- definition ---------------------------------------------------------------------- */
@@ -637,27 +643,28 @@ static DomainDef *parse_def(const char *xml, bool validate, GError **error)
 static DomainRef *test_domain_define_xml(DriverConn *conn, const char *xml, unsigned int flags,
                                          GError **error)
 {
-    g_autoptr(GPtrArray) events = events_new();
+    g_autoptr(GPtrArray) events = test_driver_events_new();
     g_autoptr(DomainObj) obj = NULL;
     DomainDef *def;
     bool was_persistent;
 
-    if (!check_flags(flags, DEFINE_VALIDATE, "test_domain_define_xml", error))
+    if (!test_driver_check_flags(flags, DEFINE_VALIDATE, "test_domain_define_xml", error))
         return NULL;
     if (!(def = parse_def(xml, flags & DEFINE_VALIDATE, error)))
         return NULL;
     if (!domain_obj_list_add(conn->drv->domains, def, DOMAIN_OBJ_LIST_ADD_BEGIN_JOB, "define", &obj,
                              &was_persistent, error))
         return NULL;
-    queue_event(events, obj, DOMAIN_EVENT_DEFINED,
-                was_persistent ? DOMAIN_EVENT_DEFINED_UPDATED : DOMAIN_EVENT_DEFINED_ADDED);
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_DEFINED,
+                            was_persistent ? DOMAIN_EVENT_DEFINED_UPDATED
+                                           : DOMAIN_EVENT_DEFINED_ADDED);
     domain_obj_end_job(obj);
-    emit_events(conn->drv, events);
-    return ref_from_obj(obj);
+    test_driver_emit_events(conn->drv, events);
+    return test_driver_ref_from_obj(obj);
 }
 
 /* The rules are conf's undefine policy; the test driver implements what libvirt's does
- * (managed save images and snapshot metadata) and has no files to delete. A running
+ * (managed save images and snapshot metadata, kept in memory) and has no files to delete. A running
  * domain stays and becomes transient; an inactive one goes away. */
 static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                           GError **error)
@@ -685,7 +692,7 @@ static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
     if (plan.delete_managed_save)
         obj->has_managed_save = false;
     if (plan.delete_snapshot_metadata)
-        obj->n_snapshots = 0;
+        test_driver_snapshot_forget_locked(obj);
     if (plan.delete_checkpoint_metadata)
         obj->n_checkpoints = 0;
     obj->autostart = false;
@@ -694,7 +701,7 @@ static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
         g_clear_pointer(&obj->new_def, domain_def_free);
     }
     g_mutex_unlock(&obj->lock);
-    queue_event(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (plan.action == UNDEFINE_ACTION_REMOVE_OBJECT)
         domain_obj_list_remove(drv->domains, obj);
     return true;
@@ -703,7 +710,7 @@ static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
 static bool test_domain_undefine(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                  GError **error)
 {
-    return run_job(conn, dom, "undefine", undefine_body, flags, NULL, error);
+    return test_driver_run_job(conn, dom, "undefine", undefine_body, flags, NULL, error);
 }
 
 static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsigned int flags,
@@ -711,12 +718,13 @@ static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsi
 {
     const unsigned int add_flags =
         DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE | DOMAIN_OBJ_LIST_ADD_BEGIN_JOB;
-    g_autoptr(GPtrArray) events = events_new();
+    g_autoptr(GPtrArray) events = test_driver_events_new();
     g_autoptr(DomainObj) obj = NULL;
     DomainDef *def;
     bool paused = flags & START_PAUSED;
 
-    if (!check_flags(flags, START_PAUSED | START_VALIDATE, "test_domain_create_xml", error))
+    if (!test_driver_check_flags(flags, START_PAUSED | START_VALIDATE, "test_domain_create_xml",
+                                 error))
         return NULL;
     if (!(def = parse_def(xml, flags & START_VALIDATE, error)))
         return NULL;
@@ -725,12 +733,12 @@ static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsi
     domain_obj_list_activate(conn->drv->domains, obj, -1,
                              paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
                              paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
-    queue_event(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
+    test_driver_queue_event(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+        test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
     domain_obj_end_job(obj);
-    emit_events(conn->drv, events);
-    return ref_from_obj(obj);
+    test_driver_emit_events(conn->drv, events);
+    return test_driver_ref_from_obj(obj);
 }
 
 static char *test_domain_get_xml_desc(DriverConn *conn, const DomainRef *dom, unsigned int flags,
@@ -742,8 +750,8 @@ static char *test_domain_get_xml_desc(DriverConn *conn, const DomainRef *dom, un
     DomainFormatFlags fmt = 0;
     bool inactive = flags & (XML_INACTIVE | XML_MIGRATABLE);
 
-    if (!check_flags(flags, allowed, "test_domain_get_xml_desc", error) ||
-        !(obj = obj_from_ref(conn, dom, error)))
+    if (!test_driver_check_flags(flags, allowed, "test_domain_get_xml_desc", error) ||
+        !(obj = test_driver_obj_from_ref(conn, dom, error)))
         return NULL;
     if (flags & XML_SECURE)
         fmt |= DOMAIN_FORMAT_SECURE;
@@ -773,7 +781,7 @@ static bool autostart_body(TestDriver *drv, DomainObj *obj, unsigned int flags, 
 static bool test_domain_set_autostart(DriverConn *conn, const DomainRef *dom, bool autostart,
                                       GError **error)
 {
-    return run_job(conn, dom, "autostart", autostart_body, autostart, NULL, error);
+    return test_driver_run_job(conn, dom, "autostart", autostart_body, autostart, NULL, error);
 }
 
 /* ---- metadata ------------------------------------------------------------------------- */
@@ -813,7 +821,8 @@ static char *test_domain_get_metadata(DriverConn *conn, const DomainRef *dom, in
     g_autoptr(GMutexLocker) locker = NULL;
     bool live, config;
 
-    if (!check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_get_metadata", error))
+    if (!test_driver_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_get_metadata",
+                                 error))
         return NULL;
     if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG)) {
         g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
@@ -821,7 +830,7 @@ static char *test_domain_get_metadata(DriverConn *conn, const DomainRef *dom, in
                             "mutually exclusive");
         return NULL;
     }
-    if (!(obj = obj_from_ref(conn, dom, error)))
+    if (!(obj = test_driver_obj_from_ref(conn, dom, error)))
         return NULL;
     locker = g_mutex_locker_new(&obj->lock);
     if (!metadata_targets_locked(obj, flags, &live, &config, error))
@@ -882,8 +891,10 @@ static bool test_domain_set_metadata(DriverConn *conn, const DomainRef *dom, int
     g_autoptr(DomainObj) obj = NULL;
     bool ok;
 
-    if (!check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_set_metadata", error) ||
-        !(obj = obj_from_ref(conn, dom, error)) || !domain_obj_begin_job(obj, "metadata", error))
+    if (!test_driver_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_set_metadata",
+                                 error) ||
+        !(obj = test_driver_obj_from_ref(conn, dom, error)) ||
+        !domain_obj_begin_job(obj, "metadata", error))
         return false;
     g_mutex_lock(&obj->lock);
     ok = set_metadata_locked(obj, flags, &change, error);
@@ -898,7 +909,7 @@ static bool test_domain_set_metadata(DriverConn *conn, const DomainRef *dom, int
 static bool get_facts(DriverConn *conn, const DomainRef *dom, DomainObjFacts *ret_facts,
                       GError **error)
 {
-    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+    g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
 
     if (!obj)
         return false;
@@ -909,7 +920,7 @@ static bool get_facts(DriverConn *conn, const DomainRef *dom, DomainObjFacts *re
 static bool test_domain_get_info(DriverConn *conn, const DomainRef *dom, DomainInfo *ret_info,
                                  GError **error)
 {
-    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+    g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
     const DomainDef *def;
 
     if (!obj)
@@ -933,7 +944,7 @@ static bool test_domain_get_state(DriverConn *conn, const DomainRef *dom, unsign
 {
     DomainObjFacts facts;
 
-    if (!check_flags(flags, 0, "test_domain_get_state", error) ||
+    if (!test_driver_check_flags(flags, 0, "test_domain_get_state", error) ||
         !get_facts(conn, dom, &facts, error))
         return false;
     *ret_state = facts.state;
@@ -961,7 +972,7 @@ DEFINE_BOOL_QUERY(test_domain_get_autostart, autostart)
 /* libvirt's test driver answers "linux" whatever the <os><type> says. */
 static char *test_domain_get_os_type(DriverConn *conn, const DomainRef *dom, GError **error)
 {
-    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+    g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
 
     return obj ? g_strdup("linux") : NULL;
 }
@@ -969,7 +980,7 @@ static char *test_domain_get_os_type(DriverConn *conn, const DomainRef *dom, GEr
 static bool test_domain_get_max_memory(DriverConn *conn, const DomainRef *dom, uint64_t *ret_kib,
                                        GError **error)
 {
-    g_autoptr(DomainObj) obj = obj_from_ref(conn, dom, error);
+    g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
 
     if (!obj)
         return false;
@@ -1062,6 +1073,24 @@ const DriverOps test_driver_ops = {
     .domain_has_managed_save_image = test_domain_has_managed_save_image,
     .domain_get_os_type = test_domain_get_os_type,
     .domain_get_max_memory = test_domain_get_max_memory,
+    .domain_managed_save = test_domain_managed_save,
+    .domain_managed_save_remove = test_domain_managed_save_remove,
+    .domain_snapshot_create_xml = test_domain_snapshot_create_xml,
+    .domain_list_all_snapshots = test_domain_list_all_snapshots,
+    .domain_snapshot_num = test_domain_snapshot_num,
+    .domain_snapshot_list_names = test_domain_snapshot_list_names,
+    .domain_snapshot_lookup_by_name = test_domain_snapshot_lookup_by_name,
+    .domain_has_current_snapshot = test_domain_has_current_snapshot,
+    .domain_snapshot_current = test_domain_snapshot_current,
+    .domain_snapshot_get_parent = test_domain_snapshot_get_parent,
+    .domain_snapshot_get_xml_desc = test_domain_snapshot_get_xml_desc,
+    .domain_snapshot_is_current = test_domain_snapshot_is_current,
+    .domain_snapshot_has_metadata = test_domain_snapshot_has_metadata,
+    .domain_snapshot_list_all_children = test_domain_snapshot_list_all_children,
+    .domain_snapshot_num_children = test_domain_snapshot_num_children,
+    .domain_snapshot_list_children_names = test_domain_snapshot_list_children_names,
+    .domain_revert_to_snapshot = test_domain_revert_to_snapshot,
+    .domain_snapshot_delete = test_domain_snapshot_delete,
     .node_get_security_model = test_node_get_security_model,
     .domain_get_security_label = test_domain_get_security_label,
 };
