@@ -29,6 +29,7 @@ DomainDiskDef *domain_disk_def_free(DomainDiskDef *disk)
     g_free(disk->source);
     g_free(disk->target_dev);
     g_free(disk->serial);
+    xml_extras_free(disk->boot_extras);
     xml_extras_free(disk->driver_extras);
     xml_extras_free(disk->source_extras);
     xml_extras_free(disk->target_extras);

@@ -125,6 +125,7 @@ struct DomainDiskDef {
     bool readonly;
     bool shareable;
     unsigned int boot_order; /* <boot order=>; 0 = none */
+    XmlExtras *boot_extras;  /* loadparm=, ... */
     char *serial;
     XmlExtras *driver_extras;
     XmlExtras *source_extras; /* network/volume sources: protocol, name, <host>, ... */

@@ -79,6 +79,7 @@ static void domain_format_disk(XmlWriter *w, const DomainDiskDef *disk)
     if (disk->boot_order) {
         xml_writer_start(w, "boot");
         xml_writer_attr_uint(w, "order", disk->boot_order);
+        xml_extras_write_attrs(w, disk->boot_extras);
         xml_writer_end(w);
     }
     xml_extras_write_after(w, disk->extras, "boot");

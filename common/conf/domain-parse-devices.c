@@ -91,8 +91,13 @@ static bool domain_parse_disk_child(xmlNode *c, DomainDiskDef *disk, GError **er
         return domain_parse_disk_source(c, disk, error);
     if (xml_node_is(c, "target"))
         return domain_parse_disk_target(c, disk, error);
-    if (xml_node_is(c, "boot"))
+    if (xml_node_is(c, "boot")) {
+        static const char *const known[] = { "order", NULL };
+
+        disk->boot_extras = xml_extras_free(disk->boot_extras);
+        disk->boot_extras = xml_extras_collect(c, known, NULL);
         return xml_prop_uint(c, "order", &disk->boot_order, error);
+    }
     if (xml_node_is(c, "readonly"))
         disk->readonly = true;
     else if (xml_node_is(c, "shareable"))
