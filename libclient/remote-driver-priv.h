@@ -88,3 +88,44 @@ bool remote_node_get_security_model(DriverConn *conn, char **ret_model, char **r
                                     GError **error);
 bool remote_domain_get_security_label(DriverConn *conn, const DomainRef *dom, char **ret_label,
                                       bool *ret_enforcing, GError **error);
+
+/* snapshot and managed-save ops (remote-driver-snapshot.c) */
+bool remote_domain_managed_save(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                GError **error);
+bool remote_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                       GError **error);
+SnapshotRef *remote_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
+                                               const char *xml, unsigned int flags, GError **error);
+bool remote_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                      GPtrArray **ret_snaps, GError **error);
+int remote_domain_snapshot_num(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                               GError **error);
+bool remote_domain_snapshot_list_names(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                       GPtrArray **ret_names, GError **error);
+SnapshotRef *remote_domain_snapshot_lookup_by_name(DriverConn *conn, const DomainRef *dom,
+                                                   const char *name, unsigned int flags,
+                                                   GError **error);
+bool remote_domain_has_current_snapshot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                                        bool *ret, GError **error);
+SnapshotRef *remote_domain_snapshot_current(DriverConn *conn, const DomainRef *dom,
+                                            unsigned int flags, GError **error);
+SnapshotRef *remote_domain_snapshot_get_parent(DriverConn *conn, const SnapshotRef *snap,
+                                               unsigned int flags, GError **error);
+char *remote_domain_snapshot_get_xml_desc(DriverConn *conn, const SnapshotRef *snap,
+                                          unsigned int flags, GError **error);
+bool remote_domain_snapshot_is_current(DriverConn *conn, const SnapshotRef *snap,
+                                       unsigned int flags, bool *ret, GError **error);
+bool remote_domain_snapshot_has_metadata(DriverConn *conn, const SnapshotRef *snap,
+                                         unsigned int flags, bool *ret, GError **error);
+bool remote_domain_snapshot_list_all_children(DriverConn *conn, const SnapshotRef *snap,
+                                              unsigned int flags, GPtrArray **ret_snaps,
+                                              GError **error);
+int remote_domain_snapshot_num_children(DriverConn *conn, const SnapshotRef *snap,
+                                        unsigned int flags, GError **error);
+bool remote_domain_snapshot_list_children_names(DriverConn *conn, const SnapshotRef *snap,
+                                                unsigned int flags, GPtrArray **ret_names,
+                                                GError **error);
+bool remote_domain_revert_to_snapshot(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                      GError **error);
+bool remote_domain_snapshot_delete(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
+                                   GError **error);

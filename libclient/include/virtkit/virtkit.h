@@ -29,6 +29,7 @@ typedef virNetwork *virNetworkPtr;
 
 #include <virtkit/virtkit-host.h>
 #include <virtkit/virtkit-domain.h>
+#include <virtkit/virtkit-snapshot.h>
 #include <virtkit/virtkit-error.h>
 #include <virtkit/virtkit-event.h>
 
