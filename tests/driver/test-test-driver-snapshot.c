@@ -14,86 +14,7 @@
 #include "state/domain-obj.h"
 #include "util/error.h"
 
-#define OPS (&test_driver_ops)
-
-typedef struct Conn {
-    DriverConn *conn;
-    GPtrArray *events; /* "name event detail" */
-    GMutex lock;
-} Conn;
-
-static void on_event(const DomainEvent *ev, void *data)
-{
-    Conn *c = data;
-
-    g_mutex_lock(&c->lock);
-    g_ptr_array_add(c->events, g_strdup_printf("%s %s %d", ev->dom->name,
-                                               domain_event_type_to_string(ev->event), ev->detail));
-    g_mutex_unlock(&c->lock);
-}
-
-static void conn_open(Conn *c)
-{
-    g_autoptr(GError) error = NULL;
-    g_autoptr(VirtUri) uri = virt_uri_parse("test:///default", &error);
-
-    g_mutex_init(&c->lock);
-    c->events = g_ptr_array_new_with_free_func(g_free);
-    g_assert_true(OPS->connect_open(uri, 0, on_event, c, &c->conn, &error));
-    g_assert_no_error(error);
-}
-
-static void conn_close(Conn *c)
-{
-    OPS->connect_close(c->conn);
-    g_ptr_array_unref(c->events);
-    g_mutex_clear(&c->lock);
-}
-
-static char *take_events(Conn *c)
-{
-    GString *s = g_string_new(NULL);
-
-    g_mutex_lock(&c->lock);
-    for (guint i = 0; i < c->events->len; i++)
-        g_string_append_printf(s, "%s%s", i ? "; " : "", (char *)c->events->pdata[i]);
-    g_ptr_array_set_size(c->events, 0);
-    g_mutex_unlock(&c->lock);
-    return g_string_free(s, FALSE);
-}
-
-#define assert_events(c, expected)             \
-    do {                                       \
-        g_autofree char *_ev = take_events(c); \
-        g_assert_cmpstr(_ev, ==, expected);    \
-    } while (0)
-
-#define assert_gerror(err, dom, code, msg)                \
-    do {                                                  \
-        g_assert_error(err, virt_error_quark(dom), code); \
-        g_assert_cmpstr((err)->message, ==, msg);         \
-        g_clear_error(&(err));                            \
-    } while (0)
-
-static DomainRef *lookup(Conn *c, const char *name)
-{
-    g_autoptr(GError) error = NULL;
-    DomainRef *ref = OPS->domain_lookup_by_name(c->conn, name, &error);
-
-    g_assert_no_error(error);
-    g_assert_nonnull(ref);
-    return ref;
-}
-
-static void assert_state(Conn *c, const DomainRef *dom, int state, int reason)
-{
-    g_autoptr(GError) error = NULL;
-    int s = -1, r = -1;
-
-    g_assert_true(OPS->domain_get_state(c->conn, dom, 0, &s, &r, &error));
-    g_assert_cmpint(s, ==, state);
-    g_assert_cmpint(r, ==, reason);
-}
+#include "driver-test-util.h"
 
 static SnapshotRef *snap_create(Conn *c, const DomainRef *dom, const char *name, unsigned int flags)
 {
@@ -224,7 +145,7 @@ static void test_tree(void)
     g_autofree char *xml = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     assert_names(&c, dom, NULL, 0, "");
     assert_current(&c, dom, NULL);
@@ -284,7 +205,7 @@ static void test_errors(void)
     bool ret;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     gone = domain_ref_copy(dom);
     gone->uuid[0] ^= 0xff;
@@ -435,7 +356,7 @@ static void test_redefine(void)
     g_autofree char *again = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     s1 = snap_create(&c, dom, "s1", 0);
     s2 = snap_create(&c, dom, "s2", 0);
@@ -495,7 +416,7 @@ static void test_no_metadata_halt_validate(void)
     g_autofree char *xml = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     nm = snap_create(&c, dom, "nm", 4);
     g_assert_null(OPS->domain_snapshot_lookup_by_name(c.conn, dom, "nm", 0, &error));
@@ -545,7 +466,7 @@ static void test_revert(void)
     uint64_t maxmem = 0;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     run = snap_create(&c, dom, "run", 0);
     g_assert_true(OPS->domain_suspend(c.conn, dom, 0, &error));
@@ -603,7 +524,7 @@ static void test_revert_transient(void)
     g_autofree char *offxml = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = OPS->domain_define_xml(c.conn, other_xml, 0, &error);
     off = snap_create(&c, dom, "off", 0);
     offxml = snap_xml(&c, dom, "off");
@@ -641,7 +562,7 @@ static void test_delete(void)
     g_autoptr(SnapshotRef) e = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     /* a - b - c1, and a - d - e */
     a = snap_create(&c, dom, "a", 0);
@@ -706,7 +627,7 @@ static void test_managed_save(void)
     g_autoptr(DomainRef) started = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     d1 = OPS->domain_define_xml(c.conn, other_xml, 0, &error);
     assert_events(&c, "d1 defined 0");
@@ -777,7 +698,7 @@ static void test_undefine(void)
     g_autoptr(SnapshotRef) s2 = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     d1 = OPS->domain_define_xml(c.conn, other_xml, 0, &error);
     s1 = snap_create(&c, d1, "s1", 0);
     s2 = snap_create(&c, d1, "s2", 0);
@@ -818,7 +739,7 @@ static void test_transient_stop(void)
     g_autoptr(SnapshotRef) s = NULL;
     Conn c;
 
-    conn_open(&c);
+    conn_open(&c, "test:///default");
     tr = OPS->domain_create_xml(c.conn, other_xml, 0, &error);
     s = snap_create(&c, tr, "s", 0);
     assert_list(&c, 4096, "d1");
