@@ -6,14 +6,14 @@
  * about speed, runs about a second.
  */
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 #include "conf/domain-def.h"
 
 static void bench_parse_format(void)
 {
-    g_autofree char *dir = conf_test_data_dir("domain-xml2xml");
+    g_autofree char *dir = test_data_dir("conf", "domain-xml2xml");
     g_autofree char *path = g_build_filename(dir, "full-qemu.xml", NULL);
-    g_autofree char *xml = conf_test_read(path);
+    g_autofree char *xml = test_read(path);
     g_autoptr(GTimer) timer = g_timer_new();
     unsigned long rounds = 0;
     double elapsed;

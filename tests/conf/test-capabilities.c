@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 #include "conf/capabilities.h"
 #include "conf/xml-read.h"
 #include "util/uuid.h"
@@ -141,7 +141,7 @@ static void caps_check(const char *name, Capabilities *(*build)(void))
     g_autofree char *xml = capabilities_format(caps);
     g_autofree char *path = g_strdup_printf("%s/%s.xml", data_dir, name);
 
-    conf_test_compare_golden(path, xml);
+    test_compare_golden(path, xml);
     caps_check_libvirt_schema(xml);
 }
 
@@ -167,16 +167,16 @@ static void test_caps_find_guest(void)
 
 static void test_unused_data(void)
 {
-    conf_test_check_unused(data_dir, used_files);
+    test_check_unused(data_dir, used_files);
 }
 
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    data_dir = conf_test_data_dir("capabilities");
+    data_dir = test_data_dir("conf", "capabilities");
     used_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    conf_test_mark_used(used_files, "test-default.xml");
-    conf_test_mark_used(used_files, "kvm-host.xml");
+    test_mark_used(used_files, "test-default.xml");
+    test_mark_used(used_files, "kvm-host.xml");
 
     g_test_add_func("/conf/capabilities/test-default", test_caps_test_default);
     g_test_add_func("/conf/capabilities/kvm-host", test_caps_kvm_host);

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 #include "conf/domain-def.h"
 #include "util/error.h"
 
@@ -20,7 +20,7 @@ static void test_invalid(const void *data)
     const char *name = data;
     g_autofree char *xml_path = g_strdup_printf("%s/%s.xml", data_dir, name);
     g_autofree char *err_path = g_strdup_printf("%s/%s.err", data_dir, name);
-    g_autofree char *xml = conf_test_read(xml_path);
+    g_autofree char *xml = test_read(xml_path);
     g_autoptr(GError) error = NULL;
     g_autoptr(DomainDef) def = domain_def_parse_full(xml, 0, NULL, &error);
     g_autofree char *actual = NULL;
@@ -29,7 +29,7 @@ static void test_invalid(const void *data)
     g_assert_nonnull(error);
     g_assert_true(error->domain == VIRT_CONF_ERROR);
     actual = g_strdup_printf("%s\n", error->message);
-    conf_test_compare_golden(err_path, actual);
+    test_compare_golden(err_path, actual);
 }
 
 static void invalid_add(const char *name)
@@ -38,14 +38,14 @@ static void invalid_add(const char *name)
     g_autofree char *xml = g_strdup_printf("%s.xml", name);
     g_autofree char *err = g_strdup_printf("%s.err", name);
 
-    conf_test_mark_used(used_files, xml);
-    conf_test_mark_used(used_files, err);
+    test_mark_used(used_files, xml);
+    test_mark_used(used_files, err);
     g_test_add_data_func(path, name, test_invalid);
 }
 
 static void test_unused_data(void)
 {
-    conf_test_check_unused(data_dir, used_files);
+    test_check_unused(data_dir, used_files);
 }
 
 #define DO_TEST_INVALID(name) invalid_add(name)
@@ -53,7 +53,7 @@ static void test_unused_data(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    data_dir = conf_test_data_dir("domain-invalid");
+    data_dir = test_data_dir("conf", "domain-invalid");
     used_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     DO_TEST_INVALID("bad-boot-dev");

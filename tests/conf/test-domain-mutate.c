@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 #include "conf/domain-def.h"
 #include "util/error.h"
 
@@ -39,7 +39,7 @@ static void mutate_check(const char *xml)
 static void mutate_file(const char *path)
 {
     static const char replacements[] = { '<', '>', '\'', '"', '/', '&', 'x', '0', ' ', '\n' };
-    g_autofree char *xml = conf_test_read(path);
+    g_autofree char *xml = test_read(path);
     size_t len = strlen(xml);
 
     for (size_t cut = 0; cut < len; cut += 13) {
@@ -56,7 +56,7 @@ static void mutate_file(const char *path)
 
 static void test_mutations(void)
 {
-    g_autofree char *dir = conf_test_data_dir("domain-xml2xml");
+    g_autofree char *dir = test_data_dir("conf", "domain-xml2xml");
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
 

@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 #include "conf/domain-def.h"
 
 #define LIBVIRT_SCHEMA_DIR "/usr/share/libvirt/schemas"
@@ -63,16 +63,16 @@ static void test_xml2xml(const void *data)
     const Xml2XmlCase *tc = data;
     g_autofree char *in_path = g_strdup_printf("%s/%s.xml", data_dir, tc->name);
     g_autofree char *out_path = g_strdup_printf("%s/%s.out.xml", data_dir, tc->name);
-    g_autofree char *in = conf_test_read(in_path);
+    g_autofree char *in = test_read(in_path);
     g_autofree char *out = xml2xml_format(in, tc->id, tc->flags);
     g_autofree char *again = NULL;
 
-    if (conf_test_regenerate() && strcmp(in, out) == 0)
+    if (test_regenerate() && strcmp(in, out) == 0)
         (void)g_unlink(out_path);
-    else if (conf_test_regenerate() || g_file_test(out_path, G_FILE_TEST_EXISTS))
-        conf_test_compare_golden(out_path, out);
+    else if (test_regenerate() || g_file_test(out_path, G_FILE_TEST_EXISTS))
+        test_compare_golden(out_path, out);
     else
-        conf_test_compare_golden(in_path, out);
+        test_compare_golden(in_path, out);
 
     /* the canonical form is a fixed point */
     again = xml2xml_format(out, tc->id, tc->flags);
@@ -98,7 +98,7 @@ static void test_xml2xml_libvirt_schema(const void *data)
         g_test_skip("libvirt's domain.rng is not installed");
         return;
     }
-    in = conf_test_read(in_path);
+    in = test_read(in_path);
     out = xml2xml_format(in, tc->id, tc->flags);
     xml2xml_check_schema(LIBVIRT_SCHEMA_DIR, out);
 }
@@ -115,16 +115,16 @@ static void xml2xml_add(const char *name, int id, DomainFormatFlags flags, bool 
     *tc = (Xml2XmlCase){
         .name = name, .id = id, .flags = flags, .skip_libvirt_schema = skip_libvirt
     };
-    conf_test_mark_used(used_files, in);
+    test_mark_used(used_files, in);
     if (g_file_test(out_path, G_FILE_TEST_EXISTS))
-        conf_test_mark_used(used_files, out);
+        test_mark_used(used_files, out);
     g_test_add_data_func_full(path, tc, test_xml2xml, NULL);
     g_test_add_data_func(schema_path, tc, test_xml2xml_libvirt_schema);
 }
 
 static void test_unused_data(void)
 {
-    conf_test_check_unused(data_dir, used_files);
+    test_check_unused(data_dir, used_files);
 }
 
 #define DO_TEST(name) xml2xml_add(name, -1, DOMAIN_FORMAT_SECURE, false)
@@ -134,7 +134,7 @@ static void test_unused_data(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    data_dir = conf_test_data_dir("domain-xml2xml");
+    data_dir = test_data_dir("conf", "domain-xml2xml");
     used_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     DO_TEST("clock-localtime");

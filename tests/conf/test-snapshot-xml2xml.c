@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 #include "conf/snapshot-def.h"
 #include "util/error.h"
 
@@ -64,16 +64,16 @@ static void test_xml2xml(const void *data)
     const SnapshotCase *tc = data;
     g_autofree char *in_path = g_strdup_printf("%s/%s.xml", xml2xml_dir, tc->name);
     g_autofree char *out_path = g_strdup_printf("%s/%s.out.xml", xml2xml_dir, tc->name);
-    g_autofree char *in = conf_test_read(in_path);
+    g_autofree char *in = test_read(in_path);
     g_autofree char *out = snapshot_roundtrip(in, tc);
     g_autofree char *again = NULL;
 
-    if (conf_test_regenerate() && strcmp(in, out) == 0)
+    if (test_regenerate() && strcmp(in, out) == 0)
         (void)g_unlink(out_path);
-    else if (conf_test_regenerate() || g_file_test(out_path, G_FILE_TEST_EXISTS))
-        conf_test_compare_golden(out_path, out);
+    else if (test_regenerate() || g_file_test(out_path, G_FILE_TEST_EXISTS))
+        test_compare_golden(out_path, out);
     else
-        conf_test_compare_golden(in_path, out);
+        test_compare_golden(in_path, out);
 
     again = snapshot_roundtrip(out, tc);
     g_assert_cmpstr(again, ==, out);
@@ -96,7 +96,7 @@ static void test_libvirt_schema(const void *data)
         g_test_skip("libvirt's domainsnapshot.rng is not installed");
         return;
     }
-    in = conf_test_read(in_path);
+    in = test_read(in_path);
     out = snapshot_roundtrip(in, tc);
     check_schema(LIBVIRT_SCHEMA_DIR, out);
 }
@@ -106,7 +106,7 @@ static void test_invalid(const void *data)
     const SnapshotCase *tc = data;
     g_autofree char *xml_path = g_strdup_printf("%s/%s.xml", invalid_dir, tc->name);
     g_autofree char *err_path = g_strdup_printf("%s/%s.err", invalid_dir, tc->name);
-    g_autofree char *xml = conf_test_read(xml_path);
+    g_autofree char *xml = test_read(xml_path);
     g_autoptr(GError) error = NULL;
     g_autoptr(SnapshotDef) def = snapshot_def_parse_full(xml, tc->parse_flags, TEST_NOW, &error);
     g_autofree char *actual = NULL;
@@ -118,7 +118,7 @@ static void test_invalid(const void *data)
     g_assert_true(error->code == VIRT_ERR_XML_ERROR ||
                   error->code == VIRT_ERR_INVALID_DOMAIN_SNAPSHOT);
     actual = g_strdup_printf("%s\n", error->message);
-    conf_test_compare_golden(err_path, actual);
+    test_compare_golden(err_path, actual);
 }
 
 static void xml2xml_add(const char *name, SnapshotParseFlags pflags, SnapshotFormatFlags fflags,
@@ -134,9 +134,9 @@ static void xml2xml_add(const char *name, SnapshotParseFlags pflags, SnapshotFor
     *tc = (SnapshotCase){
         .name = name, .parse_flags = pflags, .format_flags = fflags, .extension = extension
     };
-    conf_test_mark_used(xml2xml_used, in);
+    test_mark_used(xml2xml_used, in);
     if (g_file_test(out_path, G_FILE_TEST_EXISTS))
-        conf_test_mark_used(xml2xml_used, out);
+        test_mark_used(xml2xml_used, out);
     g_test_add_data_func_full(path, tc, test_xml2xml, NULL);
     g_test_add_data_func_full(schema_path, tc, test_libvirt_schema, g_free);
 }
@@ -149,15 +149,15 @@ static void invalid_add(const char *name, SnapshotParseFlags pflags)
     g_autofree char *err = g_strdup_printf("%s.err", name);
 
     *tc = (SnapshotCase){ .name = name, .parse_flags = pflags };
-    conf_test_mark_used(invalid_used, xml);
-    conf_test_mark_used(invalid_used, err);
+    test_mark_used(invalid_used, xml);
+    test_mark_used(invalid_used, err);
     g_test_add_data_func_full(path, tc, test_invalid, g_free);
 }
 
 static void test_unused_data(void)
 {
-    conf_test_check_unused(xml2xml_dir, xml2xml_used);
-    conf_test_check_unused(invalid_dir, invalid_used);
+    test_check_unused(xml2xml_dir, xml2xml_used);
+    test_check_unused(invalid_dir, invalid_used);
 }
 
 #define REDEFINE SNAPSHOT_PARSE_REDEFINE
@@ -172,8 +172,8 @@ static void test_unused_data(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    xml2xml_dir = conf_test_data_dir("snapshot-xml2xml");
-    invalid_dir = conf_test_data_dir("snapshot-invalid");
+    xml2xml_dir = test_data_dir("conf", "snapshot-xml2xml");
+    invalid_dir = test_data_dir("conf", "snapshot-invalid");
     xml2xml_used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     invalid_used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 

@@ -118,7 +118,7 @@ static void test_json_roundtrip(void)
     caps->binary_mtime_ns = 5678;
     caps->probed_by = g_strdup("0.1.0");
     json = qemu_caps_to_json(caps);
-    qemu_test_compare_golden(path, json);
+    test_compare_golden(path, json);
     back = qemu_caps_from_json(json, &error);
     g_assert_no_error(error);
     again = qemu_caps_to_json(back);
@@ -204,12 +204,12 @@ static void test_capabilities_xml(void)
     g_autofree char *xml = format_caps(caps);
     g_autofree char *xml_nokvm = NULL;
 
-    qemu_test_compare_golden(path, xml);
+    test_compare_golden(path, xml);
     check_schema("capability.rng", xml);
     /* without usable KVM only type 'qemu' is offered */
     nokvm->kvm_usable = false;
     xml_nokvm = format_caps(nokvm);
-    qemu_test_compare_golden(path_nokvm, xml_nokvm);
+    test_compare_golden(path_nokvm, xml_nokvm);
     g_assert_null(strstr(xml_nokvm, "<domain type='kvm'/>"));
     g_assert_nonnull(strstr(xml, "<domain type='kvm'/>"));
     check_schema("capability.rng", xml_nokvm);
@@ -228,7 +228,7 @@ static void test_domcaps_xml(const void *data)
     xml = qemu_caps_format_domain_caps(caps, type, g_str_equal(variant, "q35") ? "q35" : NULL,
                                        &error);
     g_assert_no_error(error);
-    qemu_test_compare_golden(path, xml);
+    test_compare_golden(path, xml);
     check_schema("domaincaps.rng", xml);
 }
 
@@ -286,7 +286,7 @@ static void test_from_bad_replies(void)
 
 static void test_unused_data(void)
 {
-    qemu_test_check_unused(data_dir, used_files);
+    test_check_unused(data_dir, used_files);
 }
 
 /* Every data file, listed where the cases are registered. */
@@ -304,10 +304,10 @@ static const char *const caps_files[] = {
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    data_dir = qemu_test_data_dir("caps");
+    data_dir = test_data_dir("qemu", "caps");
     used_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(caps_files); i++)
-        qemu_test_mark_used(used_files, caps_files[i]);
+        test_mark_used(used_files, caps_files[i]);
 
     g_test_add_func("/qemu/caps/flags", test_flags);
     g_test_add_func("/qemu/caps/machines", test_machines);

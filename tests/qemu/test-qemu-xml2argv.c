@@ -164,7 +164,7 @@ static void test_xml2argv(const void *data)
 {
     const Xml2ArgvCase *tc = data;
     g_autofree char *xml_path = g_strdup_printf("%s/%s.xml", data_dir, tc->name);
-    g_autofree char *xml = qemu_test_read(xml_path);
+    g_autofree char *xml = test_read(xml_path);
     g_autofree char *args = NULL;
     g_autoptr(GError) error = NULL;
     bool ok;
@@ -181,7 +181,7 @@ static void test_xml2argv(const void *data)
             return;
         }
         msg = g_strdup_printf("%s\n", error->message);
-        qemu_test_compare_golden(path, msg);
+        test_compare_golden(path, msg);
         return;
     }
     if (!ok) {
@@ -192,7 +192,7 @@ static void test_xml2argv(const void *data)
     {
         g_autofree char *path = g_strdup_printf("%s/%s.%s.args", data_dir, tc->name, SUFFIX);
 
-        qemu_test_compare_golden(path, args);
+        test_compare_golden(path, args);
     }
     if (tc->flags & CASE_RUN)
         run_case(xml, tc->name);
@@ -207,14 +207,14 @@ static void xml2argv_add(const char *name, CaseFlags flags)
         g_strdup_printf("%s.%s.%s", name, SUFFIX, flags & CASE_FAIL ? "err" : "args");
 
     *tc = (Xml2ArgvCase){ .name = name, .flags = flags };
-    qemu_test_mark_used(used_files, xml);
-    qemu_test_mark_used(used_files, out);
+    test_mark_used(used_files, xml);
+    test_mark_used(used_files, out);
     g_test_add_data_func_full(path, tc, test_xml2argv, g_free);
 }
 
 static void test_unused_data(void)
 {
-    qemu_test_check_unused(data_dir, used_files);
+    test_check_unused(data_dir, used_files);
 }
 
 #define DO_TEST(name) xml2argv_add(name, 0)
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
     int ret;
 
     g_test_init(&argc, &argv, NULL);
-    data_dir = qemu_test_data_dir("xml2argv");
+    data_dir = test_data_dir("qemu", "xml2argv");
     used_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     test_caps = qemu_test_caps_load(CAPS_FILE);
 

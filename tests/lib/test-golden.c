@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include <stdio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "conf-test-util.h"
+#include "test-golden.h"
 
-char *conf_test_data_dir(const char *subdir)
+char *test_data_dir(const char *area, const char *subdir)
 {
     const char *srcdir = g_getenv("VIRTKIT_TEST_SRCDIR");
 
     g_assert_nonnull(srcdir);
-    return g_build_filename(srcdir, "conf", "data", subdir, NULL);
+    return g_build_filename(srcdir, area, "data", subdir, NULL);
 }
 
-char *conf_test_read(const char *path)
+char *test_read(const char *path)
 {
     g_autoptr(GError) error = NULL;
     char *text = NULL;
@@ -25,55 +24,60 @@ char *conf_test_read(const char *path)
     return text;
 }
 
-bool conf_test_regenerate(void)
+bool test_regenerate(void)
 {
     return g_strcmp0(g_getenv("REGENERATE_GOLDEN"), "1") == 0;
 }
 
-static void conf_test_show_diff(const char *path, const char *actual)
+static void test_show_diff(const char *path, const char *actual)
 {
     g_autofree char *tmp = NULL;
-    g_autofree char *cmd = NULL;
     g_autofree char *out = NULL;
-    int fd = g_file_open_tmp("conf-golden-XXXXXX.xml", &tmp, NULL);
+    const char *argv[] = { "diff", "-u", "--", path, NULL, NULL };
+    int fd = g_file_open_tmp("virtkit-golden-XXXXXX", &tmp, NULL);
 
     if (fd < 0)
         return;
     (void)!write(fd, actual, strlen(actual));
     close(fd);
-    cmd = g_strdup_printf("diff -u '%s' '%s'", path, tmp);
-    (void)g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL);
+    argv[4] = tmp;
+    (void)g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL,
+                       NULL);
     g_test_message("golden mismatch for %s:\n%s", path, out ? out : "");
     (void)g_unlink(tmp);
 }
 
-void conf_test_compare_golden(const char *path, const char *actual)
+void test_compare_golden(const char *path, const char *actual)
 {
     g_autofree char *expected = NULL;
 
-    if (conf_test_regenerate()) {
+    if (test_regenerate()) {
         g_assert_true(g_file_set_contents(path, actual, -1, NULL));
         return;
     }
-    expected = conf_test_read(path);
+    if (!g_file_get_contents(path, &expected, NULL, NULL)) {
+        g_test_message("golden file %s is missing (REGENERATE_GOLDEN=1 creates it)", path);
+        g_test_fail();
+        return;
+    }
     if (strcmp(expected, actual) != 0) {
-        conf_test_show_diff(path, actual);
+        test_show_diff(path, actual);
         g_test_fail();
     }
 }
 
-void conf_test_mark_used(GHashTable *used, const char *file)
+void test_mark_used(GHashTable *used, const char *file)
 {
     g_hash_table_add(used, g_strdup(file));
 }
 
-void conf_test_check_unused(const char *dir, GHashTable *used)
+void test_check_unused(const char *dir, GHashTable *used)
 {
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *name;
 
     g_assert_nonnull(d);
-    if (conf_test_regenerate()) {
+    if (test_regenerate()) {
         g_test_skip("goldens are being regenerated");
         return;
     }
