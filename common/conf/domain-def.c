@@ -449,3 +449,35 @@ void domain_mac_format(const uint8_t mac[DOMAIN_MAC_LEN], char ret_str[18])
     g_snprintf(ret_str, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
                mac[5]);
 }
+
+/**
+ * domain_net_source_attr: the <source> attribute that names an interface's source for
+ * @type, shared by the parser and the formatter; NULL when the source is kept whole.
+ */
+const char *domain_net_source_attr(DomainNetType type)
+{
+    switch (type) {
+    case DOMAIN_NET_TYPE_NETWORK:
+        return "network";
+    case DOMAIN_NET_TYPE_BRIDGE:
+        return "bridge";
+    case DOMAIN_NET_TYPE_DIRECT:
+        return "dev";
+    case DOMAIN_NET_TYPE_USER:
+    case DOMAIN_NET_TYPE_ETHERNET:
+    case DOMAIN_NET_TYPE_VHOSTUSER:
+    case DOMAIN_NET_TYPE_SERVER:
+    case DOMAIN_NET_TYPE_CLIENT:
+    case DOMAIN_NET_TYPE_MCAST:
+    case DOMAIN_NET_TYPE_UDP:
+    case DOMAIN_NET_TYPE_INTERNAL:
+    case DOMAIN_NET_TYPE_HOSTDEV:
+    case DOMAIN_NET_TYPE_VDPA:
+    case DOMAIN_NET_TYPE_NULL:
+    case DOMAIN_NET_TYPE_VDS:
+    case _DOMAIN_NET_TYPE_MAX:
+    case _DOMAIN_NET_TYPE_INVALID:
+        break;
+    }
+    return NULL;
+}

@@ -176,6 +176,9 @@ typedef enum DomainNetType {
     _DOMAIN_NET_TYPE_INVALID = -EINVAL,
 } DomainNetType;
 ENUM_TABLE_DECLARE(domain_net_type, DomainNetType);
+/* The <source> attribute naming an interface's source for @type (network, bridge, dev);
+ * NULL when the source is kept whole. */
+const char *domain_net_source_attr(DomainNetType type);
 
 #define DOMAIN_MAC_LEN 6
 

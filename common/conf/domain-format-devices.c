@@ -100,34 +100,8 @@ static void domain_format_controller(XmlWriter *w, const DomainControllerDef *ct
 
 static void domain_format_net_source(XmlWriter *w, const DomainNetDef *net)
 {
-    const char *attr = NULL;
+    const char *attr = domain_net_source_attr(net->type);
 
-    switch (net->type) {
-    case DOMAIN_NET_TYPE_NETWORK:
-        attr = "network";
-        break;
-    case DOMAIN_NET_TYPE_BRIDGE:
-        attr = "bridge";
-        break;
-    case DOMAIN_NET_TYPE_DIRECT:
-        attr = "dev";
-        break;
-    case DOMAIN_NET_TYPE_USER:
-    case DOMAIN_NET_TYPE_ETHERNET:
-    case DOMAIN_NET_TYPE_VHOSTUSER:
-    case DOMAIN_NET_TYPE_SERVER:
-    case DOMAIN_NET_TYPE_CLIENT:
-    case DOMAIN_NET_TYPE_MCAST:
-    case DOMAIN_NET_TYPE_UDP:
-    case DOMAIN_NET_TYPE_INTERNAL:
-    case DOMAIN_NET_TYPE_HOSTDEV:
-    case DOMAIN_NET_TYPE_VDPA:
-    case DOMAIN_NET_TYPE_NULL:
-    case DOMAIN_NET_TYPE_VDS:
-    case _DOMAIN_NET_TYPE_MAX:
-    case _DOMAIN_NET_TYPE_INVALID:
-        break;
-    }
     if (!net->source && !net->source_mode && xml_extras_is_empty(net->source_extras))
         return;
     xml_writer_start(w, "source");

@@ -198,35 +198,6 @@ static bool domain_parse_net_mac(xmlNode *node, DomainNetDef *net, GError **erro
     return true;
 }
 
-/* The attribute naming an interface's source by type; NULL: the source is kept whole. */
-static const char *domain_net_source_attr(DomainNetType type)
-{
-    switch (type) {
-    case DOMAIN_NET_TYPE_NETWORK:
-        return "network";
-    case DOMAIN_NET_TYPE_BRIDGE:
-        return "bridge";
-    case DOMAIN_NET_TYPE_DIRECT:
-        return "dev";
-    case DOMAIN_NET_TYPE_USER:
-    case DOMAIN_NET_TYPE_ETHERNET:
-    case DOMAIN_NET_TYPE_VHOSTUSER:
-    case DOMAIN_NET_TYPE_SERVER:
-    case DOMAIN_NET_TYPE_CLIENT:
-    case DOMAIN_NET_TYPE_MCAST:
-    case DOMAIN_NET_TYPE_UDP:
-    case DOMAIN_NET_TYPE_INTERNAL:
-    case DOMAIN_NET_TYPE_HOSTDEV:
-    case DOMAIN_NET_TYPE_VDPA:
-    case DOMAIN_NET_TYPE_NULL:
-    case DOMAIN_NET_TYPE_VDS:
-    case _DOMAIN_NET_TYPE_MAX:
-    case _DOMAIN_NET_TYPE_INVALID:
-        break;
-    }
-    return NULL;
-}
-
 static bool domain_parse_net_source(xmlNode *node, DomainNetDef *net, GError **error)
 {
     const char *attr = domain_net_source_attr(net->type);
