@@ -445,7 +445,9 @@ static bool qemu_build_monitor(QemuBuild *b, GError **error)
     const QemuPrepared *prep = b->prep;
 
     if (prep->monitor_fd >= 3) {
-        command_pass_fd(b->cmd, prep->monitor_fd, 0);
+        /* with monitor_fd_launcher the launcher maps its socket to that number */
+        if (!prep->monitor_fd_launcher)
+            command_pass_fd(b->cmd, prep->monitor_fd, 0);
         command_add_arg(b->cmd, "-chardev");
         /* a listening socket (as libvirt passes) or our end of a socketpair */
         command_add_argf(b->cmd, "socket,id=charmonitor,fd=%d%s", prep->monitor_fd,

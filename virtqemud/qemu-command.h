@@ -21,6 +21,8 @@ typedef struct QemuPrepared {
     char *monitor_path;        /* QMP socket QEMU listens on (used when monitor_fd < 0) */
     int monitor_fd;            /* or a socket handed to QEMU as this fd (>= 3); -1 = none */
     bool monitor_fd_connected; /* monitor_fd is connected (socketpair), not listening */
+    bool monitor_fd_launcher;  /* monitor_fd is only the child's fd number: the socket is
+                                * made and mapped there by qemu_process_launch() */
     char *pidfile;
     char *lib_dir;          /* per-domain directory: QEMU's HOME and XDG directories */
     GArray *tap_fds;        /* int per <interface>: the tap fd to pass, -1 = none */

@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "daemon/daemon.h"
+#include "daemon/loop-invoke.h"
 #include "rpc/keepalive.h"
 #include "rpc/message.h"
 
@@ -42,6 +43,7 @@ struct Daemon {
     uid_t uid; /* our own uid: trusted in session mode */
 
     sd_event *event;
+    LoopInvoker *invoker; /* daemon_loop_invoker() */
     GPtrArray *listeners; /* Listener* */
     GHashTable *clients;  /* uint64 id -> Client*, loop thread only */
     uint64_t next_client_id;

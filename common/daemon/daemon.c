@@ -14,11 +14,23 @@
 #include <systemd/sd-daemon.h>
 
 #include "daemon/daemon-priv.h"
+#include "daemon/loop-invoke.h"
 #include "daemon/log.h"
 #include "daemon/worker.h"
 #include "util/error.h"
 
 static gint daemon_inhibit_count;
+static LoopInvoker *daemon_invoker; /* the running daemon's; main thread writes it */
+
+/**
+ * daemon_loop_invoker - run work on the running daemon's loop (loop-invoke.h)
+ *
+ * Valid from the init hook until the shutdown hook has returned; NULL otherwise.
+ */
+LoopInvoker *daemon_loop_invoker(void)
+{
+    return daemon_invoker;
+}
 
 /**
  * daemon_inhibit_acquire - keep the daemon from exiting while idle
@@ -64,11 +76,16 @@ Daemon *daemon_free(Daemon *daemon)
     if (daemon->listeners)
         listener_close_all(daemon);
     client_close_all(daemon);
+    if (daemon->invoker)
+        loop_invoker_stop(daemon->invoker);
     /* waits for running calls; their replies are dropped with their clients */
     daemon->workers = worker_pool_free(daemon->workers);
     g_clear_pointer(&daemon->listeners, g_ptr_array_unref);
     g_clear_pointer(&daemon->clients, g_hash_table_unref);
     daemon->idle_timer = sd_event_source_disable_unref(daemon->idle_timer);
+    if (daemon->invoker == daemon_invoker)
+        daemon_invoker = NULL;
+    daemon->invoker = loop_invoker_free(daemon->invoker);
     daemon->event = sd_event_unref(daemon->event);
     if (daemon->pid_fd >= 0) {
         (void)unlink(daemon->paths.pid_file);
@@ -255,6 +272,10 @@ static bool daemon_setup_loop(Daemon *daemon, GError **error)
     }
     if (!daemon_set_timeout(daemon, daemon->opts.timeout, error))
         return false;
+    daemon->invoker = loop_invoker_new(daemon->event, error);
+    if (!daemon->invoker)
+        return false;
+    daemon_invoker = daemon->invoker;
     daemon->workers = worker_pool_new(daemon, error);
     return daemon->workers != NULL;
 }
@@ -303,9 +324,12 @@ static int daemon_serve(Daemon *daemon, GError **error)
 
     if (!daemon_pidfile_acquire(daemon, error))
         return -1;
+    /* the loop (and its invoker) exist before the init hook, which may use them */
+    if (!daemon_setup_loop(daemon, error))
+        return -1;
     if (daemon->info->init && !daemon->info->init(&daemon->paths, error))
         return -1;
-    if (!daemon_setup_loop(daemon, error) || !listener_setup_all(daemon, error))
+    if (!listener_setup_all(daemon, error))
         return -1;
     daemon_update_idle(daemon);
     (void)sd_notify(0, "READY=1");
@@ -355,6 +379,8 @@ int daemon_run(const DriverOps *ops, const DaemonInfo *info, int argc, char **ar
     }
     listener_close_all(daemon);
     client_close_all(daemon);
+    /* a worker waiting in loop_invoker_call() must not wait for the stopped loop */
+    loop_invoker_stop(daemon->invoker);
     daemon->workers = worker_pool_free(daemon->workers);
     if (info->shutdown)
         info->shutdown();

@@ -20,5 +20,6 @@ struct Command {
     char *working_dir; /* NULL: inherit */
     mode_t umask;
     bool has_umask;
+    bool new_session;    /* setsid() in the child */
     unsigned timeout_ms; /* command_run() only; 0: none */
 };

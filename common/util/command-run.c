@@ -48,6 +48,7 @@ typedef struct SpawnPlan {
     const char *working_dir;
     mode_t umask;
     bool has_umask;
+    bool new_session;
 } SpawnPlan;
 
 static void spawn_plan_clear(SpawnPlan *plan)
@@ -118,6 +119,7 @@ static bool spawn_plan_prepare(Command *cmd, const int std_fds[3], SpawnPlan *pl
     plan->working_dir = cmd->working_dir;
     plan->umask = cmd->umask;
     plan->has_umask = cmd->has_umask;
+    plan->new_session = cmd->new_session;
     return true;
 }
 
@@ -179,6 +181,8 @@ static G_GNUC_NORETURN void spawn_child(const SpawnPlan *p, int report_pipe)
     (void)pthread_sigmask(SIG_SETMASK, &none, NULL);
     if (p->has_umask)
         (void)umask(p->umask);
+    if (p->new_session)
+        (void)setsid(); /* cannot fail: a forked child is never a group leader */
     if (p->working_dir && chdir(p->working_dir) < 0)
         spawn_child_fail(report_fd, SPAWN_STAGE_CHDIR);
     execve(p->path, p->argv, p->envp);

@@ -272,6 +272,16 @@ void command_set_umask(Command *cmd, mode_t mask)
 }
 
 /**
+ * command_set_new_session: run the child in a session of its own (setsid()), so it has
+ * no controlling terminal and signals to our process group (a killed daemon's, ^C)
+ * do not reach it.
+ */
+void command_set_new_session(Command *cmd)
+{
+    cmd->new_session = true;
+}
+
+/**
  * command_set_timeout: how long command_run() lets the child run before killing it;
  * 0 (the default) waits forever. Not used by command_spawn(): the caller's event loop
  * owns that child.

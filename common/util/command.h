@@ -57,6 +57,7 @@ void command_set_stdout_fd(Command *cmd, int fd);
 void command_set_stderr_fd(Command *cmd, int fd);
 void command_set_working_dir(Command *cmd, const char *dir);
 void command_set_umask(Command *cmd, mode_t mask);
+void command_set_new_session(Command *cmd);
 void command_set_timeout(Command *cmd, unsigned timeout_ms);
 
 /* queries (pure) */
