@@ -92,8 +92,10 @@ struct Client {
     unsigned int in_flight;
     GQueue deferred; /* RpcMessage*: calls read while in_flight was at the limit */
     size_t deferred_bytes;
-    bool draining;  /* running deferred calls */
-    GArray *events; /* EventReg */
+    bool draining;             /* running deferred calls */
+    uint64_t inline_iteration; /* loop iteration of the count below */
+    unsigned int inline_calls; /* cheap reads run on the loop in that iteration */
+    GArray *events;            /* EventReg */
     int next_callback_id;
     bool keepalive;  /* the client asked for feature 10 */
     RpcKeepalive ka; /* liveness always; pinging once keepalive_start() */

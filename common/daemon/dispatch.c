@@ -3,8 +3,9 @@
  * Packet dispatch. On the loop thread: framing-level checks, program/procedure lookup,
  * authentication and the read-only gate, then either the handler runs right here
  * (session procedures that touch only loop-owned state: auth, features, events, close
- * callback, admin) or the call goes to the worker pool and its reply comes back
- * through worker_pool_post().
+ * callback, admin; and cheap reads of a driver whose reads never block, which saves
+ * them two thread switches) or the call goes to the worker pool and its reply comes
+ * back through worker_pool_post().
  */
 
 #define G_LOG_DOMAIN "virtkit-daemon"
@@ -33,27 +34,47 @@ typedef struct DispatchDone {
     bool close_after;
 } DispatchDone;
 
-/* Procedures that only touch loop-owned session state run on the loop thread. */
-static bool dispatch_on_loop(uint32_t prog, int proc)
+/* Inline calls one client may run on the loop thread per loop iteration: the rest
+ * of a burst goes to workers, so that one client's pipeline cannot hold the loop. */
+#define INLINE_CALLS_PER_ITERATION 16u
+
+static bool dispatch_inline_allowed(Client *client)
 {
-    if (prog == ADMIN_PROGRAM)
-        return true;
-    switch (proc) {
-    case REMOTE_PROC_CONNECT_CLOSE:
-    case REMOTE_PROC_CONNECT_SUPPORTS_FEATURE:
-    case REMOTE_PROC_AUTH_LIST:
-    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER:
-    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER:
-    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY:
-    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY:
-    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY:
-    case REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY:
-    case REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK:
-    case REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK:
-        return true;
-    default:
+    uint64_t iteration = 0;
+
+    if (!client->daemon->ops->reads_never_block)
         return false;
+    /* jumping ahead of deferred calls would reorder them */
+    if (client->deferred.length > 0 && !client->draining)
+        return false;
+    (void)sd_event_get_iteration(client->daemon->event, &iteration);
+    if (iteration != client->inline_iteration) {
+        client->inline_iteration = iteration;
+        client->inline_calls = 0;
     }
+    return client->inline_calls < INLINE_CALLS_PER_ITERATION;
+}
+
+/*
+ * Whether a call runs on the loop thread (the schema's @dispatch): session procedures
+ * that touch only loop-owned state always; cheap reads of a driver whose reads never
+ * block while the client's budget lasts. Everything else may block: a worker.
+ */
+static bool dispatch_on_loop(Client *client, const RpcProcInfo *info)
+{
+    if (info->prog == ADMIN_PROGRAM)
+        return true;
+    switch (info->dispatch) {
+    case RPC_PROC_DISPATCH_LOOP:
+        return true;
+    case RPC_PROC_DISPATCH_INLINE:
+        return dispatch_inline_allowed(client);
+    case RPC_PROC_DISPATCH_WORKER:
+    case _RPC_PROC_DISPATCH_MAX:
+    case _RPC_PROC_DISPATCH_INVALID:
+        break;
+    }
+    return false;
 }
 
 /* Remote procedures allowed before CONNECT_OPEN. */
@@ -235,7 +256,7 @@ static void dispatch_on_worker(gpointer data, gpointer user_data)
 }
 
 static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *info,
-                          DispatchHandler handler)
+                          DispatchHandler handler, bool on_loop)
 {
     g_autoptr(GError) error = NULL;
     g_autofree void *args = info->args.size ? g_malloc0(info->args.size) : NULL;
@@ -247,9 +268,13 @@ static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *in
         rpc_message_free(msg);
         return;
     }
-    if (dispatch_on_loop(h->prog, h->proc)) {
+    if (on_loop) {
         bool close_after = false;
-        GBytes *reply = dispatch_run(client, h, info, handler, args, &close_after);
+        GBytes *reply;
+
+        if (info->dispatch == RPC_PROC_DISPATCH_INLINE)
+            client->inline_calls++;
+        reply = dispatch_run(client, h, info, handler, args, &close_after);
 
         if (close_after)
             client->close_pending = true;
@@ -284,6 +309,7 @@ void dispatch_packet(Client *client, RpcMessage *msg)
     const RpcHeader *h = &msg->header;
     const RpcProcInfo *info = NULL;
     DispatchHandler handler = NULL;
+    bool on_loop;
 
     if (h->prog == KEEPALIVE_PROGRAM && h->type == RPC_MESSAGE_MESSAGE) {
         keepalive_handle(client, h->proc);
@@ -302,11 +328,12 @@ void dispatch_packet(Client *client, RpcMessage *msg)
         rpc_message_free(msg);
         return;
     }
-    if (!dispatch_on_loop(h->prog, h->proc) && !client_call_may_start(client)) {
+    on_loop = dispatch_on_loop(client, info);
+    if (!on_loop && !client_call_may_start(client)) {
         client_defer_call(client, msg);
         return;
     }
-    dispatch_call(client, msg, info, handler);
+    dispatch_call(client, msg, info, handler, on_loop);
 }
 
 static void dispatch_close_conn_job(gpointer data, gpointer user_data)

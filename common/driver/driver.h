@@ -90,6 +90,10 @@ typedef bool (*SnapshotBoolQueryFunc)(DriverConn *conn, const SnapshotRef *snap,
 typedef struct DriverOps {
     const char *name;    /* URI driver it serves: "test", "qemu", ... */
     const char *hv_type; /* virConnectGetType: "TEST", "QEMU", ... */
+    /* The ops behind the schema's "@dispatch: inline" procedures (lookups, info, state,
+     * XML, lists) answer from memory and take only locks that are never held across
+     * I/O or a wait: a daemon may then run them on its event loop thread. */
+    bool reads_never_block;
 
     /* connection */
     bool (*connect_open)(const VirtUri *uri, unsigned int flags, DriverEventFunc event_cb,

@@ -1038,6 +1038,7 @@ const DomainPostParseOps test_driver_post_parse_ops = {
 const DriverOps test_driver_ops = {
     .name = "test",
     .hv_type = "TEST",
+    .reads_never_block = true,
     .connect_open = test_connect_open,
     .connect_close = test_connect_close,
     .connect_get_uri = test_connect_get_uri,

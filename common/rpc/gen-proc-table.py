@@ -4,7 +4,8 @@
 
 The schema is the single source of truth: rpcgen turns its types into XDR code, and
 this script turns its procedure enums and their doc-comment annotations into a C
-table (number -> name, payload xdrprocs and sizes, access class, priority, acl), so
+table (number -> name, payload xdrprocs and sizes, access class, priority, acl,
+where the daemon runs it), so
 nothing about a procedure is written twice.
 
 Usage: gen-proc-table.py SCHEMA.x OUTPUT.c HEADER_INCLUDE
@@ -13,11 +14,13 @@ Usage: gen-proc-table.py SCHEMA.x OUTPUT.c HEADER_INCLUDE
 import re
 import sys
 
-ANNOTATION_KEYS = {"access", "priority", "auth", "acl", "stream", "kind"}
+ANNOTATION_KEYS = {"access", "priority", "auth", "acl", "stream", "kind", "dispatch"}
 ACCESS = {"read-only": "RPC_PROC_ACCESS_READ_ONLY", "read-write": "RPC_PROC_ACCESS_READ_WRITE"}
 PRIORITY = {"low": "RPC_PROC_PRIORITY_LOW", "high": "RPC_PROC_PRIORITY_HIGH"}
 STREAM = {"none": "RPC_PROC_STREAM_NONE", "read": "RPC_PROC_STREAM_READ",
           "write": "RPC_PROC_STREAM_WRITE"}
+DISPATCH = {"worker": "RPC_PROC_DISPATCH_WORKER", "inline": "RPC_PROC_DISPATCH_INLINE",
+            "loop": "RPC_PROC_DISPATCH_LOOP"}
 
 
 class SchemaError(Exception):
@@ -131,6 +134,12 @@ def build(consts, types, programs):
             auth = ann.get("auth", "required")
             if auth not in ("none", "required"):
                 raise SchemaError(f"{name}: bad @auth '{auth}'")
+            dispatch = ann.get("dispatch", "worker")
+            if dispatch not in DISPATCH:
+                raise SchemaError(f"{name}: bad @dispatch '{dispatch}'")
+            # the loop thread must never run anything that changes driver state
+            if dispatch == "inline" and ann["access"] != "read-only":
+                raise SchemaError(f"{name}: '@dispatch: inline' needs '@access: read-only'")
             kind = ann.get("kind", "message" if msg else "call")
             if kind not in ("call", "message"):
                 raise SchemaError(f"{name}: bad @kind '{kind}'")
@@ -154,6 +163,7 @@ def build(consts, types, programs):
                 f"        .access = {ACCESS[ann['access']]},\n"
                 f"        .priority = {PRIORITY[priority]},\n"
                 f"        .stream = {STREAM[stream]},\n"
+                f"        .dispatch = {DISPATCH[dispatch]},\n"
                 f"        .needs_auth = {'false' if auth == 'none' else 'true'},\n"
                 f"        .acl = {acl},\n"
                 "    },")

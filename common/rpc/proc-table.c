@@ -14,6 +14,10 @@ ENUM_TABLE_DEFINE(
     rpc_proc_priority, RpcProcPriority,
     _RPC_PROC_PRIORITY_MAX, [RPC_PROC_PRIORITY_LOW] = "low", [RPC_PROC_PRIORITY_HIGH] = "high");
 
+ENUM_TABLE_DEFINE(rpc_proc_dispatch, RpcProcDispatch,
+                  _RPC_PROC_DISPATCH_MAX, [RPC_PROC_DISPATCH_WORKER] = "worker",
+                  [RPC_PROC_DISPATCH_INLINE] = "inline", [RPC_PROC_DISPATCH_LOOP] = "loop");
+
 /**
  * rpc_program_lookup: the program with number @prog, or NULL if we serve no such
  * program.

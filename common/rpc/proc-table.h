@@ -4,7 +4,7 @@
 /*
  * The procedure table generated from remote-protocol.x by gen-proc-table.py: for
  * every program and procedure, its payload marshalling (libtirpc xdrprocs made by
- * rpcgen from the same schema), access class, priority and acl annotations.
+ * rpcgen from the same schema), access class, priority, acl and dispatch annotations.
  */
 
 #include <glib.h>
@@ -46,8 +46,19 @@ typedef enum RpcProcStream {
     _RPC_PROC_STREAM_INVALID = -EINVAL,
 } RpcProcStream;
 
+/* Where a daemon runs the call (the schema's @dispatch annotation). */
+typedef enum RpcProcDispatch {
+    RPC_PROC_DISPATCH_WORKER, /* a worker thread: may block (the default) */
+    RPC_PROC_DISPATCH_INLINE, /* a cheap read answered from committed state: the loop
+                               * thread when the driver's reads never block */
+    RPC_PROC_DISPATCH_LOOP,   /* the loop thread always: touches only session state */
+    _RPC_PROC_DISPATCH_MAX,
+    _RPC_PROC_DISPATCH_INVALID = -EINVAL,
+} RpcProcDispatch;
+
 ENUM_TABLE_DECLARE(rpc_proc_access, RpcProcAccess);
 ENUM_TABLE_DECLARE(rpc_proc_priority, RpcProcPriority);
+ENUM_TABLE_DECLARE(rpc_proc_dispatch, RpcProcDispatch);
 
 /* One payload type: xdr_void with size 0 when the payload is empty. */
 typedef struct RpcPayloadType {
@@ -67,6 +78,7 @@ typedef struct RpcProcInfo {
     RpcProcAccess access;
     RpcProcPriority priority;
     RpcProcStream stream;
+    RpcProcDispatch dispatch;
     bool needs_auth;
     const char *const *acl; /* NULL-terminated "object:perm[:FLAG]" or NULL */
 } RpcProcInfo;

@@ -159,6 +159,11 @@ static DomainRef *fake_lookup(const char *name, const uint8_t *uuid, int id, GEr
 
 static DomainRef *fake_lookup_by_name(DriverConn *conn, const char *name, GError **error)
 {
+    static const uint8_t no_uuid[VIRT_UUID_LEN];
+
+    /* the daemon runs in a forked child whose loop is its main thread */
+    if (strcmp(name, "whoami") == 0)
+        return domain_ref_new(gettid() == getpid() ? "loop" : "worker", no_uuid, -1);
     if (strcmp(name, "block") == 0 && fake_driver_block_fd >= 0) {
         char c;
 
@@ -309,25 +314,17 @@ static bool fake_get_state(DriverConn *conn, const DomainRef *dom, unsigned int 
     return d != NULL;
 }
 
-const DriverOps fake_driver_ops = {
-    .name = "fake",
-    .hv_type = "FAKE",
-    .connect_open = fake_open,
-    .connect_close = fake_close,
-    .connect_get_uri = fake_get_uri,
-    .connect_get_version = fake_get_version,
-    .connect_get_hostname = fake_get_hostname,
-    .connect_get_capabilities = fake_get_capabilities,
-    .node_get_info = fake_node_info,
-    .connect_list_all_domains = fake_list_all,
-    .domain_lookup_by_name = fake_lookup_by_name,
-    .domain_lookup_by_uuid = fake_lookup_by_uuid,
-    .domain_lookup_by_id = fake_lookup_by_id,
-    .domain_define_xml = fake_define,
-    .domain_undefine = fake_undefine,
-    .domain_create = fake_create,
-    .domain_destroy = fake_destroy,
-    .domain_suspend = fake_suspend,
-    .domain_resume = fake_resume,
-    .domain_get_state = fake_get_state,
-};
+/* one table, two answers to whether reads may run on the daemon's loop */
+#define FAKE_DRIVER_OPS                                                                           \
+    .name = "fake", .hv_type = "FAKE", .connect_open = fake_open, .connect_close = fake_close,    \
+    .connect_get_uri = fake_get_uri, .connect_get_version = fake_get_version,                     \
+    .connect_get_hostname = fake_get_hostname, .connect_get_capabilities = fake_get_capabilities, \
+    .node_get_info = fake_node_info, .connect_list_all_domains = fake_list_all,                   \
+    .domain_lookup_by_name = fake_lookup_by_name, .domain_lookup_by_uuid = fake_lookup_by_uuid,   \
+    .domain_lookup_by_id = fake_lookup_by_id, .domain_define_xml = fake_define,                   \
+    .domain_undefine = fake_undefine, .domain_create = fake_create,                               \
+    .domain_destroy = fake_destroy, .domain_suspend = fake_suspend, .domain_resume = fake_resume, \
+    .domain_get_state = fake_get_state
+
+const DriverOps fake_driver_ops = { FAKE_DRIVER_OPS };
+const DriverOps fake_driver_inline_ops = { FAKE_DRIVER_OPS, .reads_never_block = true };

@@ -6,10 +6,13 @@
  * from "<domain><name>N</name></domain>", lifecycle events to every open connection,
  * and a lookup of the name "block" (high priority) and get-capabilities (low priority)
  * that wait for a byte on fake_driver_block_fd when it is set, so tests can hold
- * calls in flight.
+ * calls in flight. A lookup of "whoami" answers a domain named "loop" when it ran on
+ * the daemon's main (loop) thread, "worker" otherwise. fake_driver_inline_ops is the
+ * same driver claiming reads_never_block (its "block" lookup then holds the loop).
  */
 
 #include "driver/driver.h"
 
 extern const DriverOps fake_driver_ops;
+extern const DriverOps fake_driver_inline_ops;
 extern int fake_driver_block_fd;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Tier: golden (pure). gen-proc-table.py refuses schemas that would make the table
 lie: a procedure without an access class, an unknown annotation, a number used
-twice, a payload type no procedure uses, a message with call payloads.
+twice, a payload type no procedure uses, a message with call payloads, a call that
+changes state marked to run inline on a daemon's loop thread.
 
 Usage: test-gen-proc-table.py PATH/TO/gen-proc-table.py
 """
@@ -20,6 +21,7 @@ enum remote_procedure {
     /**
      * @access: read-only
      * @priority: high
+     * @dispatch: inline
      * @acl: domain:read
      */
     REMOTE_PROC_FOO = 1,
@@ -40,6 +42,9 @@ BAD = {
     "bad-priority": ("@priority: high", "@priority: urgent"),
     "no-comment": ("    /**\n     * @access: read-only\n     */\n    REMOTE_PROC_BAR", "    REMOTE_PROC_BAR"),
     "message-with-args": ("@priority: high", "@priority: high\n     * @kind: message"),
+    "bad-dispatch": ("@dispatch: inline", "@dispatch: sometimes"),
+    "inline-read-write": ("@access: read-only\n     * @priority: high",
+                          "@access: read-write\n     * @priority: high"),
 }
 
 
@@ -60,7 +65,8 @@ def main(argv):
     text = "\n".join(lines)
     n += 1
     ok = ("remote_foo_args" in text and "RPC_PROC_ACCESS_READ_ONLY" in text
-          and "RPC_PROC_KIND_MESSAGE" in text and '"domain:read"' in text)
+          and "RPC_PROC_KIND_MESSAGE" in text and '"domain:read"' in text
+          and "RPC_PROC_DISPATCH_INLINE" in text and "RPC_PROC_DISPATCH_WORKER" in text)
     print(("ok" if ok else "not ok") + f" {n} - valid schema builds")
     failures += not ok
 

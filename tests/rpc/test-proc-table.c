@@ -87,6 +87,45 @@ static void test_payload_types(void)
     g_assert_null(auth->acl);
 }
 
+static RpcProcDispatch dispatch_of(uint32_t prog, int proc)
+{
+    const RpcProcInfo *info = rpc_proc_lookup(prog, proc);
+
+    g_assert_nonnull(info);
+    return info->dispatch;
+}
+
+/* @dispatch: cheap reads inline, session procedures on the loop, the rest on workers;
+ * nothing that changes state may ever be inline. */
+static void test_dispatch(void)
+{
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME), ==,
+                    RPC_PROC_DISPATCH_INLINE);
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_GET_XML_DESC), ==,
+                    RPC_PROC_DISPATCH_INLINE);
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS), ==,
+                    RPC_PROC_DISPATCH_INLINE);
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_AUTH_LIST), ==, RPC_PROC_DISPATCH_LOOP);
+    g_assert_cmpint(
+        dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY), ==,
+        RPC_PROC_DISPATCH_LOOP);
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_OPEN), ==,
+                    RPC_PROC_DISPATCH_WORKER);
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_DEFINE_XML), ==,
+                    RPC_PROC_DISPATCH_WORKER);
+    g_assert_cmpint(dispatch_of(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_CAPABILITIES), ==,
+                    RPC_PROC_DISPATCH_WORKER);
+    g_assert_cmpstr(rpc_proc_dispatch_to_string(RPC_PROC_DISPATCH_INLINE), ==, "inline");
+    for (size_t i = 0; i < rpc_n_programs; i++) {
+        for (size_t j = 0; j < rpc_programs[i].n_procs; j++) {
+            const RpcProcInfo *info = &rpc_programs[i].procs[j];
+
+            if (info->dispatch == RPC_PROC_DISPATCH_INLINE)
+                g_assert_cmpint(info->access, ==, RPC_PROC_ACCESS_READ_ONLY);
+        }
+    }
+}
+
 static void test_unknown(void)
 {
     g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, 0));
@@ -121,6 +160,7 @@ int main(int argc, char **argv)
     }
     g_test_add_func("/rpc/proc-table/payload-types", test_payload_types);
     g_test_add_func("/rpc/proc-table/unknown", test_unknown);
+    g_test_add_func("/rpc/proc-table/dispatch", test_dispatch);
     g_test_add_func("/rpc/proc-table/sorted", test_sorted);
     return g_test_run();
 }
