@@ -16,6 +16,7 @@
 #include "daemon/dispatch.h"
 #include "daemon/events.h"
 #include "daemon/keepalive.h"
+#include "daemon/stream.h"
 #include "daemon/worker.h"
 #include "util/error.h"
 
@@ -28,7 +29,7 @@ static void client_process_input(Client *client);
 
 static bool client_wants_read(Client *client)
 {
-    if (client->close_pending)
+    if (client->close_pending || !stream_client_wants_read(client))
         return false;
     return client->deferred.length < DEFERRED_MAX_CALLS &&
            client->deferred_bytes < DEFERRED_MAX_BYTES;
@@ -74,6 +75,7 @@ static void client_flush(Client *client)
         client_disconnect(client, NULL);
         return;
     }
+    stream_client_output_drained(client);
     client_update_io(client);
 }
 
@@ -260,6 +262,7 @@ void client_disconnect(Client *client, const char *reason)
     client->fd = -1;
     keepalive_stop(client);
     events_client_clear(client);
+    stream_client_close_all(client);
     client_clear_queues(client);
     g_hash_table_remove(daemon->clients, &client->id);
     daemon->n_clients[client->kind]--;
@@ -326,6 +329,13 @@ bool client_call_may_start(Client *client)
     if (client->in_flight >= client->daemon->config.max_client_requests)
         return false;
     return client->deferred.length == 0 || client->draining;
+}
+
+/* Reading may go on again (stream data was written): run what the decoder holds. */
+void client_resume_input(Client *client)
+{
+    client_process_input(client);
+    client_update_io(client);
 }
 
 /* Keep a call until an in-flight one finishes; reading continues within bounds. */

@@ -15,3 +15,4 @@ void client_update_io(Client *client);
 void client_call_done(Client *client);
 bool client_call_may_start(Client *client);
 void client_defer_call(Client *client, RpcMessage *msg);
+void client_resume_input(Client *client);

@@ -100,7 +100,9 @@ struct Client {
     bool keepalive;  /* the client asked for feature 10 */
     RpcKeepalive ka; /* liveness always; pinging once keepalive_start() */
     sd_event_source *ka_timer;
-    bool close_callback; /* 360 registered */
+    bool close_callback;    /* 360 registered */
+    GHashTable *streams;    /* serial -> DaemonStream (stream.c), NULL until one opens */
+    size_t stream_rx_bytes; /* stream data waiting for the streams' fds */
 
     /* session state, under @lock: workers read it */
     GMutex lock;

@@ -16,6 +16,7 @@
 #include "daemon/daemon-priv.h"
 #include "daemon/dispatch.h"
 #include "daemon/keepalive.h"
+#include "daemon/stream.h"
 #include "daemon/worker.h"
 #include "rpc/wire-error.h"
 #include "util/error.h"
@@ -316,8 +317,12 @@ void dispatch_packet(Client *client, RpcMessage *msg)
         rpc_message_free(msg);
         return;
     }
+    if (h->type == RPC_MESSAGE_STREAM || h->type == RPC_MESSAGE_STREAM_HOLE) {
+        stream_handle_packet(client, msg);
+        return;
+    }
     if (h->type != RPC_MESSAGE_CALL && h->type != RPC_MESSAGE_CALL_WITH_FDS) {
-        /* stray stream data, replies or events from a client: nothing to answer */
+        /* stray replies or events from a client: nothing to answer */
         g_debug("client %" G_GUINT64_FORMAT ": ignoring %s packet", client->id,
                 rpc_message_type_to_string(h->type));
         rpc_message_free(msg);

@@ -199,4 +199,15 @@ typedef struct DriverOps {
                                     GError **error);
     bool (*domain_get_security_label)(DriverConn *conn, const DomainRef *dom, char **ret_label,
                                       bool *ret_enforcing, GError **error);
+
+    /* consoles (virDomainOpenConsole): a file descriptor connected to the guest's
+     * console @dev_name (NULL: the first console or serial port), which the caller
+     * owns and pumps. Flags as libvirt's: DRIVER_CONSOLE_FORCE, DRIVER_CONSOLE_SAFE;
+     * one session per console is enforced by the caller (the daemon), not the driver. */
+    bool (*domain_open_console)(DriverConn *conn, const DomainRef *dom, const char *dev_name,
+                                unsigned int flags, int *ret_fd, GError **error);
 } DriverOps;
+
+/* virDomainConsoleFlags */
+#define DRIVER_CONSOLE_FORCE (1u << 0) /* take the console over from another session */
+#define DRIVER_CONSOLE_SAFE (1u << 1)  /* only if concurrent sessions are refused safely */
