@@ -94,8 +94,7 @@ TestDriver *test_driver_new(const char *uri)
     drv->uri = g_strdup(uri);
     drv->node = default_node_info;
     drv->domains = domain_obj_list_new();
-    g_mutex_init(&drv->conns_lock);
-    drv->conns = g_ptr_array_new();
+    drv->events = driver_event_hub_new();
     return drv;
 }
 
@@ -115,9 +114,7 @@ void test_driver_unref(TestDriver *drv)
 {
     if (!drv || !g_atomic_int_dec_and_test(&drv->refcount))
         return;
-    g_assert(drv->conns->len == 0);
-    g_ptr_array_unref(drv->conns);
-    g_mutex_clear(&drv->conns_lock);
+    driver_event_hub_free(drv->events);
     domain_obj_list_free(drv->domains);
     g_free(drv->uri);
     g_free(drv);

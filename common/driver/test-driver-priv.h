@@ -7,7 +7,9 @@
 #include <stdbool.h>
 
 #include "conf/domain-def.h"
+#include "driver/driver-domain-common.h"
 #include "driver/driver.h"
+#include "util/error.h"
 #include "state/domain-obj-list.h"
 
 /* One in-memory "host": test:///default has one per process, every custom-file
@@ -18,9 +20,7 @@ typedef struct TestDriver {
     NodeInfo node;
     bool default_cells; /* capabilities list the built-in NUMA cells (only default) */
     DomainObjList *domains;
-
-    GMutex conns_lock; /* protects conns */
-    GPtrArray *conns;  /* DriverConn* that receive this driver's events (not owned) */
+    DriverEventHub *events; /* the connections that receive this driver's events */
 } TestDriver;
 
 extern const DomainPostParseOps test_driver_post_parse_ops;
@@ -37,30 +37,29 @@ char *test_driver_format_capabilities(const TestDriver *drv);
 
 /* test-driver.c: what the driver's files share */
 struct DriverConn {
-    gint refcount;
     TestDriver *drv;
     bool is_default;
-    DriverEventFunc event_cb;
-    void *event_data;
-    GMutex cb_lock; /* held while calling event_cb, so none runs after close */
-    bool closed;
+    DriverEventSink *sink;
 };
 
 typedef bool (*JobBody)(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                         GError **error);
 
-GPtrArray *test_driver_events_new(void);
-DomainRef *test_driver_ref_from_obj_locked(const DomainObj *obj);
-DomainRef *test_driver_ref_from_obj(DomainObj *obj);
-void test_driver_queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail);
-void test_driver_emit_events(TestDriver *drv, GPtrArray *events);
-bool test_driver_check_flags(unsigned int flags, unsigned int allowed, const char *func,
-                             GError **error);
-DomainObj *test_driver_obj_from_ref(DriverConn *conn, const DomainRef *dom, GError **error);
+static inline bool test_driver_check_flags(unsigned int flags, unsigned int allowed,
+                                           const char *func, GError **error)
+{
+    return driver_check_flags(flags, allowed, func, VIRT_TEST_ERROR, error);
+}
+
+static inline DomainObj *test_driver_obj_from_ref(DriverConn *conn, const DomainRef *dom,
+                                                  GError **error)
+{
+    return driver_domain_obj_from_ref(conn->drv->domains, VIRT_TEST_ERROR, dom, error);
+}
+
 /* Run @body as the job @job on the domain @dom, then deliver its events. */
 bool test_driver_run_job(DriverConn *conn, const DomainRef *dom, const char *job, JobBody body,
                          unsigned int flags, DomainObj **ret_obj, GError **error);
-bool test_driver_check_active(DomainObj *obj, GError **error);
 /* Stop @obj with @reason and queue STOPPED/@detail; a transient domain goes away with
  * its snapshot metadata. */
 void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail,

@@ -143,7 +143,7 @@ static void unlock_obj(DomainObj *obj)
 
 static SnapshotRef *ref_from_snapshot_locked(DomainObj *obj, const SnapshotObj *snap)
 {
-    g_autoptr(DomainRef) dom = test_driver_ref_from_obj_locked(obj);
+    g_autoptr(DomainRef) dom = driver_domain_ref_locked(obj);
 
     return snapshot_ref_new(snap->def->name, dom);
 }
@@ -158,14 +158,14 @@ static bool run_snapshot_job(DriverConn *conn, const DomainRef *dom, const char 
                              SnapshotJobBody body, void *arg, unsigned int flags, GError **error)
 {
     g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
-    g_autoptr(GPtrArray) events = test_driver_events_new();
+    g_autoptr(GPtrArray) events = driver_events_new();
     bool ok;
 
     if (!obj || !domain_obj_begin_job(obj, job, error))
         return false;
     ok = body(conn->drv, obj, arg, flags, events, error);
     domain_obj_end_job(obj);
-    test_driver_emit_events(conn->drv, events);
+    driver_event_hub_emit(conn->drv->events, events);
     return ok;
 }
 
@@ -245,7 +245,7 @@ static SnapshotRef *install_locked(DomainObj *obj, SnapshotDef **def, unsigned i
                                    GError **error)
 {
     SnapshotTree *tree = tree_locked(obj);
-    g_autoptr(DomainRef) dom = test_driver_ref_from_obj_locked(obj);
+    g_autoptr(DomainRef) dom = driver_domain_ref_locked(obj);
     SnapshotObj *snap;
 
     if (flags & CREATE_REDEFINE) {
@@ -345,7 +345,7 @@ static GPtrArray *collect(DriverConn *conn, const DomainRef *dom, const char *fr
     g_mutex_lock(&obj->lock);
     if (!from || (top = snapshot_get_locked(obj, from, error)))
         list = snapshot_tree_list(tree_locked(obj), top, flags, error);
-    ref = test_driver_ref_from_obj_locked(obj);
+    ref = driver_domain_ref_locked(obj);
     out = list ? g_ptr_array_new_full(list->len, names ? g_free : snapshot_ref_free_notify) : NULL;
     for (guint i = 0; list && i < list->len; i++) {
         const SnapshotObj *snap = list->pdata[i];
@@ -644,18 +644,15 @@ static bool revert_body(TestDriver *drv, DomainObj *obj, void *arg, unsigned int
         test_driver_stop_obj(drv, obj, DOMAIN_SHUTOFF_FROM_SNAPSHOT,
                              DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT, events);
     else if (was_active)
-        test_driver_queue_event(events, obj, DOMAIN_EVENT_STOPPED,
-                                DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT);
+        driver_events_queue(events, obj, DOMAIN_EVENT_STOPPED, DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT);
     install_config(drv, obj, config, was_active && target != DOMAIN_STATE_SHUTOFF, target);
     if (persistent)
-        test_driver_queue_event(events, obj, DOMAIN_EVENT_DEFINED,
-                                DOMAIN_EVENT_DEFINED_FROM_SNAPSHOT);
+        driver_events_queue(events, obj, DOMAIN_EVENT_DEFINED, DOMAIN_EVENT_DEFINED_FROM_SNAPSHOT);
     if (target != DOMAIN_STATE_SHUTOFF)
-        test_driver_queue_event(events, obj, DOMAIN_EVENT_STARTED,
-                                DOMAIN_EVENT_STARTED_FROM_SNAPSHOT);
+        driver_events_queue(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_FROM_SNAPSHOT);
     if (target == DOMAIN_STATE_PAUSED)
-        test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED,
-                                DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT);
+        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED,
+                            DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT);
     return true;
 }
 
@@ -713,7 +710,7 @@ static bool managed_save_body(TestDriver *drv, DomainObj *obj, unsigned int flag
 {
     bool persistent;
 
-    if (!test_driver_check_active(obj, error))
+    if (!driver_domain_check_active(obj, error))
         return false;
     g_mutex_lock(&obj->lock);
     persistent = obj->persistent;

@@ -34,10 +34,6 @@ enum {
     DEFINE_VALIDATE = 1u << 0,
     DESTROY_GRACEFUL = 1u << 0,
     REBOOT_ALL = 0x1f,
-    XML_SECURE = 1u << 0,
-    XML_INACTIVE = 1u << 1,
-    XML_UPDATE_CPU = 1u << 2,
-    XML_MIGRATABLE = 1u << 3,
     AFFECT_LIVE = 1u << 0,
     AFFECT_CONFIG = 1u << 1,
 };
@@ -99,93 +95,6 @@ void test_driver_default_release(void)
     default_release_one();
 }
 
-static DriverConn *conn_ref(DriverConn *conn)
-{
-    g_atomic_int_inc(&conn->refcount);
-    return conn;
-}
-
-static void conn_unref(gpointer data)
-{
-    DriverConn *conn = data;
-
-    if (!g_atomic_int_dec_and_test(&conn->refcount))
-        return;
-    g_mutex_clear(&conn->cb_lock);
-    g_free(conn);
-}
-
-static void event_free(gpointer data)
-{
-    DomainEvent *ev = data;
-
-    domain_ref_free(ev->dom);
-    g_free(ev);
-}
-
-GPtrArray *test_driver_events_new(void)
-{
-    return g_ptr_array_new_with_free_func(event_free);
-}
-
-/* Caller holds obj->lock. */
-DomainRef *test_driver_ref_from_obj_locked(const DomainObj *obj)
-{
-    return domain_ref_new(obj->def->name, obj->def->uuid, obj->id);
-}
-
-DomainRef *test_driver_ref_from_obj(DomainObj *obj)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
-
-    return test_driver_ref_from_obj_locked(obj);
-}
-
-void test_driver_queue_event(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail)
-{
-    DomainEvent *ev = g_new0(DomainEvent, 1);
-
-    ev->event_id = 0; /* VIR_DOMAIN_EVENT_ID_LIFECYCLE */
-    ev->dom = test_driver_ref_from_obj(obj);
-    ev->event = event;
-    ev->detail = detail;
-    g_ptr_array_add(events, ev);
-}
-
-/* Deliver @events to every connection of @drv. No driver lock is held while the
- * callbacks run; each connection's cb_lock only keeps close from overtaking them. */
-void test_driver_emit_events(TestDriver *drv, GPtrArray *events)
-{
-    g_autoptr(GPtrArray) conns = NULL;
-
-    if (!events->len)
-        return;
-    conns = g_ptr_array_new_with_free_func(conn_unref);
-    g_mutex_lock(&drv->conns_lock);
-    for (guint i = 0; i < drv->conns->len; i++)
-        g_ptr_array_add(conns, conn_ref(drv->conns->pdata[i]));
-    g_mutex_unlock(&drv->conns_lock);
-
-    for (guint i = 0; i < conns->len; i++) {
-        DriverConn *conn = conns->pdata[i];
-
-        g_mutex_lock(&conn->cb_lock);
-        for (guint e = 0; e < events->len && !conn->closed && conn->event_cb; e++)
-            conn->event_cb(events->pdata[e], conn->event_data);
-        g_mutex_unlock(&conn->cb_lock);
-    }
-}
-
-bool test_driver_check_flags(unsigned int flags, unsigned int allowed, const char *func,
-                             GError **error)
-{
-    if (!(flags & ~allowed))
-        return true;
-    g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
-                "unsupported flags (0x%x) in function %s", flags & ~allowed, func);
-    return false;
-}
-
 static TestDriver *open_file(const char *path, GError **error)
 {
     g_autofree char *xml = NULL;
@@ -232,15 +141,9 @@ static bool test_connect_open(const VirtUri *uri, unsigned int flags, DriverEven
         return false;
 
     conn = g_new0(DriverConn, 1);
-    conn->refcount = 1;
     conn->drv = drv;
     conn->is_default = is_default;
-    conn->event_cb = event_cb;
-    conn->event_data = event_data;
-    g_mutex_init(&conn->cb_lock);
-    g_mutex_lock(&drv->conns_lock);
-    g_ptr_array_add(drv->conns, conn);
-    g_mutex_unlock(&drv->conns_lock);
+    conn->sink = driver_event_hub_add(drv->events, event_cb, event_data);
     *ret_conn = conn;
     return true;
 }
@@ -252,16 +155,11 @@ static void test_connect_close(DriverConn *conn)
     if (!conn)
         return;
     drv = conn->drv;
-    g_mutex_lock(&drv->conns_lock);
-    g_ptr_array_remove(drv->conns, conn);
-    g_mutex_unlock(&drv->conns_lock);
-    g_mutex_lock(&conn->cb_lock);
-    conn->closed = true;
-    g_mutex_unlock(&conn->cb_lock);
+    driver_event_hub_remove(drv->events, conn->sink);
     if (conn->is_default)
         default_release_one();
     test_driver_unref(drv);
-    conn_unref(conn);
+    g_free(conn);
 }
 
 /* ---- connection queries ----------------------------------------------------------- */
@@ -279,12 +177,7 @@ static bool test_connect_get_version(DriverConn *conn, uint64_t *ret_version, GE
 
 static char *test_connect_get_hostname(DriverConn *conn, GError **error)
 {
-    char name[256];
-
-    if (gethostname(name, sizeof(name) - 1) < 0)
-        return g_strdup(g_get_host_name());
-    name[sizeof(name) - 1] = '\0';
-    return g_strdup(name);
+    return driver_host_name();
 }
 
 static char *test_connect_get_capabilities(DriverConn *conn, GError **error)
@@ -305,94 +198,30 @@ static bool test_node_get_info(DriverConn *conn, NodeInfo *ret_info, GError **er
 
 /* ---- lookups ------------------------------------------------------------------------ */
 
-static gint compare_refs_by_name(gconstpointer a, gconstpointer b)
-{
-    const DomainRef *ra = *(DomainRef *const *)a;
-    const DomainRef *rb = *(DomainRef *const *)b;
-
-    return strcmp(ra->name, rb->name);
-}
-
-static void ref_free_notify(gpointer ref)
-{
-    domain_ref_free(ref);
-}
-
 static bool test_connect_list_all_domains(DriverConn *conn, unsigned int flags,
                                           GPtrArray **ret_doms, GError **error)
 {
-    g_autoptr(GPtrArray) objs = NULL;
-    GPtrArray *refs;
-
     if (!test_driver_check_flags(flags, DOMAIN_LIST_ALL_FLAGS, "test_connect_list_all_domains",
                                  error))
         return false;
-    objs = domain_obj_list_collect(conn->drv->domains, flags);
-    refs = g_ptr_array_new_full(objs->len, ref_free_notify);
-    for (guint i = 0; i < objs->len; i++)
-        g_ptr_array_add(refs, test_driver_ref_from_obj(objs->pdata[i]));
-    g_ptr_array_sort(refs, compare_refs_by_name);
-    *ret_doms = refs;
+    *ret_doms = driver_domain_list_all(conn->drv->domains, flags);
     return true;
-}
-
-static void set_no_domain_uuid(const uint8_t uuid[VIRT_UUID_LEN], const char *name, GError **error)
-{
-    char str[VIRT_UUID_STRING_LEN];
-
-    virt_uuid_format(uuid, str);
-    if (name)
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
-                    "Domain not found: no domain with matching uuid '%s' (%s)", str, name);
-    else
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
-                    "Domain not found: no domain with matching uuid '%s'", str);
-}
-
-/* The object @dom names (by UUID, as libvirt drivers look domains up). */
-DomainObj *test_driver_obj_from_ref(DriverConn *conn, const DomainRef *dom, GError **error)
-{
-    DomainObj *obj = domain_obj_list_find_by_uuid(conn->drv->domains, dom->uuid);
-
-    if (!obj)
-        set_no_domain_uuid(dom->uuid, dom->name, error);
-    return obj;
 }
 
 static DomainRef *test_domain_lookup_by_name(DriverConn *conn, const char *name, GError **error)
 {
-    g_autoptr(DomainObj) obj = domain_obj_list_find_by_name(conn->drv->domains, name);
-
-    if (!obj) {
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
-                    "Domain not found: no domain with matching name '%s'", name);
-        return NULL;
-    }
-    return test_driver_ref_from_obj(obj);
+    return driver_domain_lookup_by_name(conn->drv->domains, VIRT_TEST_ERROR, name, error);
 }
 
 static DomainRef *test_domain_lookup_by_uuid(DriverConn *conn, const uint8_t uuid[VIRT_UUID_LEN],
                                              GError **error)
 {
-    g_autoptr(DomainObj) obj = domain_obj_list_find_by_uuid(conn->drv->domains, uuid);
-
-    if (!obj) {
-        set_no_domain_uuid(uuid, NULL, error);
-        return NULL;
-    }
-    return test_driver_ref_from_obj(obj);
+    return driver_domain_lookup_by_uuid(conn->drv->domains, VIRT_TEST_ERROR, uuid, error);
 }
 
 static DomainRef *test_domain_lookup_by_id(DriverConn *conn, int id, GError **error)
 {
-    g_autoptr(DomainObj) obj = domain_obj_list_find_by_id(conn->drv->domains, id);
-
-    if (!obj) {
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN,
-                    "Domain not found: no domain with matching id %d", id);
-        return NULL;
-    }
-    return test_driver_ref_from_obj(obj);
+    return driver_domain_lookup_by_id(conn->drv->domains, VIRT_TEST_ERROR, id, error);
 }
 
 /* ---- jobs --------------------------------------------------------------------------- */
@@ -402,28 +231,17 @@ bool test_driver_run_job(DriverConn *conn, const DomainRef *dom, const char *job
                          unsigned int flags, DomainObj **ret_obj, GError **error)
 {
     g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
-    g_autoptr(GPtrArray) events = test_driver_events_new();
+    g_autoptr(GPtrArray) events = driver_events_new();
     bool ok;
 
     if (!obj || !domain_obj_begin_job(obj, job, error))
         return false;
     ok = body(conn->drv, obj, flags, events, error);
     domain_obj_end_job(obj);
-    test_driver_emit_events(conn->drv, events);
+    driver_event_hub_emit(conn->drv->events, events);
     if (ok && ret_obj)
         *ret_obj = g_steal_pointer(&obj);
     return ok;
-}
-
-bool test_driver_check_active(DomainObj *obj, GError **error)
-{
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
-
-    if (domain_obj_is_active_locked(obj))
-        return true;
-    g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
-                        "Requested operation is not valid: domain is not running");
-    return false;
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
@@ -452,10 +270,10 @@ static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtr
                              paused    ? DOMAIN_PAUSED_USER
                              : restore ? DOMAIN_RUNNING_RESTORED
                                        : DOMAIN_RUNNING_BOOTED);
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_STARTED,
-                            restore ? DOMAIN_EVENT_STARTED_RESTORED : DOMAIN_EVENT_STARTED_BOOTED);
+    driver_events_queue(events, obj, DOMAIN_EVENT_STARTED,
+                        restore ? DOMAIN_EVENT_STARTED_RESTORED : DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
     return true;
 }
 
@@ -468,7 +286,7 @@ static DomainRef *test_domain_create(DriverConn *conn, const DomainRef *dom, uns
                                  error) ||
         !test_driver_run_job(conn, dom, "start", start_body, flags, &obj, error))
         return NULL;
-    return test_driver_ref_from_obj(obj);
+    return driver_domain_ref(obj);
 }
 
 void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail,
@@ -481,13 +299,13 @@ void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detai
         test_driver_transient_stop_locked(obj);
         g_mutex_unlock(&obj->lock);
     }
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_STOPPED, detail);
+    driver_events_queue(events, obj, DOMAIN_EVENT_STOPPED, detail);
 }
 
 static bool destroy_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                          GError **error)
 {
-    if (!test_driver_check_active(obj, error))
+    if (!driver_domain_check_active(obj, error))
         return false;
     test_driver_stop_obj(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED,
                          events);
@@ -539,7 +357,7 @@ static bool reboot_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
 {
     DomainLifecycleAction action;
 
-    if (!test_driver_check_active(obj, error))
+    if (!driver_domain_check_active(obj, error))
         return false;
     g_mutex_lock(&obj->lock);
     action = obj->def->on_reboot;
@@ -575,7 +393,7 @@ static bool test_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned 
 static bool reset_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                        GError **error)
 {
-    return test_driver_check_active(obj, error);
+    return driver_domain_check_active(obj, error);
 }
 
 static bool test_domain_reset(DriverConn *conn, const DomainRef *dom, unsigned int flags,
@@ -597,7 +415,7 @@ static bool suspend_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GP
     }
     domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
     g_mutex_unlock(&obj->lock);
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+    driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
     return true;
 }
 
@@ -618,7 +436,7 @@ static bool resume_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPt
     }
     domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
     g_mutex_unlock(&obj->lock);
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_RESUMED, DOMAIN_EVENT_RESUMED_UNPAUSED);
+    driver_events_queue(events, obj, DOMAIN_EVENT_RESUMED, DOMAIN_EVENT_RESUMED_UNPAUSED);
     return true;
 }
 
@@ -643,7 +461,7 @@ static DomainDef *parse_def(const char *xml, bool validate, GError **error)
 static DomainRef *test_domain_define_xml(DriverConn *conn, const char *xml, unsigned int flags,
                                          GError **error)
 {
-    g_autoptr(GPtrArray) events = test_driver_events_new();
+    g_autoptr(GPtrArray) events = driver_events_new();
     g_autoptr(DomainObj) obj = NULL;
     DomainDef *def;
     bool was_persistent;
@@ -655,12 +473,11 @@ static DomainRef *test_domain_define_xml(DriverConn *conn, const char *xml, unsi
     if (!domain_obj_list_add(conn->drv->domains, def, DOMAIN_OBJ_LIST_ADD_BEGIN_JOB, "define", &obj,
                              &was_persistent, error))
         return NULL;
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_DEFINED,
-                            was_persistent ? DOMAIN_EVENT_DEFINED_UPDATED
-                                           : DOMAIN_EVENT_DEFINED_ADDED);
+    driver_events_queue(events, obj, DOMAIN_EVENT_DEFINED,
+                        was_persistent ? DOMAIN_EVENT_DEFINED_UPDATED : DOMAIN_EVENT_DEFINED_ADDED);
     domain_obj_end_job(obj);
-    test_driver_emit_events(conn->drv, events);
-    return test_driver_ref_from_obj(obj);
+    driver_event_hub_emit(conn->drv->events, events);
+    return driver_domain_ref(obj);
 }
 
 /* The rules are conf's undefine policy; the test driver implements what libvirt's does
@@ -701,7 +518,7 @@ static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
         g_clear_pointer(&obj->new_def, domain_def_free);
     }
     g_mutex_unlock(&obj->lock);
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
+    driver_events_queue(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
     if (plan.action == UNDEFINE_ACTION_REMOVE_OBJECT)
         domain_obj_list_remove(drv->domains, obj);
     return true;
@@ -718,7 +535,7 @@ static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsi
 {
     const unsigned int add_flags =
         DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE | DOMAIN_OBJ_LIST_ADD_BEGIN_JOB;
-    g_autoptr(GPtrArray) events = test_driver_events_new();
+    g_autoptr(GPtrArray) events = driver_events_new();
     g_autoptr(DomainObj) obj = NULL;
     DomainDef *def;
     bool paused = flags & START_PAUSED;
@@ -733,34 +550,19 @@ static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsi
     domain_obj_list_activate(conn->drv->domains, obj, -1,
                              paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
                              paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
-    test_driver_queue_event(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
+    driver_events_queue(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        test_driver_queue_event(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
     domain_obj_end_job(obj);
-    test_driver_emit_events(conn->drv, events);
-    return test_driver_ref_from_obj(obj);
+    driver_event_hub_emit(conn->drv->events, events);
+    return driver_domain_ref(obj);
 }
 
 static char *test_domain_get_xml_desc(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                       GError **error)
 {
-    const unsigned int allowed = XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE;
-    g_autoptr(DomainObj) obj = NULL;
-    g_autoptr(GMutexLocker) locker = NULL;
-    DomainFormatFlags fmt = 0;
-    bool inactive = flags & (XML_INACTIVE | XML_MIGRATABLE);
-
-    if (!test_driver_check_flags(flags, allowed, "test_domain_get_xml_desc", error) ||
-        !(obj = test_driver_obj_from_ref(conn, dom, error)))
-        return NULL;
-    if (flags & XML_SECURE)
-        fmt |= DOMAIN_FORMAT_SECURE;
-    if (inactive)
-        fmt |= DOMAIN_FORMAT_INACTIVE;
-    locker = g_mutex_locker_new(&obj->lock);
-    if (inactive)
-        return domain_def_format(domain_obj_persistent_def_locked(obj), -1, fmt);
-    return domain_def_format(obj->def, obj->id, fmt);
+    return driver_domain_get_xml_desc(conn->drv->domains, VIRT_TEST_ERROR, dom, flags,
+                                      "test_domain_get_xml_desc", error);
 }
 
 static bool autostart_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
@@ -786,108 +588,18 @@ static bool test_domain_set_autostart(DriverConn *conn, const DomainRef *dom, bo
 
 /* ---- metadata ------------------------------------------------------------------------- */
 
-/* Which definitions a metadata call with @flags (virDomainModificationImpact) touches. */
-static bool metadata_targets_locked(DomainObj *obj, unsigned int flags, bool *ret_live,
-                                    bool *ret_config, GError **error)
-{
-    bool active = domain_obj_is_active_locked(obj);
-    bool live = flags & AFFECT_LIVE;
-    bool config = flags & AFFECT_CONFIG;
-
-    if (!live && !config) {
-        live = active;
-        config = !active;
-    }
-    if (live && !active) {
-        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is not running");
-        return false;
-    }
-    if (config && !obj->persistent) {
-        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: transient domains do not have "
-                            "any persistent config");
-        return false;
-    }
-    *ret_live = live;
-    *ret_config = config;
-    return true;
-}
-
 static char *test_domain_get_metadata(DriverConn *conn, const DomainRef *dom, int type,
                                       const char *uri, unsigned int flags, GError **error)
 {
-    g_autoptr(DomainObj) obj = NULL;
-    g_autoptr(GMutexLocker) locker = NULL;
-    bool live, config;
-
-    if (!test_driver_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, "test_domain_get_metadata",
-                                 error))
-        return NULL;
-    if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG)) {
-        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
-                            "invalid argument: flags 'affect live' and 'affect config' are "
-                            "mutually exclusive");
-        return NULL;
-    }
-    if (!(obj = test_driver_obj_from_ref(conn, dom, error)))
-        return NULL;
-    locker = g_mutex_locker_new(&obj->lock);
-    if (!metadata_targets_locked(obj, flags, &live, &config, error))
-        return NULL;
-    return domain_def_get_metadata(live ? obj->def : domain_obj_persistent_def_locked(obj), type,
-                                   uri, error);
-}
-
-typedef struct MetadataChange {
-    int type;
-    const char *metadata;
-    const char *key;
-    const char *uri;
-} MetadataChange;
-
-/* Changes are made on copies and swapped in only when every copy succeeded. */
-static bool set_metadata_locked(DomainObj *obj, unsigned int flags, const MetadataChange *c,
-                                GError **error)
-{
-    g_autoptr(DomainDef) live_def = NULL;
-    g_autoptr(DomainDef) config_def = NULL;
-    bool live, config, active = domain_obj_is_active_locked(obj);
-
-    if (!metadata_targets_locked(obj, flags, &live, &config, error))
-        return false;
-    if (live) {
-        live_def = domain_def_copy(obj->def);
-        if (!domain_def_set_metadata(live_def, c->type, c->metadata, c->key, c->uri, error))
-            return false;
-    }
-    if (config) {
-        config_def = domain_def_copy(domain_obj_persistent_def_locked(obj));
-        if (!domain_def_set_metadata(config_def, c->type, c->metadata, c->key, c->uri, error))
-            return false;
-    }
-    if (live_def) {
-        /* the persistent config must not follow a live-only change */
-        if (obj->persistent && !obj->new_def)
-            obj->new_def = g_steal_pointer(&obj->def);
-        domain_def_free(obj->def);
-        obj->def = g_steal_pointer(&live_def);
-    }
-    if (config_def && active) {
-        domain_def_free(obj->new_def);
-        obj->new_def = g_steal_pointer(&config_def);
-    } else if (config_def) {
-        domain_def_free(obj->def);
-        obj->def = g_steal_pointer(&config_def);
-    }
-    return true;
+    return driver_domain_get_metadata(conn->drv->domains, VIRT_TEST_ERROR, dom, type, uri, flags,
+                                      "test_domain_get_metadata", error);
 }
 
 static bool test_domain_set_metadata(DriverConn *conn, const DomainRef *dom, int type,
                                      const char *metadata, const char *key, const char *uri,
                                      unsigned int flags, GError **error)
 {
-    const MetadataChange change = { type, metadata, key, uri };
+    const DriverMetadataChange change = { type, metadata, key, uri };
     g_autoptr(DomainObj) obj = NULL;
     bool ok;
 
@@ -897,7 +609,7 @@ static bool test_domain_set_metadata(DriverConn *conn, const DomainRef *dom, int
         !domain_obj_begin_job(obj, "metadata", error))
         return false;
     g_mutex_lock(&obj->lock);
-    ok = set_metadata_locked(obj, flags, &change, error);
+    ok = driver_domain_set_metadata_locked(obj, flags, &change, error);
     g_mutex_unlock(&obj->lock);
     domain_obj_end_job(obj);
     return ok;
@@ -905,37 +617,25 @@ static bool test_domain_set_metadata(DriverConn *conn, const DomainRef *dom, int
 
 /* ---- queries ---------------------------------------------------------------------------- */
 
-/* Read @dom's facts under its lock; reads never wait for a job. */
+/* Reads never wait for a job. */
 static bool get_facts(DriverConn *conn, const DomainRef *dom, DomainObjFacts *ret_facts,
                       GError **error)
 {
-    g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
-
-    if (!obj)
-        return false;
-    domain_obj_get_facts(obj, ret_facts);
-    return true;
+    return driver_domain_get_facts(conn->drv->domains, VIRT_TEST_ERROR, dom, ret_facts, error);
 }
 
 static bool test_domain_get_info(DriverConn *conn, const DomainRef *dom, DomainInfo *ret_info,
                                  GError **error)
 {
     g_autoptr(DomainObj) obj = test_driver_obj_from_ref(conn, dom, error);
-    const DomainDef *def;
 
     if (!obj)
         return false;
     g_mutex_lock(&obj->lock);
-    def = obj->def;
-    *ret_info = (DomainInfo){
-        .state = obj->state,
-        .max_mem_kib = def->memory_kib,
-        .memory_kib = def->cur_memory_kib ? def->cur_memory_kib : def->memory_kib,
-        .nr_virt_cpu = def->vcpus_current ? def->vcpus_current : def->vcpus,
-        /* like libvirt's test driver: the wall clock stands in for CPU time */
-        .cpu_time_ns = (uint64_t)g_get_real_time() * 1000,
-    };
+    driver_domain_info_locked(obj, ret_info);
     g_mutex_unlock(&obj->lock);
+    /* like libvirt's test driver: the wall clock stands in for CPU time */
+    ret_info->cpu_time_ns = (uint64_t)g_get_real_time() * 1000;
     return true;
 }
 
