@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What QEMU tells the driver on its own: QMP events (SHUTDOWN, STOP, RESUME) and the
+ * exit of its process. The process callbacks run on the daemon's loop and must not
+ * block, so they only queue the news to one driver thread, which handles it in order:
+ * state changes under the object's lock, status files, lifecycle events.
+ *
+ * Who commits a stop: whoever holds the domain's job. An exit seen while a job runs
+ * (a destroy that killed QEMU, a suspend whose monitor broke) is marked pending and
+ * handled when that job ends (qemu_driver_job_end), so a process is never freed under
+ * a thread that is talking to it.
+ */
+
+#include "qemu-driver.h"
+
+#include <glib/gstdio.h>
+
+#include "util/error.h"
+
+struct QemuProcCtx {
+    QemuDriver *drv;
+    DomainObj *obj; /* a reference, dropped with the context */
+    unsigned generation;
+};
+
+typedef enum QemuNewsKind {
+    QEMU_NEWS_EVENT,
+    QEMU_NEWS_EXIT,
+} QemuNewsKind;
+
+typedef struct QemuNews {
+    QemuNewsKind kind;
+    QemuDriver *drv;
+    DomainObj *obj;
+    unsigned generation;
+    QemuMonitorEventType event;
+    bool guest; /* SHUTDOWN: the guest asked for it */
+} QemuNews;
+
+QemuProcCtx *qemu_proc_ctx_new(QemuDriver *drv, DomainObj *obj, unsigned generation)
+{
+    QemuProcCtx *ctx = g_new0(QemuProcCtx, 1);
+
+    ctx->drv = drv;
+    ctx->obj = domain_obj_ref(obj);
+    ctx->generation = generation;
+    return ctx;
+}
+
+void qemu_proc_ctx_free(QemuProcCtx *ctx)
+{
+    if (!ctx)
+        return;
+    domain_obj_unref(ctx->obj);
+    g_free(ctx);
+}
+
+static void news_free(QemuNews *news)
+{
+    domain_obj_unref(news->obj);
+    g_free(news);
+}
+
+static void news_push(QemuProcCtx *ctx, QemuNewsKind kind, QemuMonitorEventType event, bool guest)
+{
+    QemuNews *news = g_new0(QemuNews, 1);
+
+    news->kind = kind;
+    news->drv = ctx->drv;
+    news->obj = domain_obj_ref(ctx->obj);
+    news->generation = ctx->generation;
+    news->event = event;
+    news->guest = guest;
+    g_thread_pool_push(ctx->drv->events_pool, news, NULL);
+}
+
+/* loop thread */
+static void on_qemu_event(QemuProcess *proc, const QemuMonitorMessage *event, void *opaque)
+{
+    QemuMonitorEventType type = qemu_monitor_event_type(event);
+
+    switch (type) {
+    case QEMU_EVENT_SHUTDOWN:
+    case QEMU_EVENT_STOP:
+    case QEMU_EVENT_RESUME:
+        news_push(opaque, QEMU_NEWS_EVENT, type, qemu_monitor_event_bool(event, "guest", false));
+        break;
+    case QEMU_EVENT_POWERDOWN:
+    case QEMU_EVENT_RESET:
+    case QEMU_EVENT_SUSPEND:
+    case QEMU_EVENT_WAKEUP:
+    case QEMU_EVENT_GUEST_PANICKED:
+    case QEMU_EVENT_JOB_STATUS_CHANGE:
+    case QEMU_EVENT_MIGRATION:
+    case QEMU_EVENT_MIGRATION_PASS:
+    case QEMU_EVENT_DEVICE_DELETED:
+    case QEMU_EVENT_BLOCK_JOB_COMPLETED:
+    case _QEMU_EVENT_MAX:
+    case _QEMU_EVENT_INVALID:
+        break;
+    }
+}
+
+/* loop thread */
+static void on_qemu_exited(QemuProcess *proc, void *opaque)
+{
+    news_push(opaque, QEMU_NEWS_EXIT, _QEMU_EVENT_INVALID, false);
+}
+
+const QemuProcessCallbacks qemu_driver_process_callbacks = {
+    .event = on_qemu_event,
+    .exited = on_qemu_exited,
+};
+
+/* ---- jobs -------------------------------------------------------------------------- */
+
+bool qemu_driver_job_begin(DomainObj *obj, const char *job, GError **error)
+{
+    return domain_obj_begin_job(obj, job, error);
+}
+
+/* How QEMU's exit reads: after a SHUTDOWN it was a shutdown, otherwise a crash. */
+static void exit_commit(QemuDriver *drv, DomainObj *obj, GPtrArray *events)
+{
+    bool shutdown;
+
+    g_mutex_lock(&obj->lock);
+    shutdown = qemu_domain_priv_locked(obj)->got_shutdown;
+    g_mutex_unlock(&obj->lock);
+    if (shutdown)
+        qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN,
+                                 events);
+    else
+        qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_CRASHED, DOMAIN_EVENT_STOPPED_FAILED,
+                                 events);
+}
+
+/**
+ * qemu_driver_job_end: release @obj's job; when QEMU exited during it, commit the stop
+ * first (the job is kept for that, so nobody else starts in between).
+ */
+void qemu_driver_job_end(QemuDriver *drv, DomainObj *obj)
+{
+    g_autoptr(GPtrArray) events = driver_events_new();
+    bool pending;
+
+    g_mutex_lock(&obj->lock);
+    pending = obj->priv && ((QemuDomainPriv *)obj->priv)->exit_pending;
+    if (pending)
+        ((QemuDomainPriv *)obj->priv)->exit_pending = false;
+    g_mutex_unlock(&obj->lock);
+    if (pending)
+        exit_commit(drv, obj, events);
+    domain_obj_end_job(obj);
+    qemu_driver_emit(drv, events);
+}
+
+/* ---- stop -------------------------------------------------------------------------- */
+
+static void remove_run_files(const QemuDomainPriv *priv)
+{
+    if (priv->monitor_path)
+        (void)g_unlink(priv->monitor_path);
+    if (priv->pidfile)
+        (void)g_unlink(priv->pidfile);
+    if (priv->run_dir)
+        (void)g_rmdir(priv->run_dir);
+}
+
+void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int detail,
+                              GPtrArray *events)
+{
+    g_autofree char *name = NULL;
+    QemuProcess *proc;
+    QemuProcCtx *ctx;
+    bool was_active, removed;
+
+    g_mutex_lock(&obj->lock);
+    QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
+
+    name = g_strdup(obj->def->name);
+    was_active = domain_obj_is_active_locked(obj);
+    proc = g_steal_pointer(&priv->proc);
+    ctx = g_steal_pointer(&priv->ctx);
+    priv->generation++;
+    priv->pid = 0;
+    priv->got_shutdown = false;
+    priv->exit_pending = false;
+    remove_run_files(priv);
+    g_mutex_unlock(&obj->lock);
+
+    /* after this no callback of the old process runs */
+    qemu_process_free(proc);
+    qemu_proc_ctx_free(ctx);
+    qemu_driver_delete_status(drv, name);
+    if (!was_active)
+        return;
+    removed = domain_obj_list_deactivate(drv->domains, obj, reason);
+    if (removed)
+        qemu_driver_transient_cleanup(drv, obj);
+    driver_events_queue(events, obj, DOMAIN_EVENT_STOPPED, detail);
+    g_atomic_int_dec_and_test(&drv->active);
+}
+
+/**
+ * qemu_driver_monitor_run: @cmd on @obj's QMP monitor, failing with QEMU's error for
+ * an error reply. Caller holds the job, which keeps the process alive.
+ */
+bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
+                             QemuMonitorMessage **ret_reply, GError **error)
+{
+    g_autoptr(QemuMonitorMessage) reply = NULL;
+    g_autofree char *name = g_strdup(cmd->name);
+    QemuMonitor *mon = NULL;
+
+    g_mutex_lock(&obj->lock);
+    if (obj->priv && ((QemuDomainPriv *)obj->priv)->proc)
+        mon = qemu_process_monitor(((QemuDomainPriv *)obj->priv)->proc);
+    g_mutex_unlock(&obj->lock);
+    if (!mon) {
+        qemu_monitor_command_free(cmd);
+        g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is not running");
+        return false;
+    }
+    if (!qemu_monitor_call(mon, cmd, QEMU_MONITOR_TIMEOUT_MS, &reply, error) ||
+        !qemu_monitor_reply_check(reply, name, error))
+        return false;
+    if (ret_reply)
+        *ret_reply = g_steal_pointer(&reply);
+    return true;
+}
+
+/* ---- the events thread ------------------------------------------------------------- */
+
+/* Whether @news is about the process @obj runs now; caller holds obj->lock. */
+static bool news_current_locked(DomainObj *obj, const QemuNews *news)
+{
+    return obj->priv && ((QemuDomainPriv *)obj->priv)->generation == news->generation &&
+           ((QemuDomainPriv *)obj->priv)->proc;
+}
+
+static void handle_exit(QemuDriver *drv, DomainObj *obj, const QemuNews *news)
+{
+    g_autoptr(GPtrArray) events = driver_events_new();
+    bool handle;
+
+    g_mutex_lock(&obj->lock);
+    handle = news_current_locked(obj, news);
+    if (handle && obj->job) {
+        /* the job's end commits it */
+        qemu_domain_priv_locked(obj)->exit_pending = true;
+        handle = false;
+    } else if (handle) {
+        obj->job = "stop";
+    }
+    g_mutex_unlock(&obj->lock);
+    if (!handle)
+        return;
+    exit_commit(drv, obj, events);
+    domain_obj_end_job(obj);
+    qemu_driver_emit(drv, events);
+}
+
+/* on_poweroff='restart': QEMU stayed (-no-shutdown); boot the guest again. */
+static void restart_after_poweroff(QemuDriver *drv, DomainObj *obj)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!domain_obj_begin_job(obj, "restart", NULL))
+        return;
+    if (qemu_driver_monitor_run(obj, qemu_monitor_command_new("system_reset"), NULL, &error) &&
+        qemu_driver_monitor_run(obj, qemu_monitor_command_new("cont"), NULL, &error)) {
+        g_mutex_lock(&obj->lock);
+        qemu_domain_priv_locked(obj)->got_shutdown = false;
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
+        g_mutex_unlock(&obj->lock);
+        qemu_driver_write_status(drv, obj);
+    } else {
+        g_debug("cannot restart domain after poweroff: %s", error->message);
+    }
+    qemu_driver_job_end(drv, obj);
+}
+
+/* SHUTDOWN: the guest (or the ACPI button) powered it off; QEMU exits next unless
+ * on_poweroff keeps it. */
+static void handle_shutdown(QemuDriver *drv, DomainObj *obj, const QemuNews *news,
+                            GPtrArray *events)
+{
+    DomainLifecycleAction action;
+
+    g_mutex_lock(&obj->lock);
+    qemu_domain_priv_locked(obj)->got_shutdown = true;
+    action = obj->def->on_poweroff;
+    if (action == DOMAIN_LIFECYCLE_PRESERVE)
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_SHUTTING_DOWN);
+    else
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_USER);
+    g_mutex_unlock(&obj->lock);
+    driver_events_queue(events, obj, DOMAIN_EVENT_SHUTDOWN,
+                        news->guest ? DOMAIN_EVENT_SHUTDOWN_GUEST : DOMAIN_EVENT_SHUTDOWN_HOST);
+    qemu_driver_emit(drv, events);
+    g_ptr_array_set_size(events, 0);
+    if (action == DOMAIN_LIFECYCLE_RESTART)
+        restart_after_poweroff(drv, obj);
+    else
+        qemu_driver_write_status(drv, obj);
+}
+
+/* STOP and RESUME that no job of ours caused (a job sets the state itself). */
+static void handle_run_state(QemuDriver *drv, DomainObj *obj, const QemuNews *news,
+                             GPtrArray *events)
+{
+    bool stop = news->event == QEMU_EVENT_STOP;
+    bool changed = false;
+
+    g_mutex_lock(&obj->lock);
+    if (!obj->job && obj->state == DOMAIN_STATE_RUNNING && stop) {
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);
+        changed = true;
+    } else if (!obj->job && obj->state == DOMAIN_STATE_PAUSED && !stop) {
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
+        changed = true;
+    }
+    g_mutex_unlock(&obj->lock);
+    if (!changed)
+        return;
+    driver_events_queue(events, obj, stop ? DOMAIN_EVENT_SUSPENDED : DOMAIN_EVENT_RESUMED,
+                        stop ? DOMAIN_EVENT_SUSPENDED_PAUSED : DOMAIN_EVENT_RESUMED_UNPAUSED);
+    qemu_driver_write_status(drv, obj);
+}
+
+static void handle_news(gpointer data, gpointer user_data)
+{
+    QemuNews *news = data;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    bool current;
+
+    if (news->kind == QEMU_NEWS_EXIT) {
+        handle_exit(news->drv, news->obj, news);
+        news_free(news);
+        return;
+    }
+    g_mutex_lock(&news->obj->lock);
+    current = news_current_locked(news->obj, news) && domain_obj_is_active_locked(news->obj);
+    g_mutex_unlock(&news->obj->lock);
+    if (current && news->event == QEMU_EVENT_SHUTDOWN)
+        handle_shutdown(news->drv, news->obj, news, events);
+    else if (current)
+        handle_run_state(news->drv, news->obj, news, events);
+    qemu_driver_emit(news->drv, events);
+    news_free(news);
+}
+
+bool qemu_driver_events_init(QemuDriver *drv, GError **error)
+{
+    drv->events_pool = g_thread_pool_new(handle_news, drv, 1, FALSE, error);
+    return drv->events_pool != NULL;
+}
+
+/* Handle what is queued, then stop the thread. */
+void qemu_driver_events_shutdown(QemuDriver *drv)
+{
+    if (drv->events_pool)
+        g_thread_pool_free(g_steal_pointer(&drv->events_pool), FALSE, TRUE);
+}

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Starting and stopping guests: prepare the per-domain paths, build the command line
+ * (pure, qemu-command.c), launch QEMU paused (-S) with QMP ready (qemu-process.c), `cont`
+ * unless asked to stay paused, commit running and write the status file. Destroy kills
+ * the process; shutdown, reboot, reset, suspend and resume are QMP commands whose
+ * consequences QEMU reports back (qemu-driver-events.c).
+ */
+
+#include "qemu-driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "daemon/loop-invoke.h"
+#include "qemu-command.h"
+#include "util/error.h"
+#include "util/file-util.h"
+
+/* libvirt's flag values (reference/libvirt-facts.md §1.13) */
+enum {
+    START_PAUSED = 1u << 0,
+    START_AUTODESTROY = 1u << 1,
+    START_BYPASS_CACHE = 1u << 2,
+    START_FORCE_BOOT = 1u << 3,
+    START_VALIDATE = 1u << 4,
+    DESTROY_GRACEFUL = 1u << 0,
+    SHUTDOWN_ACPI = 1u << 0,
+    REBOOT_ACPI = 1u << 0,
+};
+
+void qemu_domain_priv_free(gpointer data)
+{
+    QemuDomainPriv *priv = data;
+
+    if (!priv)
+        return;
+    /* a process still attached at this point is left running (daemon exit) */
+    qemu_process_free(priv->proc);
+    qemu_proc_ctx_free(priv->ctx);
+    g_free(priv->run_dir);
+    g_free(priv->monitor_path);
+    g_free(priv->pidfile);
+    g_free(priv->log_path);
+    g_free(priv);
+}
+
+/* ---- start ------------------------------------------------------------------------- */
+
+/* The per-domain paths of a start; the run dir is made empty. Caller holds obj->lock. */
+static bool prepare_paths_locked(QemuDriver *drv, DomainObj *obj, GError **error)
+{
+    QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
+    const char *name = obj->def->name;
+    g_autofree char *dir_name = g_strdup_printf("domain-%s", name);
+    g_autofree char *pid_name = g_strdup_printf("%s.pid", name);
+    g_autofree char *log_name = g_strdup_printf("%s.log", name);
+
+    g_free(priv->run_dir);
+    g_free(priv->monitor_path);
+    g_free(priv->pidfile);
+    g_free(priv->log_path);
+    priv->run_dir = g_build_filename(drv->paths->lib_dir, dir_name, NULL);
+    priv->monitor_path = g_build_filename(priv->run_dir, "monitor.sock", NULL);
+    priv->pidfile = g_build_filename(drv->paths->state_dir, pid_name, NULL);
+    priv->log_path = g_build_filename(drv->paths->log_dir, log_name, NULL);
+    (void)g_unlink(priv->monitor_path);
+    (void)g_unlink(priv->pidfile);
+    return virt_dir_ensure(priv->run_dir, 0700, error);
+}
+
+static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps, GError **error)
+{
+    g_autoptr(QemuPrepared) prep = qemu_prepared_new();
+    g_autoptr(DomainDef) def = NULL;
+    Command *cmd = NULL;
+
+    g_mutex_lock(&obj->lock);
+    if (!prepare_paths_locked(drv, obj, error)) {
+        g_mutex_unlock(&obj->lock);
+        return NULL;
+    }
+    def = domain_def_copy(obj->def);
+    prep->monitor_path = g_strdup(qemu_domain_priv_locked(obj)->monitor_path);
+    prep->pidfile = g_strdup(qemu_domain_priv_locked(obj)->pidfile);
+    prep->lib_dir = g_strdup(qemu_domain_priv_locked(obj)->run_dir);
+    g_mutex_unlock(&obj->lock);
+    prep->monitor_fd = QEMU_PROCESS_MONITOR_FD;
+    prep->monitor_fd_connected = false;
+    prep->monitor_fd_launcher = true;
+    if (!qemu_build_command(def, caps, prep, &cmd, error))
+        return NULL;
+    command_set_new_session(cmd);
+    return cmd;
+}
+
+/* Launch QEMU for @obj: on success it runs paused (-S) and priv holds the process. */
+static bool launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps, GError **error)
+{
+    g_autoptr(Command) cmd = build_command(drv, obj, caps, error);
+    g_autofree char *name = NULL;
+    g_autofree char *monitor = NULL;
+    g_autofree char *log = NULL;
+    QemuProcCtx *ctx;
+    QemuProcess *proc;
+    unsigned generation;
+
+    if (!cmd)
+        return false;
+    g_mutex_lock(&obj->lock);
+    QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
+
+    name = g_strdup(obj->def->name);
+    monitor = g_strdup(priv->monitor_path);
+    log = g_strdup(priv->log_path);
+    generation = ++priv->generation;
+    g_mutex_unlock(&obj->lock);
+
+    ctx = qemu_proc_ctx_new(drv, obj, generation);
+    proc = qemu_process_launch(daemon_loop_invoker(), name, cmd, monitor, log,
+                               QEMU_LAUNCH_TIMEOUT_MS, &qemu_driver_process_callbacks, ctx, error);
+    if (!proc) {
+        qemu_proc_ctx_free(ctx);
+        return false;
+    }
+    g_mutex_lock(&obj->lock);
+    priv->proc = proc;
+    priv->ctx = ctx;
+    priv->pid = qemu_process_pid(proc);
+    priv->got_shutdown = false;
+    priv->exit_pending = false;
+    g_mutex_unlock(&obj->lock);
+    return true;
+}
+
+/**
+ * qemu_driver_start_obj: start the inactive domain @obj (caller holds its job).
+ * STARTED/BOOTED (and SUSPENDED/PAUSED with START_PAUSED) go to @events.
+ */
+bool qemu_driver_start_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                           GError **error)
+{
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(GPtrArray) ignored = driver_events_new();
+    bool paused = flags & START_PAUSED;
+    const QemuCaps *caps;
+
+    g_mutex_lock(&obj->lock);
+    if (domain_obj_is_active_locked(obj)) {
+        g_mutex_unlock(&obj->lock);
+        g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is already running");
+        return false;
+    }
+    def = domain_def_copy(obj->def);
+    g_mutex_unlock(&obj->lock);
+    if (!(caps = qemu_driver_caps_for_def(drv, def, error)) || !launch(drv, obj, caps, error))
+        return false;
+    if (!paused && !qemu_driver_monitor_run(obj, qemu_monitor_command_new("cont"), NULL, error)) {
+        QemuProcess *proc;
+
+        g_mutex_lock(&obj->lock);
+        proc = qemu_domain_priv_locked(obj)->proc;
+        g_mutex_unlock(&obj->lock);
+        (void)qemu_process_kill(proc, 0, NULL);
+        /* never activated: no STOPPED event */
+        qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_FAILED, DOMAIN_EVENT_STOPPED_FAILED,
+                                 ignored);
+        return false;
+    }
+    g_atomic_int_inc(&drv->active);
+    domain_obj_list_activate(drv->domains, obj, -1,
+                             paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
+                             paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_BOOTED);
+    qemu_driver_write_status(drv, obj);
+    driver_events_queue(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_BOOTED);
+    if (paused)
+        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+    return true;
+}
+
+DomainRef *qemu_domain_create(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                              GError **error)
+{
+    g_autoptr(DomainObj) obj = NULL;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    bool ok;
+
+    if (!qemu_driver_check_flags(
+            flags, START_PAUSED | START_AUTODESTROY | START_BYPASS_CACHE | START_FORCE_BOOT,
+            "qemu_domain_create", error) ||
+        !(obj = qemu_driver_obj(conn, dom, error)) || !qemu_driver_job_begin(obj, "start", error))
+        return NULL;
+    ok = qemu_driver_start_obj(conn->drv, obj, flags, events, error);
+    qemu_driver_job_end(conn->drv, obj);
+    qemu_driver_emit(conn->drv, events);
+    return ok ? driver_domain_ref(obj) : NULL;
+}
+
+DomainRef *qemu_domain_create_xml(DriverConn *conn, const char *xml, unsigned int flags,
+                                  GError **error)
+{
+    const unsigned int add_flags =
+        DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE | DOMAIN_OBJ_LIST_ADD_BEGIN_JOB;
+    QemuDriver *drv = conn->drv;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    g_autoptr(DomainObj) obj = NULL;
+    DomainParseFlags parse = 0;
+    DomainDef *def;
+    bool ok;
+
+    if (!qemu_driver_check_flags(flags, START_PAUSED | START_AUTODESTROY | START_VALIDATE,
+                                 "qemu_domain_create_xml", error))
+        return NULL;
+    if (flags & START_VALIDATE)
+        parse |= DOMAIN_PARSE_VALIDATE_SCHEMA;
+    if (!(def = qemu_driver_parse(drv, xml, parse, error)) ||
+        !domain_obj_list_add(drv->domains, def, add_flags, "create", &obj, NULL, error))
+        return NULL;
+    ok = qemu_driver_start_obj(drv, obj, flags, events, error);
+    if (!ok) {
+        g_mutex_lock(&obj->lock);
+        bool transient = !obj->persistent;
+        g_mutex_unlock(&obj->lock);
+
+        if (transient)
+            domain_obj_list_remove(drv->domains, obj);
+    }
+    qemu_driver_job_end(drv, obj);
+    qemu_driver_emit(drv, events);
+    return ok ? driver_domain_ref(obj) : NULL;
+}
+
+/* ---- stop -------------------------------------------------------------------------- */
+
+bool qemu_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+{
+    QemuDriver *drv = conn->drv;
+    g_autoptr(DomainObj) obj = NULL;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    bool ok;
+
+    if (!qemu_driver_check_flags(flags, DESTROY_GRACEFUL, "qemu_domain_destroy", error) ||
+        !(obj = qemu_driver_obj(conn, dom, error)) || !qemu_driver_job_begin(obj, "destroy", error))
+        return false;
+    ok = driver_domain_check_active(obj, error);
+    if (ok) {
+        QemuProcess *proc;
+
+        g_mutex_lock(&obj->lock);
+        proc = qemu_domain_priv_locked(obj)->proc;
+        g_mutex_unlock(&obj->lock);
+        ok = qemu_process_kill(proc, QEMU_KILL_GRACE_MS, error);
+    }
+    if (ok)
+        qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED,
+                                 events);
+    qemu_driver_job_end(drv, obj);
+    qemu_driver_emit(drv, events);
+    return ok;
+}
+
+/* A job @job on a running @dom that sends the QMP command @command. */
+static bool run_command_job(DriverConn *conn, const DomainRef *dom, const char *job,
+                            const char *command, bool need_running, GError **error)
+{
+    g_autoptr(DomainObj) obj = qemu_driver_obj(conn, dom, error);
+    bool ok;
+
+    if (!obj || !qemu_driver_job_begin(obj, job, error))
+        return false;
+    ok = driver_domain_check_active(obj, error);
+    if (ok && need_running) {
+        g_mutex_lock(&obj->lock);
+        ok = obj->state == DOMAIN_STATE_RUNNING;
+        g_mutex_unlock(&obj->lock);
+        if (!ok)
+            g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                                "Requested operation is not valid: domain is not running");
+    }
+    ok = ok && qemu_driver_monitor_run(obj, qemu_monitor_command_new(command), NULL, error);
+    qemu_driver_job_end(conn->drv, obj);
+    return ok;
+}
+
+/* The ACPI power button; the guest's SHUTDOWN and QEMU's exit finish the job later. */
+bool qemu_domain_shutdown(DriverConn *conn, const DomainRef *dom, unsigned int flags,
+                          GError **error)
+{
+    return qemu_driver_check_flags(flags, SHUTDOWN_ACPI, "qemu_domain_shutdown", error) &&
+           run_command_job(conn, dom, "shutdown", "system_powerdown", false, error);
+}
+
+/* QEMU's own reset: <on_reboot> is honoured by QEMU (-no-reboot for 'destroy', which
+ * turns the reset into a shutdown). */
+bool qemu_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+{
+    return qemu_driver_check_flags(flags, REBOOT_ACPI, "qemu_domain_reboot", error) &&
+           run_command_job(conn, dom, "reboot", "system_reset", false, error);
+}
+
+bool qemu_domain_reset(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+{
+    return qemu_driver_check_flags(flags, 0, "qemu_domain_reset", error) &&
+           run_command_job(conn, dom, "reset", "system_reset", false, error);
+}
+
+/* stop/cont as a job; the job commits the state (QEMU's STOP/RESUME, seen while a job
+ * runs, change nothing) */
+static bool pause_job(DriverConn *conn, const DomainRef *dom, bool pause, GError **error)
+{
+    QemuDriver *drv = conn->drv;
+    g_autoptr(DomainObj) obj = qemu_driver_obj(conn, dom, error);
+    g_autoptr(GPtrArray) events = driver_events_new();
+    DomainState want = pause ? DOMAIN_STATE_RUNNING : DOMAIN_STATE_PAUSED;
+    bool ok;
+
+    if (!obj || !qemu_driver_job_begin(obj, pause ? "suspend" : "resume", error))
+        return false;
+    ok = driver_domain_check_active(obj, error);
+    if (ok) {
+        g_mutex_lock(&obj->lock);
+        ok = obj->state == want;
+        g_mutex_unlock(&obj->lock);
+        if (!ok)
+            g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                                pause ? "Requested operation is not valid: domain is not running"
+                                      : "Requested operation is not valid: domain is not paused");
+    }
+    ok = ok && qemu_driver_monitor_run(obj, qemu_monitor_command_new(pause ? "stop" : "cont"), NULL,
+                                       error);
+    if (ok) {
+        g_mutex_lock(&obj->lock);
+        if (pause)
+            domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
+        else
+            domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
+        g_mutex_unlock(&obj->lock);
+        qemu_driver_write_status(drv, obj);
+        driver_events_queue(events, obj, pause ? DOMAIN_EVENT_SUSPENDED : DOMAIN_EVENT_RESUMED,
+                            pause ? DOMAIN_EVENT_SUSPENDED_PAUSED : DOMAIN_EVENT_RESUMED_UNPAUSED);
+    }
+    qemu_driver_job_end(drv, obj);
+    qemu_driver_emit(drv, events);
+    return ok;
+}
+
+bool qemu_domain_suspend(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+{
+    return qemu_driver_check_flags(flags, 0, "qemu_domain_suspend", error) &&
+           pause_job(conn, dom, true, error);
+}
+
+bool qemu_domain_resume(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+{
+    return qemu_driver_check_flags(flags, 0, "qemu_domain_resume", error) &&
+           pause_job(conn, dom, false, error);
+}
