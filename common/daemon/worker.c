@@ -179,13 +179,17 @@ void worker_pool_post(WorkerPool *pool, LoopFunc func, gpointer data)
 {
     LoopPost *post = g_new0(LoopPost, 1);
     uint64_t one = 1;
+    bool wake;
 
     post->func = func;
     post->data = data;
     g_mutex_lock(&pool->lock);
+    /* the loop drains the queue until it finds it empty: one wakeup per batch */
+    wake = pool->posts.length == 0;
     g_queue_push_tail(&pool->posts, post);
     g_mutex_unlock(&pool->lock);
-    (void)!write(pool->event_fd, &one, sizeof(one));
+    if (wake)
+        (void)!write(pool->event_fd, &one, sizeof(one));
 }
 
 /* Thread-pool parameters as virt-admin shows them. */

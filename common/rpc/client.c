@@ -4,8 +4,9 @@
  *
  * Threads: callers enqueue packets and wait on their call's condition under
  * client->lock; the connection thread owns the socket, the decoder and the
- * keepalive state, and is the only one touching them. A caller wakes the
- * connection thread by attaching an idle source to its context.
+ * keepalive state, and is the only one touching them, except that a caller whose
+ * packet finds the write queue empty sends it itself under the lock. Otherwise a
+ * caller wakes the connection thread by attaching an idle source to its context.
  */
 
 #include <errno.h>
@@ -181,14 +182,29 @@ static gboolean client_idle_write(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Queue @bytes (taken); call with the lock held. */
+/* Queue @bytes (taken); call with the lock held. When nothing waits to be written the
+ * caller sends right away: waking the connection thread to write costs a thread switch
+ * and a source per packet. The socket stays open while the lock is held and the
+ * client is not closed (client_close_internal marks it closed first). */
 static void client_enqueue_locked(RpcClient *c, GBytes *bytes)
 {
     g_queue_push_tail(&c->out, bytes);
-    if (!c->write_pending) {
-        c->write_pending = true;
-        client_schedule(c, client_idle_write);
+    if (c->write_pending)
+        return;
+    if (c->out.length == 1 && !c->closed && c->fd >= 0) {
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(bytes, &len);
+        ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n == (ssize_t)len) {
+            g_bytes_unref(g_queue_pop_head(&c->out));
+            return;
+        }
+        /* the rest, and any error, is the connection thread's */
+        c->out_offset = n > 0 ? (size_t)n : 0;
     }
+    c->write_pending = true;
+    client_schedule(c, client_idle_write);
 }
 
 /* ---- reading (connection thread) ---- */

@@ -3,6 +3,9 @@
  * libclient (libvirtkit.so, public header only) against proxyd: the latency of a
  * cheap call and the throughput of 32 concurrent clients. Prints numbers, asserts
  * nothing about them; the proxyd comes from tests/client's harness.
+ *
+ * bench-libclient --uri URI [--label NAME] measures URI instead (bench.py runs it
+ * against proxyd and libvirtd side by side: libclient speaks to either).
  */
 
 #include <stdbool.h>
@@ -42,6 +45,8 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static const char *label = "libclient";
+
 static void bench_latency(const char *uri)
 {
     g_autofree int64_t *samples = g_new(int64_t, N_LATENCY);
@@ -50,7 +55,7 @@ static void bench_latency(const char *uri)
     int failures = 0;
 
     if (!conn) {
-        printf("libclient: cannot connect to %s\n", uri);
+        printf("%s: cannot connect to %s\n", label, uri);
         return;
     }
     for (int i = 0; i < N_WARMUP; i++)
@@ -64,9 +69,9 @@ static void bench_latency(const char *uri)
     }
     virConnectClose(conn);
     qsort(samples, N_LATENCY, sizeof(*samples), cmp_i64);
-    printf("libclient: virDomainLookupByName latency, N=%d: mean %.1f µs, p50 %" G_GINT64_FORMAT
+    printf("%s: virDomainLookupByName latency, N=%d: mean %.1f µs, p50 %" G_GINT64_FORMAT
            " µs, p99 %" G_GINT64_FORMAT " µs (%d failed)\n",
-           N_LATENCY, sum / N_LATENCY, samples[N_LATENCY / 2], samples[N_LATENCY * 99 / 100],
+           label, N_LATENCY, sum / N_LATENCY, samples[N_LATENCY / 2], samples[N_LATENCY * 99 / 100],
            failures);
 }
 
@@ -98,7 +103,7 @@ static void bench_throughput(const char *uri)
     for (int i = 0; i < N_CLIENTS; i++) {
         clients[i].conn = virConnectOpen(uri);
         if (!clients[i].conn) {
-            printf("libclient: client %d cannot connect\n", i);
+            printf("%s: client %d cannot connect\n", label, i);
             for (int j = 0; j < i; j++)
                 virConnectClose(clients[j].conn);
             return;
@@ -118,14 +123,37 @@ static void bench_throughput(const char *uri)
         failures += clients[i].failures;
         virConnectClose(clients[i].conn);
     }
-    printf("libclient: %d clients x %d virDomainLookupByName: %.0f calls/s (%d failed)\n",
+    printf("%s: %d clients x %d virDomainLookupByName: %.0f calls/s (%d failed)\n", label,
            N_CLIENTS, N_PER_CLIENT, (double)N_CLIENTS * N_PER_CLIENT * 1e6 / (double)dt, failures);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    TestProxyd *pd = test_proxyd_start(NULL);
+    g_autofree char *uri = NULL;
+    g_autofree char *name = NULL;
+    GOptionEntry entries[] = {
+        { "uri", 0, 0, G_OPTION_ARG_STRING, &uri, "measure this URI (no proxyd)", "URI" },
+        { "label", 0, 0, G_OPTION_ARG_STRING, &name, "prefix of the printed lines", "NAME" },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+    g_autoptr(GError) error = NULL;
+    TestProxyd *pd;
 
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "%s\n", error->message);
+        return 2;
+    }
+    if (name)
+        label = name;
+    if (uri) {
+        bench_latency(uri);
+        fflush(stdout);
+        bench_throughput(uri);
+        return 0;
+    }
+    pd = test_proxyd_start(NULL);
     printf("libclient: proxyd %s\n", test_proxyd_exe());
     fflush(stdout);
     bench_latency(pd->uri);
