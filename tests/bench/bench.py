@@ -4,7 +4,9 @@
 Against proxyd serving test:///default (started under a temporary --root with the
 compat tests' helper), and, where Debian's libvirtd is installed, the same workload
 against libvirtd's test+unix:///default in the same run, with the ratios next to the
-issue's targets.
+issue's targets. Both daemons run at once and the phases alternate between them
+(latency in rounds of N_LATENCY/N_ROUNDS calls), so a busy machine loads both alike.
+bench-libclient ($VIRTKIT_BENCH_LIBCLIENT) measures both through libclient too.
 
 libvirtd runs as a private instance that cannot touch the host: a temporary
 libvirtd.conf (unix sockets in a temporary directory, no TCP/TLS, auth none, log to a
@@ -13,7 +15,9 @@ empty directory so no hypervisor/network/storage driver module loads (the test d
 is built into libvirt.so). Its idle RSS is therefore lower than a stock libvirtd's.
 """
 
+import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,6 +32,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import compat  # noqa: E402
 
 N_LATENCY = 5000
+N_ROUNDS = 10  # latency rounds, alternating between the daemons
+N_TPUT_ROUNDS = 3
+N_LC_ROUNDS = 2
 N_CLIENTS = 32
 N_PER_CLIENT = 300
 N_DOMAINS = 1000
@@ -139,19 +146,58 @@ def libvirtd_exec_to_accepting():
     return statistics.median(times) if times else None
 
 
-def bench_latency(libvirt, uri):
-    conn = libvirt.open(uri)
-    for _ in range(200):  # warm up
-        conn.lookupByName("test")
-    samples = []
-    for _ in range(N_LATENCY):
-        t0 = time.perf_counter_ns()
-        conn.lookupByName("test")
-        samples.append(time.perf_counter_ns() - t0)
-    conn.close()
-    samples.sort()
-    return (statistics.fmean(samples) / 1000, samples[len(samples) // 2] / 1000,
-            samples[int(len(samples) * 0.99)] / 1000)
+def cpu_ns(pid):
+    """CPU time the live threads of @pid have used (schedstat, ns)."""
+    total = 0
+    for path in glob.glob(f"/proc/{pid}/task/*/schedstat"):
+        try:
+            with open(path) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # the thread went away
+    return total
+
+
+class Target:
+    """A daemon under test: its URI, its pid and what was measured on it."""
+
+    def __init__(self, name, uri, pid):
+        self.name = name
+        self.uri = uri
+        self.pid = pid
+        self.r = {}
+
+
+def bench_latency(libvirt, targets):
+    """lookupByName N_LATENCY times on each target, in rounds that alternate between
+    the targets, so that both see the same machine load; also the daemon's CPU time
+    per call (its live threads' schedstat)."""
+    conns = [libvirt.open(t.uri) for t in targets]
+    samples = [[] for _ in targets]
+    cpu = [0 for _ in targets]
+    per_round = N_LATENCY // N_ROUNDS
+    for c in conns:
+        for _ in range(200):  # warm up
+            c.lookupByName("test")
+    for r in range(N_ROUNDS):
+        order = range(len(targets)) if r % 2 == 0 else reversed(range(len(targets)))
+        for i in order:
+            c, s = conns[i], samples[i]
+            c0 = cpu_ns(targets[i].pid)
+            for _ in range(per_round):
+                t0 = time.perf_counter_ns()
+                c.lookupByName("test")
+                s.append(time.perf_counter_ns() - t0)
+            cpu[i] += cpu_ns(targets[i].pid) - c0
+    for t, c, s, used in zip(targets, conns, samples, cpu):
+        c.close()
+        s.sort()
+        t.r["lat"] = (statistics.fmean(s) / 1000, s[len(s) // 2] / 1000,
+                      s[int(len(s) * 0.99)] / 1000)
+        t.r["cpu"] = used / len(s) / 1000
+        say(f"{t.name}: lookupByName latency, N={len(s)}: mean {t.r['lat'][0]:.1f} µs, "
+            f"p50 {t.r['lat'][1]:.1f} µs, p99 {t.r['lat'][2]:.1f} µs; "
+            f"daemon CPU {t.r['cpu']:.1f} µs/call")
 
 
 def bench_throughput(libvirt, uri):
@@ -182,25 +228,52 @@ def bench_throughput(libvirt, uri):
     return N_CLIENTS * N_PER_CLIENT / dt
 
 
-def bench_domains(conn):
+def bench_throughput_all(libvirt, targets):
+    """N_TPUT_ROUNDS runs per target, alternating; the median is reported."""
+    runs = [[] for _ in targets]
+    for _ in range(N_TPUT_ROUNDS):
+        for i, t in enumerate(targets):
+            runs[i].append(bench_throughput(libvirt, t.uri))
+    for t, r in zip(targets, runs):
+        t.r["tput"] = statistics.median(r)
+        say(f"{t.name}: {N_CLIENTS} clients x {N_PER_CLIENT} lookupByName: "
+            f"{t.r['tput']:.0f} calls/s (median of " + ", ".join(f"{x:.0f}" for x in r) + ")")
+
+
+def bench_domains(libvirt, targets):
+    """define, list, lookup and undefine N_DOMAINS domains; each phase runs on every
+    target before the next phase starts."""
     names = [f"bench-{i:04d}" for i in range(N_DOMAINS)]
-    phases = {}
-    t0 = time.perf_counter()
-    for n in names:
-        conn.defineXML(compat.DOMAIN_XML.format(name=n))
-    phases["define"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    listed = len(conn.listAllDomains())
-    listed += len(conn.listDefinedDomains())
-    phases["list"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    doms = [conn.lookupByName(n) for n in names]
-    phases["lookup"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for d in doms:
-        d.undefine()
-    phases["undefine"] = time.perf_counter() - t0
-    return phases
+    conns = [libvirt.open(t.uri) for t in targets]
+    doms = [[] for _ in targets]
+
+    def define(i):
+        for n in names:
+            conns[i].defineXML(compat.DOMAIN_XML.format(name=n))
+
+    def listing(i):
+        conns[i].listAllDomains()
+        conns[i].listDefinedDomains()
+
+    def lookup(i):
+        doms[i] = [conns[i].lookupByName(n) for n in names]
+
+    def undefine(i):
+        for d in doms[i]:
+            d.undefine()
+
+    for t in targets:
+        t.r["dom"] = {}
+    for phase, func in (("define", define), ("list", listing), ("lookup", lookup),
+                        ("undefine", undefine)):
+        for i, t in enumerate(targets):
+            t0 = time.perf_counter()
+            func(i)
+            t.r["dom"][phase] = time.perf_counter() - t0
+    for t, c in zip(targets, conns):
+        c.close()
+        say(f"{t.name}: {N_DOMAINS} domains: " +
+            ", ".join(f"{k} {v:.3f} s" for k, v in t.r["dom"].items()))
 
 
 def idle_rss(libvirt, uri, pid):
@@ -210,36 +283,73 @@ def idle_rss(libvirt, uri, pid):
     return rss_kib(pid)
 
 
-def workload(libvirt, name, uri, pid):
-    r = {}
-    r["rss"] = idle_rss(libvirt, uri, pid)
-    say(f"{name}: idle RSS after connect+disconnect: {r['rss'] / 1024:.1f} MiB")
-    r["lat"] = bench_latency(libvirt, uri)
-    say(f"{name}: lookupByName latency, N={N_LATENCY}: mean {r['lat'][0]:.1f} µs, "
-        f"p50 {r['lat'][1]:.1f} µs, p99 {r['lat'][2]:.1f} µs")
-    r["tput"] = bench_throughput(libvirt, uri)
-    say(f"{name}: {N_CLIENTS} clients x {N_PER_CLIENT} lookupByName: {r['tput']:.0f} calls/s")
-    conn = libvirt.open(uri)
-    r["dom"] = bench_domains(conn)
-    conn.close()
-    say(f"{name}: {N_DOMAINS} domains: " +
-        ", ".join(f"{k} {v:.3f} s" for k, v in r["dom"].items()))
-    say(f"{name}: RSS after the workload: {rss_kib(pid) / 1024:.1f} MiB")
-    return r
+LIBCLIENT_LAT = re.compile(r"latency, N=\d+: mean ([0-9.]+) µs, p50 ([0-9.]+) µs")
+LIBCLIENT_TPUT = re.compile(r"lookupByName: ([0-9.]+) calls/s")
+
+
+def bench_libclient(targets):
+    """bench-libclient --uri against each target, alternating, N_LC_ROUNDS times."""
+    exe = os.environ.get("VIRTKIT_BENCH_LIBCLIENT")
+    if not exe or not os.access(exe, os.X_OK):
+        say("libclient: VIRTKIT_BENCH_LIBCLIENT not set, skipped")
+        return
+    got = [{"mean": [], "p50": [], "tput": []} for _ in targets]
+    for _ in range(N_LC_ROUNDS):
+        for t, g in zip(targets, got):
+            out = subprocess.run([exe, "--uri", t.uri, "--label", f"libclient -> {t.name}"],
+                                 capture_output=True, text=True, timeout=300).stdout
+            sys.stdout.write(out)
+            m = LIBCLIENT_LAT.search(out)
+            if m:
+                g["mean"].append(float(m.group(1)))
+                g["p50"].append(float(m.group(2)))
+            m = LIBCLIENT_TPUT.search(out)
+            if m:
+                g["tput"].append(float(m.group(1)))
+    for t, g in zip(targets, got):
+        if g["mean"] and g["tput"]:
+            t.r["lc"] = (statistics.median(g["mean"]), statistics.median(g["p50"]),
+                         statistics.median(g["tput"]))
+
+
+def workload(libvirt, targets):
+    for t in targets:
+        t.r["rss"] = idle_rss(libvirt, t.uri, t.pid)
+        say(f"{t.name}: idle RSS after connect+disconnect: {t.r['rss'] / 1024:.1f} MiB")
+    bench_latency(libvirt, targets)
+    bench_throughput_all(libvirt, targets)
+    bench_libclient(targets)
+    bench_domains(libvirt, targets)
+    for t in targets:
+        say(f"{t.name}: RSS after the workload: {rss_kib(t.pid) / 1024:.1f} MiB")
 
 
 def ratios(p, l):
     say()
-    say("proxyd / libvirtd (targets from issue 3, printed, not asserted):")
+    say("proxyd / libvirtd, measured side by side (targets from issue 3, printed, not asserted):")
     say(f"  latency mean  {p['lat'][0] / l['lat'][0]:.2f}x   (target <= 0.50)")
     say(f"  latency p50   {p['lat'][1] / l['lat'][1]:.2f}x   (target <= 0.50)")
+    say(f"  daemon CPU per call {p['cpu'] / l['cpu']:.2f}x")
     say(f"  throughput    {p['tput'] / l['tput']:.2f}x   (target >= 2.00)")
+    if "lc" in p and "lc" in l:
+        say(f"  libclient latency mean {p['lc'][0] / l['lc'][0]:.2f}x, "
+            f"p50 {p['lc'][1] / l['lc'][1]:.2f}x, throughput {p['lc'][2] / l['lc'][2]:.2f}x")
     say(f"  idle RSS      {p['rss'] / l['rss']:.2f}x   (target <= 0.50; libvirtd runs "
         "without driver modules here)")
     for k in p["dom"]:
         say(f"  {k:<12}  {p['dom'][k] / l['dom'][k]:.2f}x")
     if p.get("start") and l.get("start"):
         say(f"  exec-to-accepting {p['start'] / l['start']:.2f}x")
+
+
+def libvirtd_usable():
+    if not os.access(LIBVIRTD, os.X_OK):
+        say(f"libvirtd: {LIBVIRTD} is not installed, no comparison")
+        return False
+    if os.geteuid() != 0:
+        say("libvirtd: not root, no comparison")
+        return False
+    return True
 
 
 def main():
@@ -255,33 +365,30 @@ def main():
     start = proxyd_exec_to_accepting(exe)
     say(f"proxyd: exec to accepting, median of {N_STARTS}: "
         f"{start * 1000:.1f} ms" if start else "proxyd: never accepted")
+    lstart = None
+    compare = libvirtd_usable()
+    if compare:
+        lstart = libvirtd_exec_to_accepting()
+        say(f"libvirtd: exec to accepting, median of {N_STARTS}: "
+            f"{lstart * 1000:.1f} ms" if lstart else "libvirtd: never accepted")
     pd = compat.Proxyd(exe)
+    d = Libvirtd() if compare else None
     try:
-        p = workload(libvirt, "proxyd", pd.uri(), pd.proc.pid)
-        p["start"] = start
+        targets = [Target("proxyd", pd.uri(), pd.proc.pid)]
+        if d and d.ok:
+            targets.append(Target("libvirtd", d.uri(), d.proc.pid))
+        elif d:
+            say("libvirtd: did not start, no comparison")
+        targets[0].r["start"] = start
+        if len(targets) > 1:
+            targets[1].r["start"] = lstart
+        workload(libvirt, targets)
     finally:
         pd.stop()
-
-    say()
-    if not os.access(LIBVIRTD, os.X_OK):
-        say(f"libvirtd: {LIBVIRTD} is not installed, no comparison")
-        return 0
-    if os.geteuid() != 0:
-        say("libvirtd: not root, no comparison")
-        return 0
-    lstart = libvirtd_exec_to_accepting()
-    say(f"libvirtd: exec to accepting, median of {N_STARTS}: "
-        f"{lstart * 1000:.1f} ms" if lstart else "libvirtd: never accepted")
-    d = Libvirtd()
-    try:
-        if not d.ok:
-            say("libvirtd: did not start, no comparison")
-            return 0
-        l = workload(libvirt, "libvirtd", d.uri(), d.proc.pid)
-        l["start"] = lstart
-    finally:
-        d.stop()
-    ratios(p, l)
+        if d:
+            d.stop()
+    if len(targets) > 1:
+        ratios(targets[0].r, targets[1].r)
     return 0
 
 
