@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proxyd, first step: the legacy libvirt-sock / libvirt-sock-ro endpoint serving the
- * in-process test driver (test:///default, test:///PATH.xml). test:///default lives as
- * long as the daemon, not as long as its last client (libvirtd drops it then).
+ * proxyd: the legacy libvirt-sock / libvirt-sock-ro endpoint. qemu, xen, lxc and
+ * bhyve URIs are routed to their driver daemons (proxyd.h); test:/// is served by the
+ * in-process test driver (test:///default, test:///PATH.xml). test:///default lives
+ * as long as the daemon, not as long as its last client (libvirtd drops it then).
  * It calls itself "virtproxyd" so its units, pid and config file carry libvirt's
  * virtproxyd names; the executable is "proxyd".
  */
 
 #include "daemon/daemon.h"
 #include "driver/test-driver.h"
+#include "proxyd.h"
 
 static bool proxyd_init(const DaemonPaths *paths, GError **error)
 {
-    return test_driver_default_hold(error);
+    return proxyd_router_init(paths, error) && test_driver_default_hold(error);
 }
 
 static void proxyd_shutdown(void)
 {
     test_driver_default_release();
+    proxyd_router_shutdown();
 }
 
 static const DaemonInfo proxyd_info = {
@@ -27,6 +30,7 @@ static const DaemonInfo proxyd_info = {
     .default_uri = "test:///default",
     .init = proxyd_init,
     .shutdown = proxyd_shutdown,
+    .router = &proxyd_router,
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "daemon/daemon-priv.h"
+#include "daemon/identity.h"
 #include "daemon/dispatch.h"
 #include "daemon/worker.h"
 #include "util/error.h"
@@ -295,6 +296,32 @@ bool dispatch_admin_server_lookup_client(DispatchCall *call,
     return true;
 }
 
+static bool admin_client_identity(Client *c, GArray *params)
+{
+    bool forwarded;
+
+    g_mutex_lock(&c->lock);
+    forwarded = c->identity != NULL;
+    if (forwarded) {
+        const DaemonIdentity *id = c->identity;
+
+        if (id->has_uid)
+            param_add_int(params, "unix_user_id", (int)id->uid);
+        if (id->user_name)
+            param_add_string(params, "unix_user_name", id->user_name);
+        if (id->has_gid)
+            param_add_int(params, "unix_group_id", (int)id->gid);
+        if (id->group_name)
+            param_add_string(params, "unix_group_name", id->group_name);
+        if (id->has_pid)
+            param_add_int(params, "unix_process_id", (int)id->pid);
+        if (id->selinux_context)
+            param_add_string(params, "selinux_context", id->selinux_context);
+    }
+    g_mutex_unlock(&c->lock);
+    return forwarded;
+}
+
 bool dispatch_admin_client_get_info(DispatchCall *call, const admin_client_get_info_args *args,
                                     admin_client_get_info_ret *ret, GError **error)
 {
@@ -314,15 +341,18 @@ bool dispatch_admin_client_get_info(DispatchCall *call, const admin_client_get_i
               (admin_typed_param_value){ .admin_typed_param_value_u.b = readonly });
     if (call->daemon->paths.sockets[c->kind])
         param_add_string(params, "sock_addr", call->daemon->paths.sockets[c->kind]);
-    param_add_int(params, "unix_user_id", (int)c->cred.uid);
-    pw = getpwuid(c->cred.uid);
-    if (pw)
-        param_add_string(params, "unix_user_name", pw->pw_name);
-    param_add_int(params, "unix_group_id", (int)c->cred.gid);
-    gr = getgrgid(c->cred.gid);
-    if (gr)
-        param_add_string(params, "unix_group_name", gr->gr_name);
-    param_add_int(params, "unix_process_id", (int)c->cred.pid);
+    /* a proxy's client: the caller it forwarded (identity.c), as libvirt shows it */
+    if (!admin_client_identity(c, params)) {
+        param_add_int(params, "unix_user_id", (int)c->cred.uid);
+        pw = getpwuid(c->cred.uid);
+        if (pw)
+            param_add_string(params, "unix_user_name", pw->pw_name);
+        param_add_int(params, "unix_group_id", (int)c->cred.gid);
+        gr = getgrgid(c->cred.gid);
+        if (gr)
+            param_add_string(params, "unix_group_name", gr->gr_name);
+        param_add_int(params, "unix_process_id", (int)c->cred.pid);
+    }
     params_take(params, &ret->params.params_len, &ret->params.params_val);
     return true;
 }

@@ -17,6 +17,7 @@
 #include "daemon/events.h"
 #include "daemon/keepalive.h"
 #include "daemon/stream.h"
+#include "daemon/route-priv.h"
 #include "daemon/worker.h"
 #include "util/error.h"
 
@@ -231,6 +232,7 @@ void client_unref(Client *client)
     g_assert(client->dead);
     g_assert(!client->conn);
     client_clear_queues(client);
+    daemon_route_client_clear(client);
     rpc_decoder_free(client->decoder);
     g_array_unref(client->events);
     g_mutex_clear(&client->lock);

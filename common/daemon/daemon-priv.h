@@ -51,7 +51,8 @@ struct Daemon {
     sd_event_source *idle_timer;
     WorkerPool *workers;
     int pid_fd;
-    gint64 started_at; /* monotonic, microseconds */
+    gint64 started_at;   /* monotonic, microseconds */
+    GHashTable *splices; /* RpcSplice*: routed connections (route.c) */
     bool reload_requested;
 };
 
@@ -110,6 +111,9 @@ struct Client {
     bool opening;
     bool readonly;
     DriverConn *conn;
+    struct DaemonIdentity *identity; /* forwarded by a trusted proxy (419) */
+    bool routed;                     /* route_fd is the upstream this client will be spliced to */
+    int route_fd;
 };
 
 /* daemon.c */

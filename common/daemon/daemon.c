@@ -16,6 +16,7 @@
 #include "daemon/daemon-priv.h"
 #include "daemon/loop-invoke.h"
 #include "daemon/log.h"
+#include "daemon/route-priv.h"
 #include "daemon/worker.h"
 #include "util/error.h"
 
@@ -76,6 +77,7 @@ Daemon *daemon_free(Daemon *daemon)
     if (daemon->listeners)
         listener_close_all(daemon);
     client_close_all(daemon);
+    daemon_route_close_all(daemon);
     if (daemon->invoker)
         loop_invoker_stop(daemon->invoker);
     /* waits for running calls; their replies are dropped with their clients */
@@ -135,7 +137,7 @@ static bool daemon_pidfile_acquire(Daemon *daemon, GError **error)
 
 static unsigned int daemon_client_count(Daemon *daemon)
 {
-    return g_hash_table_size(daemon->clients);
+    return g_hash_table_size(daemon->clients) + daemon_route_count(daemon);
 }
 
 static int daemon_on_idle_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -379,6 +381,7 @@ int daemon_run(const DriverOps *ops, const DaemonInfo *info, int argc, char **ar
     }
     listener_close_all(daemon);
     client_close_all(daemon);
+    daemon_route_close_all(daemon);
     /* a worker waiting in loop_invoker_call() must not wait for the stopped loop */
     loop_invoker_stop(daemon->invoker);
     daemon->workers = worker_pool_free(daemon->workers);

@@ -14,6 +14,8 @@
 #include "daemon/config.h"
 #include "driver/driver.h"
 
+typedef struct DaemonRouter DaemonRouter;
+
 typedef struct DaemonInfo {
     const char *name;          /* "virtqemud", "virtproxyd": units, pid and config file */
     const char *sock_prefix;   /* "virtqemud", "libvirt": socket file names */
@@ -26,6 +28,8 @@ typedef struct DaemonInfo {
     void (*shutdown)(void);                                 /* after the last client */
     void (*reload)(void);                                   /* SIGHUP */
     bool (*inhibit_idle)(void); /* true while the driver must keep running (guests up) */
+
+    const DaemonRouter *router; /* proxyd: CONNECT_OPEN may go to another daemon (route.h) */
 } DaemonInfo;
 
 int daemon_run(const DriverOps *ops, const DaemonInfo *info, int argc, char **argv);

@@ -9,6 +9,7 @@
 #include "daemon/dispatch.h"
 #include "daemon/events.h"
 #include "daemon/keepalive.h"
+#include "daemon/route-priv.h"
 #include "util/error.h"
 #include "util/uri.h"
 
@@ -101,8 +102,10 @@ bool dispatch_remote_connect_open(DispatchCall *call, const remote_connect_open_
 {
     Client *client = call->client;
     const char *name = args->name ? *args->name : NULL;
+    g_autofree char *routed_name = NULL;
     g_autoptr(VirtUri) uri = NULL;
     DriverConn *conn = NULL;
+    bool spliced = false;
     bool busy;
     bool ok;
 
@@ -114,12 +117,17 @@ bool dispatch_remote_connect_open(DispatchCall *call, const remote_connect_open_
         g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_INTERNAL_ERROR, "connection already open");
         return false;
     }
-    uri = connect_parse_uri(call->daemon, name, error);
-    ok = uri && dispatch_require_op(call, call->ops->connect_open, error) &&
-         call->ops->connect_open(uri, args->flags, events_driver_callback, client, &conn, error);
+    /* proxyd: the URI may belong to another daemon */
+    ok = daemon_route_connect_open(call, name, args->flags, &routed_name, &spliced, error);
+    if (ok && !spliced) {
+        uri = connect_parse_uri(call->daemon, routed_name ? routed_name : name, error);
+        ok =
+            uri && dispatch_require_op(call, call->ops->connect_open, error) &&
+            call->ops->connect_open(uri, args->flags, events_driver_callback, client, &conn, error);
+    }
     g_mutex_lock(&client->lock);
     client->opening = false;
-    if (ok) {
+    if (ok && !spliced) {
         client->conn = conn;
         client_ref(client); /* held by the driver connection: its event_data */
         if (args->flags & CONNECT_RO)

@@ -17,6 +17,7 @@
 #include "daemon/dispatch.h"
 #include "daemon/keepalive.h"
 #include "daemon/stream.h"
+#include "daemon/route-priv.h"
 #include "daemon/worker.h"
 #include "rpc/wire-error.h"
 #include "util/error.h"
@@ -238,6 +239,7 @@ static void dispatch_on_done(Daemon *daemon, gpointer data)
     if (done->close_after)
         done->client->close_pending = true;
     client_send(done->client, done->reply);
+    daemon_route_attach(done->client); /* before queued calls run here */
     client_call_done(done->client);
     client_unref(done->client);
     g_free(done);
