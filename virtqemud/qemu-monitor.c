@@ -308,7 +308,8 @@ static void monitor_process_input(QemuMonitor *mon)
     }
 }
 
-static void monitor_read(QemuMonitor *mon)
+/* One read; true when data came in (and was dispatched). */
+static bool monitor_read(QemuMonitor *mon)
 {
     size_t old = mon->in->len;
     ssize_t n;
@@ -317,17 +318,18 @@ static void monitor_read(QemuMonitor *mon)
     n = read(mon->fd, mon->in->str + old, MONITOR_READ_CHUNK);
     g_string_set_size(mon->in, old + (n > 0 ? (size_t)n : 0));
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-        return;
+        return false;
     if (n < 0 && errno != ECONNRESET) {
         monitor_fail(mon, g_strerror(errno));
-        return;
+        return false;
     }
     if (n <= 0) {
         monitor_hangup(mon, NULL,
                        g_strdup_printf("QEMU for domain '%s' closed its monitor", mon->name));
-        return;
+        return false;
     }
     monitor_process_input(mon);
+    return true;
 }
 
 static int monitor_on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -340,9 +342,23 @@ static int monitor_on_io(sd_event_source *s, int fd, uint32_t revents, void *use
         monitor_flush(mon);
     /* EPOLLHUP/ERR: read() tells EOF (after the last data) or the error */
     if (mon->fd >= 0 && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-        monitor_read(mon);
+        (void)monitor_read(mon);
     monitor_unref(mon);
     return 0;
+}
+
+/**
+ * qemu_monitor_drain: on the loop thread, read what is waiting in the socket now and
+ * dispatch it (events, replies, EOF). Used when QEMU's exit is seen, so its last
+ * events (SHUTDOWN, ...) come before the exit.
+ */
+void qemu_monitor_drain(QemuMonitor *mon)
+{
+    g_assert(loop_invoker_on_loop(mon->loop));
+    monitor_ref(mon);
+    while (mon->fd >= 0 && monitor_read(mon))
+        ;
+    monitor_unref(mon);
 }
 
 typedef struct MonitorLoopOp {

@@ -39,6 +39,10 @@ bool qemu_monitor_call(QemuMonitor *mon, QemuMonitorCommand *cmd, unsigned timeo
 bool qemu_monitor_call_with_fd(QemuMonitor *mon, QemuMonitorCommand *cmd, int fd,
                                unsigned timeout_ms, QemuMonitorMessage **ret_reply, GError **error);
 
+/* Loop thread only: read and dispatch everything QEMU already sent (events, EOF), so
+ * that a dead QEMU's last events are seen before its exit is reported. */
+void qemu_monitor_drain(QemuMonitor *mon);
+
 /* queries */
 const QemuMonitorVersion *qemu_monitor_version(QemuMonitor *mon);
 const char *qemu_monitor_name(QemuMonitor *mon);
