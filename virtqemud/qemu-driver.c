@@ -436,6 +436,40 @@ static char *qemu_connect_get_capabilities(DriverConn *conn, GError **error)
     return capabilities_format(caps);
 }
 
+static char *qemu_connect_get_domain_capabilities(DriverConn *conn, const char *emulator,
+                                                  const char *arch, const char *machine,
+                                                  const char *virttype, unsigned int flags,
+                                                  GError **error)
+{
+    g_autofree char *binary = NULL;
+    const QemuCaps *caps;
+    int type = DOMAIN_VIRT_QEMU;
+
+    if (!qemu_driver_check_flags(flags, 0, "qemu_connect_get_domain_capabilities", error))
+        return NULL;
+    binary = emulator ? g_strdup(emulator)
+                      : emulator_for_arch(arch ? arch : conn->drv->host_arch, error);
+    if (!binary || !(caps = qemu_driver_caps_for_binary(conn->drv, binary, error)))
+        return NULL;
+    if (arch && g_strcmp0(arch, caps->arch) != 0) {
+        g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_INVALID_ARG,
+                    "invalid argument: architecture from emulator '%s' doesn't match given "
+                    "architecture '%s'",
+                    caps->arch, arch);
+        return NULL;
+    }
+    if (virttype)
+        type = domain_virt_type_from_string(virttype);
+    else if (qemu_caps_supports_virt_type(caps, DOMAIN_VIRT_KVM))
+        type = DOMAIN_VIRT_KVM;
+    if (type != DOMAIN_VIRT_QEMU && type != DOMAIN_VIRT_KVM) {
+        g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_INVALID_ARG,
+                    "invalid argument: unknown virttype: %s", virttype);
+        return NULL;
+    }
+    return qemu_caps_format_domain_caps(caps, type, machine, error);
+}
+
 static int qemu_connect_get_max_vcpus(DriverConn *conn, const char *type, GError **error)
 {
     g_autoptr(DomainDef) def = domain_def_new();
@@ -483,6 +517,7 @@ const DriverOps qemu_driver_ops = {
     .connect_get_version = qemu_connect_get_version,
     .connect_get_hostname = qemu_connect_get_hostname,
     .connect_get_capabilities = qemu_connect_get_capabilities,
+    .connect_get_domain_capabilities = qemu_connect_get_domain_capabilities,
     .connect_get_max_vcpus = qemu_connect_get_max_vcpus,
     .node_get_info = qemu_node_get_info,
     .connect_list_all_domains = qemu_connect_list_all_domains,

@@ -202,6 +202,19 @@ bool dispatch_remote_connect_get_capabilities(DispatchCall *call,
     return ret->capabilities != NULL;
 }
 
+bool dispatch_remote_connect_get_domain_capabilities(
+    DispatchCall *call, const remote_connect_get_domain_capabilities_args *args,
+    remote_connect_get_domain_capabilities_ret *ret, GError **error)
+{
+    if (!dispatch_require_op(call, call->ops->connect_get_domain_capabilities, error))
+        return false;
+    ret->capabilities = call->ops->connect_get_domain_capabilities(
+        call->conn, args->emulatorbin ? *args->emulatorbin : NULL, args->arch ? *args->arch : NULL,
+        args->machine ? *args->machine : NULL, args->virttype ? *args->virttype : NULL, args->flags,
+        error);
+    return ret->capabilities != NULL;
+}
+
 bool dispatch_remote_connect_get_uri(DispatchCall *call, remote_connect_get_uri_ret *ret,
                                      GError **error)
 {

@@ -103,6 +103,11 @@ typedef struct DriverOps {
     bool (*connect_get_version)(DriverConn *conn, uint64_t *ret_version, GError **error);
     char *(*connect_get_hostname)(DriverConn *conn, GError **error);
     char *(*connect_get_capabilities)(DriverConn *conn, GError **error);
+    /* virConnectGetDomainCapabilities: any of the strings may be NULL (defaults) */
+    char *(*connect_get_domain_capabilities)(DriverConn *conn, const char *emulator,
+                                             const char *arch, const char *machine,
+                                             const char *virttype, unsigned int flags,
+                                             GError **error);
     int (*connect_get_max_vcpus)(DriverConn *conn, const char *type, GError **error);
     bool (*node_get_info)(DriverConn *conn, NodeInfo *ret_info, GError **error);
     bool (*connect_list_all_domains)(DriverConn *conn, unsigned int flags,

@@ -31,7 +31,10 @@ const char *test_proxyd_exe(void)
     return exe;
 }
 
-static int notify_socket_new(const char *path)
+/**
+ * test_notify_socket_new: a datagram socket bound at @path for a daemon's sd_notify.
+ */
+int test_notify_socket_new(const char *path)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -43,7 +46,10 @@ static int notify_socket_new(const char *path)
     return fd;
 }
 
-static void notify_wait_ready(int fd, int pidfd)
+/**
+ * test_notify_wait_ready: wait for READY=1 on @fd; fails if @pidfd's process exits first.
+ */
+void test_notify_wait_ready(int fd, int pidfd)
 {
     int64_t deadline = g_get_monotonic_time() + READY_TIMEOUT_MS * 1000;
 
@@ -89,7 +95,7 @@ TestProxyd *test_proxyd_start(const char *const *extra_args)
     g_assert_no_error(error);
     notify_path = g_build_filename(pd->root, "notify", NULL);
     log_path = g_build_filename(pd->root, "proxyd.log", NULL);
-    notify_fd = notify_socket_new(notify_path);
+    notify_fd = test_notify_socket_new(notify_path);
     log_fd = open(log_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     g_assert_cmpint(log_fd, >=, 0);
     env = g_environ_setenv(env, "NOTIFY_SOCKET", notify_path, TRUE);
@@ -107,7 +113,7 @@ TestProxyd *test_proxyd_start(const char *const *extra_args)
     /* valgrind does not know pidfd_open: then -1, and poll() skips that entry */
     pd->pidfd = (int)syscall(SYS_pidfd_open, pd->pid, 0);
     g_assert_true(pd->pidfd >= 0 || g_getenv("VIRTKIT_UNDER_VALGRIND"));
-    notify_wait_ready(notify_fd, pd->pidfd);
+    test_notify_wait_ready(notify_fd, pd->pidfd);
     close(notify_fd);
     pd->sock = g_build_filename(pd->root, "run", "libvirt", "libvirt-sock", NULL);
     pd->sock_ro = g_strconcat(pd->sock, "-ro", NULL);

@@ -23,6 +23,9 @@ typedef struct TestProxyd {
 } TestProxyd;
 
 const char *test_proxyd_exe(void);
+/* sd_notify readiness of any daemon we start (NOTIFY_SOCKET=path) */
+int test_notify_socket_new(const char *path);
+void test_notify_wait_ready(int fd, int pidfd);
 /* Start proxyd with --root TMP (and @extra_args) and wait until it is ready. */
 TestProxyd *test_proxyd_start(const char *const *extra_args);
 /* Send @sig; wait up to @timeout_ms for an exit when @wait. Returns the wait status

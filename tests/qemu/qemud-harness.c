@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "qemud-harness.h"
+#include "remote-harness.h"
 
 #define READY_TIMEOUT_MS 20000
 
@@ -33,42 +34,6 @@ bool test_qemud_usable(char **ret_reason)
     return true;
 }
 
-static int notify_socket_new(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpuint(strlen(path), <, sizeof(addr.sun_path));
-    strcpy(addr.sun_path, path);
-    (void)unlink(path);
-    g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
-    return fd;
-}
-
-static void notify_wait_ready(int fd, int pidfd)
-{
-    int64_t deadline = g_get_monotonic_time() + READY_TIMEOUT_MS * 1000;
-
-    for (;;) {
-        struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
-                                 { .fd = pidfd, .events = POLLIN } };
-        int left = (int)((deadline - g_get_monotonic_time()) / 1000);
-        char buf[4096];
-        ssize_t n;
-
-        g_assert_cmpint(left, >, 0);
-        g_assert_cmpint(poll(pfd, 2, left), >, 0);
-        g_assert_false(pfd[1].revents & POLLIN); /* died before READY */
-        n = recv(fd, buf, sizeof(buf) - 1, 0);
-        if (n <= 0)
-            continue;
-        buf[n] = '\0';
-        if (strstr(buf, "READY=1"))
-            return;
-    }
-}
-
 /* A test that aborts must not leave its daemon behind (its guests are killed by
  * test_qemud_stop, or by the next run's cleanup of the same pattern: none). */
 static void child_setup(gpointer data)
@@ -83,9 +48,11 @@ static void spawn(TestQemud *qd)
     const char *argv[] = { g_getenv("VIRTKIT_VIRTQEMUD"), "--root", qd->root, NULL };
     g_auto(GStrv) env = g_get_environ();
     g_autoptr(GError) error = NULL;
-    int notify_fd = notify_socket_new(notify_path);
+    int notify_fd;
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
+    (void)unlink(notify_path);
+    notify_fd = test_notify_socket_new(notify_path);
     g_assert_cmpint(log_fd, >=, 0);
     env = g_environ_setenv(env, "NOTIFY_SOCKET", notify_path, TRUE);
     env = g_environ_unsetenv(env, "G_DEBUG");
@@ -95,12 +62,11 @@ static void spawn(TestQemud *qd)
     close(log_fd);
     qd->pidfd = (int)syscall(SYS_pidfd_open, qd->pid, 0);
     g_assert_cmpint(qd->pidfd, >=, 0);
-    notify_wait_ready(notify_fd, qd->pidfd);
+    test_notify_wait_ready(notify_fd, qd->pidfd);
     close(notify_fd);
 }
 
 static void kill_guests(TestQemud *qd);
-static void remove_tree(const char *path);
 
 /* A test that aborts leaves no QEMU and no root behind: a reaper process, forked
  * before the test starts any thread, waits for the test to end (EOF on a pipe), then
@@ -121,7 +87,7 @@ static void start_reaper(TestQemud *qd)
             ;
         kill_guests(qd);
         if (!g_getenv("VIRTKIT_TEST_KEEP_ROOT"))
-            remove_tree(qd->root);
+            test_remove_tree(qd->root);
         _exit(0);
     }
     close(fds[0]);
@@ -178,19 +144,6 @@ pid_t test_qemud_guest_pid(TestQemud *qd, const char *name)
     return (pid_t)g_ascii_strtoll(text, NULL, 10);
 }
 
-bool test_qemud_wait_pid_gone(pid_t pid, int timeout_ms)
-{
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    bool gone;
-
-    if (fd < 0)
-        return errno == ESRCH;
-    gone = poll(&pfd, 1, timeout_ms) == 1;
-    close(fd);
-    return gone;
-}
-
 bool test_qemud_wait_file_contains(const char *path, const char *needle, int timeout_ms)
 {
     int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
@@ -235,24 +188,8 @@ static void kill_guests(TestQemud *qd)
         guest = g_strndup(name, strlen(name) - strlen(".pid"));
         pid = test_qemud_guest_pid(qd, guest);
         if (pid > 0 && kill(pid, SIGKILL) == 0)
-            (void)test_qemud_wait_pid_gone(pid, READY_TIMEOUT_MS);
+            (void)test_wait_pid_exit(pid, READY_TIMEOUT_MS);
     }
-}
-
-static void remove_tree(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(child);
-        else
-            (void)unlink(child);
-    }
-    (void)rmdir(path);
 }
 
 void test_qemud_stop(TestQemud *qd)
@@ -262,7 +199,7 @@ void test_qemud_stop(TestQemud *qd)
     test_qemud_kill(qd, SIGTERM);
     kill_guests(qd);
     if (!g_getenv("VIRTKIT_TEST_KEEP_ROOT"))
-        remove_tree(qd->root);
+        test_remove_tree(qd->root);
     g_free(qd->root);
     close(qd->reaper_fd);
     g_free(qd->sock);

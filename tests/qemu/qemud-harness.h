@@ -32,7 +32,5 @@ void test_qemud_kill(TestQemud *qd, int sig);
 void test_qemud_stop(TestQemud *qd);
 /* The pid in a QEMU pid file of the root (0 when none). */
 pid_t test_qemud_guest_pid(TestQemud *qd, const char *name);
-/* Wait up to @timeout_ms for @pid to exit (not our child: polls a pidfd). */
-bool test_qemud_wait_pid_gone(pid_t pid, int timeout_ms);
 /* Wait up to @timeout_ms for @needle to appear in the file @path. */
 bool test_qemud_wait_file_contains(const char *path, const char *needle, int timeout_ms);

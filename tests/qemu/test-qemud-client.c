@@ -15,6 +15,7 @@
 #include <virtkit/virtkit.h>
 
 #include "qemud-harness.h"
+#include "remote-harness.h"
 
 #define WAIT_MS 20000
 
@@ -207,7 +208,7 @@ static void test_guest_lifecycle(void)
 
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     assert_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED);
-    g_assert_true(test_qemud_wait_pid_gone(pid, WAIT_MS));
+    g_assert_true(test_wait_pid_exit(pid, WAIT_MS));
     g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
     g_assert_cmpint(virDomainDestroy(dom), ==, -1);
     assert_error(VIR_ERR_OPERATION_INVALID, "not running");
