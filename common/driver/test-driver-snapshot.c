@@ -16,6 +16,7 @@
 
 #include "conf/snapshot-def.h"
 #include "conf/undefine-policy.h"
+#include "driver/driver-snapshot-common.h"
 #include "driver/test-driver-priv.h"
 #include "state/snapshot-tree.h"
 #include "util/error.h"
@@ -38,8 +39,6 @@ enum {
     SAVE_BYPASS_CACHE = 1u << 0,
     SAVE_RUNNING = 1u << 1,
     SAVE_PAUSED = 1u << 2,
-    SNAPSHOT_XML_SECURE = 1u << 0,
-    LIST_ALL = 0x7ffu,
 };
 
 /* ---- the tree of a domain -------------------------------------------------------- */
@@ -100,52 +99,18 @@ void test_driver_transient_stop_locked(DomainObj *obj)
         obj->has_managed_save = false;
 }
 
-static void set_no_snapshot(GError **error, const char *name)
+static const DriverSnapshotCtx *snapshot_ctx(DriverConn *conn, DriverSnapshotCtx *ctx)
 {
-    g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN_SNAPSHOT,
-                "Domain snapshot not found: no domain snapshot with matching name '%s'", name);
+    *ctx = (DriverSnapshotCtx){ conn->drv->domains, VIRT_TEST_ERROR, tree_locked };
+    return ctx;
 }
 
 /* The snapshot @name of @obj. Caller holds obj->lock. */
 static SnapshotObj *snapshot_get_locked(DomainObj *obj, const char *name, GError **error)
 {
-    SnapshotObj *snap = snapshot_tree_lookup(tree_locked(obj), name);
+    const DriverSnapshotCtx ctx = { NULL, VIRT_TEST_ERROR, tree_locked };
 
-    if (!snap)
-        set_no_snapshot(error, name);
-    return snap;
-}
-
-/* The domain object of @ref, locked, with its snapshot in *ret_snap; release with
- * unlock_obj(). NULL with @error set. */
-static DomainObj *lock_snapshot(DriverConn *conn, const SnapshotRef *ref, SnapshotObj **ret_snap,
-                                GError **error)
-{
-    DomainObj *obj = test_driver_obj_from_ref(conn, ref->dom, error);
-
-    if (!obj)
-        return NULL;
-    g_mutex_lock(&obj->lock);
-    *ret_snap = snapshot_get_locked(obj, ref->name, error);
-    if (!*ret_snap) {
-        g_mutex_unlock(&obj->lock);
-        domain_obj_unref(obj);
-        return NULL;
-    }
-    return obj;
-}
-
-static void unlock_obj(DomainObj *obj)
-{
-    g_mutex_unlock(&obj->lock);
-    domain_obj_unref(obj);
-}
-
-static SnapshotRef *ref_from_snapshot_locked(DomainObj *obj, const SnapshotObj *snap)
-{
-    g_autoptr(DomainRef) dom = driver_domain_ref_locked(obj);
-
-    return snapshot_ref_new(snap->def->name, dom);
+    return driver_snapshot_get_locked(&ctx, obj, name, error);
 }
 
 /* ---- snapshot jobs ---------------------------------------------------------------- */
@@ -169,12 +134,6 @@ static bool run_snapshot_job(DriverConn *conn, const DomainRef *dom, const char 
     return ok;
 }
 
-static bool snapshot_flag_error(GError **error, const char *msg)
-{
-    g_set_error_literal(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_INVALID_ARG, msg);
-    return false;
-}
-
 /* ---- create ------------------------------------------------------------------------ */
 
 /* The checks libvirt's API layer makes, then what this driver supports. */
@@ -182,17 +141,8 @@ static bool check_create_flags(unsigned int flags, GError **error)
 {
     const unsigned int refused = CREATE_DISK_ONLY | CREATE_REUSE_EXT | CREATE_QUIESCE | CREATE_LIVE;
 
-    if ((flags & CREATE_CURRENT) && !(flags & CREATE_REDEFINE))
-        return snapshot_flag_error(error, "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' is required "
-                                          "by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT'");
-    if ((flags & CREATE_REDEFINE) && (flags & CREATE_NO_METADATA))
-        return snapshot_flag_error(error, "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' and "
-                                          "'VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA' are mutually "
-                                          "exclusive");
-    if ((flags & CREATE_REDEFINE) && (flags & CREATE_HALT))
-        return snapshot_flag_error(error,
-                                   "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' and "
-                                   "'VIR_DOMAIN_SNAPSHOT_CREATE_HALT' are mutually exclusive");
+    if (!driver_snapshot_check_create_flags(flags, error))
+        return false;
     if (flags & refused) {
         g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_INVALID_ARG,
                     "unsupported flags (0x%x) in function test_domain_snapshot_create_xml: the "
@@ -223,18 +173,6 @@ static bool fill_new_locked(DomainObj *obj, SnapshotDef *def, GError **error)
     return snapshot_def_align_disks(def, obj->def, SNAPSHOT_LOCATION_INTERNAL, error);
 }
 
-static bool check_redefine_locked(DomainObj *obj, const SnapshotDef *def, GError **error)
-{
-    char uuid[VIRT_UUID_STRING_LEN];
-
-    if (def->dom && memcmp(def->dom->uuid, obj->def->uuid, VIRT_UUID_LEN) == 0)
-        return true;
-    virt_uuid_format(obj->def->uuid, uuid);
-    g_set_error(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_INVALID_ARG,
-                "invalid argument: definition for snapshot %s must use uuid %s", def->name, uuid);
-    return false;
-}
-
 typedef struct CreateArgs {
     const char *xml;
     SnapshotRef *result;
@@ -249,7 +187,7 @@ static SnapshotRef *install_locked(DomainObj *obj, SnapshotDef **def, unsigned i
     SnapshotObj *snap;
 
     if (flags & CREATE_REDEFINE) {
-        if (!check_redefine_locked(obj, *def, error) ||
+        if (!driver_snapshot_check_redefine_locked(obj, *def, error) ||
             !(snap = snapshot_tree_redefine(tree, *def, flags & CREATE_CURRENT, NULL, error)))
             return NULL;
         *def = NULL;
@@ -321,242 +259,135 @@ SnapshotRef *test_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *
     return args.result;
 }
 
-/* ---- listing ----------------------------------------------------------------------- */
+/* ---- listing and queries: driver-snapshot-common ------------------------------------ */
 
-static void snapshot_ref_free_notify(gpointer ref)
+static bool collect_into(DriverConn *conn, const DomainRef *dom, const char *from,
+                         unsigned int flags, bool names, const char *func, GPtrArray **ret,
+                         GError **error)
 {
-    snapshot_ref_free(ref);
+    DriverSnapshotCtx ctx;
+    GPtrArray *out =
+        driver_snapshot_collect(snapshot_ctx(conn, &ctx), dom, from, flags, names, func, error);
+
+    if (!out)
+        return false;
+    *ret = out;
+    return true;
 }
 
-/* The snapshots of @dom, or below the snapshot @from, filtered by @flags: SnapshotRef*
- * or, with @names, char*. */
-static GPtrArray *collect(DriverConn *conn, const DomainRef *dom, const char *from,
-                          unsigned int flags, bool names, const char *func, GError **error)
+static int collect_count(DriverConn *conn, const DomainRef *dom, const char *from,
+                         unsigned int flags, const char *func, GError **error)
 {
-    g_autoptr(DomainObj) obj = NULL;
-    g_autoptr(GPtrArray) list = NULL;
-    g_autoptr(DomainRef) ref = NULL;
-    SnapshotObj *top = NULL;
-    GPtrArray *out;
+    g_autoptr(GPtrArray) out = NULL;
 
-    if (!test_driver_check_flags(flags, LIST_ALL, func, error) ||
-        !(obj = test_driver_obj_from_ref(conn, dom, error)))
-        return NULL;
-    g_mutex_lock(&obj->lock);
-    if (!from || (top = snapshot_get_locked(obj, from, error)))
-        list = snapshot_tree_list(tree_locked(obj), top, flags, error);
-    ref = driver_domain_ref_locked(obj);
-    out = list ? g_ptr_array_new_full(list->len, names ? g_free : snapshot_ref_free_notify) : NULL;
-    for (guint i = 0; list && i < list->len; i++) {
-        const SnapshotObj *snap = list->pdata[i];
-
-        g_ptr_array_add(out, names ? (gpointer)g_strdup(snap->def->name)
-                                   : (gpointer)snapshot_ref_new(snap->def->name, ref));
-    }
-    g_mutex_unlock(&obj->lock);
-    return out;
+    return collect_into(conn, dom, from, flags, true, func, &out, error) ? (int)out->len : -1;
 }
 
 bool test_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                     GPtrArray **ret_snaps, GError **error)
 {
-    GPtrArray *out =
-        collect(conn, dom, NULL, flags, false, "test_domain_list_all_snapshots", error);
-
-    if (!out)
-        return false;
-    *ret_snaps = out;
-    return true;
+    return collect_into(conn, dom, NULL, flags, false, "test_domain_list_all_snapshots", ret_snaps,
+                        error);
 }
 
 int test_domain_snapshot_num(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                              GError **error)
 {
-    g_autoptr(GPtrArray) out =
-        collect(conn, dom, NULL, flags, true, "test_domain_snapshot_num", error);
-
-    return out ? (int)out->len : -1;
+    return collect_count(conn, dom, NULL, flags, "test_domain_snapshot_num", error);
 }
 
 bool test_domain_snapshot_list_names(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                      GPtrArray **ret_names, GError **error)
 {
-    GPtrArray *out =
-        collect(conn, dom, NULL, flags, true, "test_domain_snapshot_list_names", error);
-
-    if (!out)
-        return false;
-    *ret_names = out;
-    return true;
+    return collect_into(conn, dom, NULL, flags, true, "test_domain_snapshot_list_names", ret_names,
+                        error);
 }
 
 bool test_domain_snapshot_list_all_children(DriverConn *conn, const SnapshotRef *snap,
                                             unsigned int flags, GPtrArray **ret_snaps,
                                             GError **error)
 {
-    GPtrArray *out = collect(conn, snap->dom, snap->name, flags, false,
-                             "test_domain_snapshot_list_all_children", error);
-
-    if (!out)
-        return false;
-    *ret_snaps = out;
-    return true;
+    return collect_into(conn, snap->dom, snap->name, flags, false,
+                        "test_domain_snapshot_list_all_children", ret_snaps, error);
 }
 
 int test_domain_snapshot_num_children(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
                                       GError **error)
 {
-    g_autoptr(GPtrArray) out = collect(conn, snap->dom, snap->name, flags, true,
-                                       "test_domain_snapshot_num_children", error);
-
-    return out ? (int)out->len : -1;
+    return collect_count(conn, snap->dom, snap->name, flags, "test_domain_snapshot_num_children",
+                         error);
 }
 
 bool test_domain_snapshot_list_children_names(DriverConn *conn, const SnapshotRef *snap,
                                               unsigned int flags, GPtrArray **ret_names,
                                               GError **error)
 {
-    GPtrArray *out = collect(conn, snap->dom, snap->name, flags, true,
-                             "test_domain_snapshot_list_children_names", error);
-
-    if (!out)
-        return false;
-    *ret_names = out;
-    return true;
+    return collect_into(conn, snap->dom, snap->name, flags, true,
+                        "test_domain_snapshot_list_children_names", ret_names, error);
 }
-
-/* ---- lookups and queries ------------------------------------------------------------ */
 
 SnapshotRef *test_domain_snapshot_lookup_by_name(DriverConn *conn, const DomainRef *dom,
                                                  const char *name, unsigned int flags,
                                                  GError **error)
 {
-    g_autoptr(DomainObj) obj = NULL;
-    g_autoptr(GMutexLocker) locker = NULL;
-    SnapshotObj *snap;
+    DriverSnapshotCtx ctx;
 
-    if (!test_driver_check_flags(flags, 0, "test_domain_snapshot_lookup_by_name", error) ||
-        !(obj = test_driver_obj_from_ref(conn, dom, error)))
-        return NULL;
-    locker = g_mutex_locker_new(&obj->lock);
-    if (!(snap = snapshot_get_locked(obj, name, error)))
-        return NULL;
-    return ref_from_snapshot_locked(obj, snap);
-}
-
-/* The current snapshot of @dom, or NULL (no error) when it has none; *ret_obj is
- * locked on success. */
-static bool current_locked(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                           const char *func, DomainObj **ret_obj, SnapshotObj **ret_snap,
-                           GError **error)
-{
-    DomainObj *obj;
-
-    if (!test_driver_check_flags(flags, 0, func, error) ||
-        !(obj = test_driver_obj_from_ref(conn, dom, error)))
-        return false;
-    g_mutex_lock(&obj->lock);
-    *ret_snap = snapshot_tree_current(tree_locked(obj));
-    *ret_obj = obj;
-    return true;
+    return driver_snapshot_lookup_by_name(snapshot_ctx(conn, &ctx), dom, name, flags,
+                                          "test_domain_snapshot_lookup_by_name", error);
 }
 
 bool test_domain_has_current_snapshot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                       bool *ret, GError **error)
 {
-    DomainObj *obj;
-    SnapshotObj *snap;
+    DriverSnapshotCtx ctx;
 
-    if (!current_locked(conn, dom, flags, "test_domain_has_current_snapshot", &obj, &snap, error))
-        return false;
-    *ret = snap != NULL;
-    unlock_obj(obj);
-    return true;
+    return driver_snapshot_has_current(snapshot_ctx(conn, &ctx), dom, flags, ret,
+                                       "test_domain_has_current_snapshot", error);
 }
 
 SnapshotRef *test_domain_snapshot_current(DriverConn *conn, const DomainRef *dom,
                                           unsigned int flags, GError **error)
 {
-    SnapshotRef *ref = NULL;
-    DomainObj *obj;
-    SnapshotObj *snap;
+    DriverSnapshotCtx ctx;
 
-    if (!current_locked(conn, dom, flags, "test_domain_snapshot_current", &obj, &snap, error))
-        return NULL;
-    if (snap)
-        ref = ref_from_snapshot_locked(obj, snap);
-    else
-        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN_SNAPSHOT,
-                            "Domain snapshot not found: the domain does not have a current "
-                            "snapshot");
-    unlock_obj(obj);
-    return ref;
+    return driver_snapshot_current(snapshot_ctx(conn, &ctx), dom, flags,
+                                   "test_domain_snapshot_current", error);
 }
 
 SnapshotRef *test_domain_snapshot_get_parent(DriverConn *conn, const SnapshotRef *snap,
                                              unsigned int flags, GError **error)
 {
-    SnapshotRef *ref = NULL;
-    SnapshotObj *sobj;
-    DomainObj *obj;
+    DriverSnapshotCtx ctx;
 
-    if (!test_driver_check_flags(flags, 0, "test_domain_snapshot_get_parent", error) ||
-        !(obj = lock_snapshot(conn, snap, &sobj, error)))
-        return NULL;
-    if (sobj->parent)
-        ref = ref_from_snapshot_locked(obj, sobj->parent);
-    else
-        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN_SNAPSHOT,
-                    "Domain snapshot not found: snapshot '%s' does not have a parent",
-                    sobj->def->name);
-    unlock_obj(obj);
-    return ref;
+    return driver_snapshot_get_parent(snapshot_ctx(conn, &ctx), snap, flags,
+                                      "test_domain_snapshot_get_parent", error);
 }
 
 char *test_domain_snapshot_get_xml_desc(DriverConn *conn, const SnapshotRef *snap,
                                         unsigned int flags, GError **error)
 {
-    SnapshotObj *sobj;
-    DomainObj *obj;
-    char *xml;
+    DriverSnapshotCtx ctx;
 
-    if (!test_driver_check_flags(flags, SNAPSHOT_XML_SECURE, "test_domain_snapshot_get_xml_desc",
-                                 error) ||
-        !(obj = lock_snapshot(conn, snap, &sobj, error)))
-        return NULL;
-    xml =
-        snapshot_def_format(sobj->def, (flags & SNAPSHOT_XML_SECURE) ? SNAPSHOT_FORMAT_SECURE : 0);
-    unlock_obj(obj);
-    return xml;
+    return driver_snapshot_get_xml_desc(snapshot_ctx(conn, &ctx), snap, flags,
+                                        "test_domain_snapshot_get_xml_desc", error);
 }
 
 bool test_domain_snapshot_is_current(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
                                      bool *ret, GError **error)
 {
-    SnapshotObj *sobj;
-    DomainObj *obj;
+    DriverSnapshotCtx ctx;
 
-    if (!test_driver_check_flags(flags, 0, "test_domain_snapshot_is_current", error) ||
-        !(obj = lock_snapshot(conn, snap, &sobj, error)))
-        return false;
-    *ret = snapshot_tree_current(tree_locked(obj)) == sobj;
-    unlock_obj(obj);
-    return true;
+    return driver_snapshot_is_current(snapshot_ctx(conn, &ctx), snap, flags, ret,
+                                      "test_domain_snapshot_is_current", error);
 }
 
-/* Every snapshot the test driver knows has metadata (NO_METADATA ones are forgotten). */
 bool test_domain_snapshot_has_metadata(DriverConn *conn, const SnapshotRef *snap,
                                        unsigned int flags, bool *ret, GError **error)
 {
-    SnapshotObj *sobj;
-    DomainObj *obj;
+    DriverSnapshotCtx ctx;
 
-    if (!test_driver_check_flags(flags, 0, "test_domain_snapshot_has_metadata", error) ||
-        !(obj = lock_snapshot(conn, snap, &sobj, error)))
-        return false;
-    *ret = true;
-    unlock_obj(obj);
-    return true;
+    return driver_snapshot_has_metadata(snapshot_ctx(conn, &ctx), snap, flags, ret,
+                                        "test_domain_snapshot_has_metadata", error);
 }
 
 /* ---- revert ------------------------------------------------------------------------- */
@@ -659,11 +490,8 @@ static bool revert_body(TestDriver *drv, DomainObj *obj, void *arg, unsigned int
 bool test_domain_revert_to_snapshot(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
                                     GError **error)
 {
-    if ((flags & REVERT_RUNNING) && (flags & REVERT_PAUSED))
-        return snapshot_flag_error(error, "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and "
-                                          "'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually "
-                                          "exclusive");
-    if (!test_driver_check_flags(flags, REVERT_RUNNING | REVERT_PAUSED | REVERT_FORCE,
+    if (!driver_snapshot_check_revert_flags(flags, error) ||
+        !test_driver_check_flags(flags, REVERT_RUNNING | REVERT_PAUSED | REVERT_FORCE,
                                  "test_domain_revert_to_snapshot", error))
         return false;
     return run_snapshot_job(conn, snap->dom, "snapshot-revert", revert_body, snap->name, flags,
@@ -690,11 +518,8 @@ static bool delete_body(TestDriver *drv, DomainObj *obj, void *arg, unsigned int
 bool test_domain_snapshot_delete(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
                                  GError **error)
 {
-    if ((flags & SNAPSHOT_DELETE_CHILDREN) && (flags & SNAPSHOT_DELETE_CHILDREN_ONLY))
-        return snapshot_flag_error(error, "Flags 'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN' and "
-                                          "'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY' are mutually "
-                                          "exclusive");
-    if (!test_driver_check_flags(flags,
+    if (!driver_snapshot_check_delete_flags(flags, error) ||
+        !test_driver_check_flags(flags,
                                  SNAPSHOT_DELETE_CHILDREN | SNAPSHOT_DELETE_METADATA_ONLY |
                                      SNAPSHOT_DELETE_CHILDREN_ONLY,
                                  "test_domain_snapshot_delete", error))
