@@ -12,7 +12,11 @@
  * Like libvirt's client, a remote connection registers once with the server per
  * (eventID, domain filter) and fans the events out locally; events are routed to
  * the local callbacks of the registration that asked for them, so a callback never
- * sees an event twice. Every registered callback holds a connection reference.
+ * sees an event twice. A server without event callbacks (no feature 14, or 316
+ * answered NO_SUPPORT) gets the legacy registrations instead, one per eventID (105
+ * for virConnectDomainEventRegister's lifecycle events, else 167); its untagged
+ * events (107) are filtered by domain here. Every registered callback holds a
+ * connection reference.
  */
 
 #include <string.h>
@@ -33,7 +37,7 @@ typedef struct EventCallback {
     void *opaque;
     virFreeCallback freecb;
     virConnectPtr conn; /* a reference */
-    int remote_id;      /* the server registration; -1 in process */
+    int remote_id;      /* the server registration; -1 in process, LEGACY_REMOTE_ID */
     gint removed;
 } EventCallback;
 
@@ -44,7 +48,13 @@ typedef struct RemoteReg {
     uint8_t uuid[VIR_UUID_BUFLEN];
     int remote_id;
     unsigned int users;
+    bool legacy;     /* 105/167: untagged events of every domain */
+    bool legacy_api; /* made for virConnectDomainEventRegister: 105 */
 } RemoteReg;
+
+/* The id a legacy registration is known by locally: below -1 (in process), never a
+ * server callbackID. */
+#define LEGACY_REMOTE_ID(event_id) (-2 - (event_id))
 
 typedef struct PendingItem {
     bool is_close;
@@ -135,6 +145,9 @@ static bool callback_matches(const EventCallback *cb, const PendingItem *item)
         return false;
     if (item->remote_id >= 0)
         return cb->remote_id == item->remote_id;
+    /* in process, or a legacy registration's untagged event: filter here */
+    if (cb->remote_id >= 0)
+        return false;
     return !cb->has_dom || memcmp(cb->uuid, item->dom->uuid, VIR_UUID_BUFLEN) == 0;
 }
 
@@ -302,43 +315,95 @@ void client_events_detach(ClientEvents *events)
 
 /* ---- registration ---- */
 
-static RemoteReg *events_find_reg(ClientEvents *events, int event_id, const EventCallback *key)
+static RemoteReg *events_find_reg(ClientEvents *events, int event_id, const EventCallback *key,
+                                  bool legacy)
 {
     for (guint i = 0; i < events->regs->len; i++) {
         RemoteReg *reg = &g_array_index(events->regs, RemoteReg, i);
 
-        if (reg->event_id == event_id && reg->has_dom == key->has_dom &&
-            (!key->has_dom || memcmp(reg->uuid, key->uuid, VIR_UUID_BUFLEN) == 0))
+        if (reg->event_id != event_id || reg->legacy != legacy)
+            continue;
+        /* a legacy registration serves every domain filter */
+        if (legacy || (reg->has_dom == key->has_dom &&
+                       (!key->has_dom || memcmp(reg->uuid, key->uuid, VIR_UUID_BUFLEN) == 0)))
             return reg;
     }
     return NULL;
 }
 
-/* The server registration @cb shares, made when it is the first of its key. */
-static bool events_remote_acquire(ClientEvents *events, virConnectPtr conn, EventCallback *cb,
-                                  virDomainPtr dom)
+/* The server registration through 316; false with @ret_refused when the server
+ * does not do event callbacks (then the legacy procedures are the way). */
+static bool events_remote_acquire_callback(ClientEvents *events, virConnectPtr conn,
+                                           EventCallback *cb, virDomainPtr dom, bool *ret_refused)
 {
     g_autoptr(GError) error = NULL;
-    RemoteReg *reg = events_find_reg(events, cb->event_id, cb);
     RemoteReg fresh = { .event_id = cb->event_id, .has_dom = cb->has_dom, .users = 1 };
     DomainRef ref = { 0 };
 
-    if (reg) {
-        reg->users++;
-        cb->remote_id = reg->remote_id;
-        return true;
-    }
+    *ret_refused = false;
     if (dom)
         client_domain_to_ref(dom, &ref); /* borrows dom's name */
     if (!remote_driver_event_register(conn->drv, cb->event_id, dom ? &ref : NULL, &fresh.remote_id,
                                       &error)) {
-        client_error_set_gerror(error);
+        *ret_refused = !remote_driver_has_event_callbacks(conn->drv);
+        if (!*ret_refused)
+            client_error_set_gerror(error);
         return false;
     }
     memcpy(fresh.uuid, cb->uuid, VIR_UUID_BUFLEN);
     g_array_append_val(events->regs, fresh);
     cb->remote_id = fresh.remote_id;
     return true;
+}
+
+/* The legacy server registration for @cb's event id, made when it is the first. */
+static bool events_remote_acquire_legacy(ClientEvents *events, virConnectPtr conn,
+                                         EventCallback *cb)
+{
+    g_autoptr(GError) error = NULL;
+    RemoteReg *reg = events_find_reg(events, cb->event_id, cb, true);
+    RemoteReg fresh = {
+        .event_id = cb->event_id,
+        .remote_id = LEGACY_REMOTE_ID(cb->event_id),
+        .users = 1,
+        .legacy = true,
+        .legacy_api = cb->legacy,
+    };
+
+    if (reg) {
+        reg->users++;
+        cb->remote_id = reg->remote_id;
+        return true;
+    }
+    if (!remote_driver_event_register_legacy(conn->drv, cb->event_id, cb->legacy, &error)) {
+        client_error_set_gerror(error);
+        return false;
+    }
+    g_array_append_val(events->regs, fresh);
+    cb->remote_id = fresh.remote_id;
+    return true;
+}
+
+/* The server registration @cb shares, made when it is the first of its key. */
+static bool events_remote_acquire(ClientEvents *events, virConnectPtr conn, EventCallback *cb,
+                                  virDomainPtr dom)
+{
+    RemoteReg *reg;
+    bool refused = false;
+
+    if (remote_driver_has_event_callbacks(conn->drv)) {
+        reg = events_find_reg(events, cb->event_id, cb, false);
+        if (reg) {
+            reg->users++;
+            cb->remote_id = reg->remote_id;
+            return true;
+        }
+        if (events_remote_acquire_callback(events, conn, cb, dom, &refused))
+            return true;
+        if (!refused)
+            return false;
+    }
+    return events_remote_acquire_legacy(events, conn, cb);
 }
 
 static void events_remote_release(ClientEvents *events, virConnectPtr conn, const EventCallback *cb)
@@ -349,7 +414,11 @@ static void events_remote_release(ClientEvents *events, virConnectPtr conn, cons
         if (reg->remote_id != cb->remote_id || --reg->users > 0)
             continue;
         /* the server drops it anyway when the connection goes */
-        (void)remote_driver_event_deregister(conn->drv, reg->remote_id, NULL);
+        if (reg->legacy)
+            (void)remote_driver_event_deregister_legacy(conn->drv, reg->event_id, reg->legacy_api,
+                                                        NULL);
+        else
+            (void)remote_driver_event_deregister(conn->drv, reg->remote_id, NULL);
         g_array_remove_index(events->regs, i);
         return;
     }

@@ -15,7 +15,9 @@ struct DriverConn {
     char *server_uri; /* from CONNECT_GET_URI when we opened with an empty name */
     char *uri;        /* the URI we were opened with, formatted */
     bool keepalive_supported;
-    bool event_callbacks_supported; /* feature 14: 316/317/318 */
+    /* feature 14 (316/317/318) offered and 316 not refused; changed only by
+     * registrations, which the API layer serializes */
+    bool event_callbacks_supported;
     bool close_callbacks_supported; /* feature 15: 360/361 */
 
     GMutex lock; /* protects the fields below */

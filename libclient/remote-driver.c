@@ -113,6 +113,7 @@ static void remote_on_event(RpcClient *client, const RpcMessage *msg, gpointer u
     const RpcPayloadType *type;
     union {
         remote_domain_event_callback_lifecycle_msg lifecycle;
+        remote_domain_event_lifecycle_msg legacy;
         remote_connect_event_connection_closed_msg closed;
     } body;
 
@@ -126,6 +127,10 @@ static void remote_on_event(RpcClient *client, const RpcMessage *msg, gpointer u
     switch (msg->header.proc) {
     case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE:
         remote_deliver_lifecycle(conn, body.lifecycle.callbackID, &body.lifecycle.msg);
+        break;
+    case REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE:
+        /* a legacy registration's event: every domain, no callback id */
+        remote_deliver_lifecycle(conn, REMOTE_EVENT_UNTAGGED, &body.legacy);
         break;
     case REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED:
         remote_report_close(conn, body.closed.reason);
@@ -496,16 +501,28 @@ int remote_driver_set_keepalive(DriverConn *conn, int interval, unsigned int cou
 }
 
 /**
+ * remote_driver_has_event_callbacks: whether registrations use 316/317 (the server
+ * offered REMOTE_EVENT_CALLBACK and has not refused 316), else the legacy procedures.
+ */
+bool remote_driver_has_event_callbacks(DriverConn *conn)
+{
+    return conn->event_callbacks_supported;
+}
+
+/**
  * remote_driver_event_register - ask the server for events (316)
  * @conn: the connection
  * @event_id: VIR_DOMAIN_EVENT_ID_*
  * @dom: only this domain's events, or NULL for all
  * @ret_remote_id: the server's callbackID, which tags the events it sends
- * @error: the server's refusal; NO_SUPPORT when it lacks REMOTE_EVENT_CALLBACK
+ * @error: the server's refusal; NO_SUPPORT when it lacks REMOTE_EVENT_CALLBACK, and
+ *         then remote_driver_has_event_callbacks() is false from now on
  */
 bool remote_driver_event_register(DriverConn *conn, int event_id, const DomainRef *dom,
                                   int *ret_remote_id, GError **error)
 {
+    g_autoptr(GError) local = NULL;
+
     remote_nonnull_domain wire;
     remote_connect_domain_event_callback_register_any_args args = { .eventID = event_id };
     remote_connect_domain_event_callback_register_any_ret ret = { 0 };
@@ -521,10 +538,52 @@ bool remote_driver_event_register(DriverConn *conn, int event_id, const DomainRe
         args.dom = &wire;
     }
     if (!remote_call(conn, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, &args, &ret,
-                     error))
+                     &local)) {
+        /* whatever its error domain: the server refuses event callbacks */
+        if (local->code == VIRT_ERR_NO_SUPPORT)
+            conn->event_callbacks_supported = false;
+        g_propagate_error(error, g_steal_pointer(&local));
         return false;
+    }
     *ret_remote_id = ret.callbackID;
     return true;
+}
+
+/**
+ * remote_driver_event_register_legacy - ask for @event_id events the old way
+ * @conn: the connection
+ * @event_id: VIR_DOMAIN_EVENT_ID_*
+ * @legacy_api: for virConnectDomainEventRegister: 105 (lifecycle), else 167
+ * @error: the server's refusal
+ *
+ * The server then sends every domain's events of that type as untagged per-type
+ * messages (107 for lifecycle); they reach the event sink with REMOTE_EVENT_UNTAGGED.
+ * One registration per event id and connection, as libvirt's client keeps it.
+ */
+bool remote_driver_event_register_legacy(DriverConn *conn, int event_id, bool legacy_api,
+                                         GError **error)
+{
+    remote_connect_domain_event_register_ret reg = { 0 };
+    remote_connect_domain_event_register_any_args any = { .eventID = event_id };
+
+    if (legacy_api && event_id == 0)
+        return remote_call(conn, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER, NULL, &reg, error);
+    return remote_call(conn, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY, &any, NULL, error);
+}
+
+/**
+ * remote_driver_event_deregister_legacy: undo remote_driver_event_register_legacy()
+ * with the same arguments (106 or 168).
+ */
+bool remote_driver_event_deregister_legacy(DriverConn *conn, int event_id, bool legacy_api,
+                                           GError **error)
+{
+    remote_connect_domain_event_deregister_ret reg = { 0 };
+    remote_connect_domain_event_deregister_any_args any = { .eventID = event_id };
+
+    if (legacy_api && event_id == 0)
+        return remote_call(conn, REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER, NULL, &reg, error);
+    return remote_call(conn, REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, &any, NULL, error);
 }
 
 /**

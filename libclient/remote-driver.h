@@ -16,8 +16,10 @@
 extern const DriverOps remote_driver_ops;
 
 /* Events arrive tagged with the server's callbackID of the registration that asked
- * for them; the close sink gets a virConnectCloseReason. Both run on the
- * connection's own thread and must only queue work. */
+ * for them, or REMOTE_EVENT_UNTAGGED from a legacy registration (105/167); the close
+ * sink gets a virConnectCloseReason. Both run on the connection's own thread and
+ * must only queue work. */
+#define REMOTE_EVENT_UNTAGGED (-1)
 typedef void (*RemoteEventSink)(int remote_id, const DomainEvent *event, void *user_data);
 typedef void (*RemoteCloseSink)(int reason, void *user_data);
 
@@ -29,7 +31,12 @@ const char *remote_driver_get_type(DriverConn *conn, GError **error);
 bool remote_driver_is_alive(DriverConn *conn);
 int remote_driver_set_keepalive(DriverConn *conn, int interval, unsigned int count, GError **error);
 
+bool remote_driver_has_event_callbacks(DriverConn *conn);
 bool remote_driver_event_register(DriverConn *conn, int event_id, const DomainRef *dom,
                                   int *ret_remote_id, GError **error);
 bool remote_driver_event_deregister(DriverConn *conn, int remote_id, GError **error);
+bool remote_driver_event_register_legacy(DriverConn *conn, int event_id, bool legacy_api,
+                                         GError **error);
+bool remote_driver_event_deregister_legacy(DriverConn *conn, int event_id, bool legacy_api,
+                                           GError **error);
 bool remote_driver_close_callback_enable(DriverConn *conn, bool enable, GError **error);
