@@ -186,6 +186,7 @@ void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int d
     priv->pid = 0;
     priv->got_shutdown = false;
     priv->exit_pending = false;
+    priv->destroying = false;
     remove_run_files(priv);
     g_mutex_unlock(&obj->lock);
 
@@ -290,6 +291,10 @@ static void handle_shutdown(QemuDriver *drv, DomainObj *obj, const QemuNews *new
     DomainLifecycleAction action;
 
     g_mutex_lock(&obj->lock);
+    if (qemu_domain_priv_locked(obj)->destroying) {
+        g_mutex_unlock(&obj->lock);
+        return;
+    }
     qemu_domain_priv_locked(obj)->got_shutdown = true;
     action = obj->def->on_poweroff;
     if (action == DOMAIN_LIFECYCLE_PRESERVE)

@@ -251,8 +251,12 @@ bool qemu_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int fl
 
         g_mutex_lock(&obj->lock);
         proc = qemu_domain_priv_locked(obj)->proc;
+        qemu_domain_priv_locked(obj)->destroying = true;
         g_mutex_unlock(&obj->lock);
         ok = qemu_process_kill(proc, QEMU_KILL_GRACE_MS, error);
+        g_mutex_lock(&obj->lock);
+        qemu_domain_priv_locked(obj)->destroying = ok;
+        g_mutex_unlock(&obj->lock);
     }
     if (ok)
         qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED,

@@ -72,6 +72,7 @@ typedef struct QemuDomainPriv {
     char *log_path;
     bool got_shutdown; /* QEMU reported SHUTDOWN: its exit is a shutdown, not a crash */
     bool exit_pending; /* QEMU exited while a job ran: the job's end handles it */
+    bool destroying;   /* destroy killed it: its SHUTDOWN (host-signal) is no news */
 } QemuDomainPriv;
 
 /* qemu-driver.c */

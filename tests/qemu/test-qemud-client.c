@@ -269,12 +269,9 @@ int main(int argc, char **argv)
     g_test_add_func("/qemud/define-undefine", test_define_undefine);
     g_test_add_func("/qemud/define-survives-restart", test_define_survives_restart);
     g_test_add_func("/qemud/define-errors", test_define_errors);
-    /* the guests need the QMP client (landing next) */
-    if (g_getenv("VIRTKIT_QEMUD_GUESTS")) {
-        g_test_add_func("/qemud/guest/lifecycle", test_guest_lifecycle);
-        g_test_add_func("/qemud/guest/transient", test_guest_transient);
-        g_test_add_func("/qemud/guest/unknown-element", test_guest_unknown_element);
-    }
+    g_test_add_func("/qemud/guest/lifecycle", test_guest_lifecycle);
+    g_test_add_func("/qemud/guest/transient", test_guest_transient);
+    g_test_add_func("/qemud/guest/unknown-element", test_guest_unknown_element);
     ret = g_test_run();
     virConnectClose(conn);
     test_qemud_stop(qd);

@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Shared helpers of the virtqemud tests driven by libvirt's own clients: the daemon
+under a temporary --root (readiness from its sd_notify), guests' XML, the tiny real
+guest from mkguest.sh, waits with deadlines. TAP output comes from tests/compat."""
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
+from compat import Tap  # noqa: E402,F401
+
+WAIT = 30.0
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def wait_for(cond, timeout=WAIT, step=0.05):
+    """Poll cond() until it is true or the deadline passes; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(step)
+
+
+def file_contains(path, needle):
+    try:
+        with open(path, errors="replace") as f:
+            return needle in f.read()
+    except OSError:
+        return False
+
+
+def _die_with_parent():
+    # a test that dies must not leave its daemon behind (PR_SET_PDEATHSIG)
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+
+
+class Qemud:
+    """virtqemud under a temporary root; kill -9 and restart keep the root."""
+
+    def __init__(self, wrapper=()):
+        self.exe = os.environ["VIRTKIT_VIRTQEMUD"]
+        self.wrapper = list(wrapper)
+        self.root = tempfile.mkdtemp(prefix="virtkit-qemud-")
+        self.sock = os.path.join(self.root, "run", "libvirt", "virtqemud-sock")
+        self.uri = f"qemu+unix:///system?socket={self.sock}"
+        self.proc = None
+        self.start()
+
+    def start(self):
+        notify_path = os.path.join(self.root, "notify")
+        if os.path.exists(notify_path):
+            os.unlink(notify_path)
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(notify_path)
+        notify.settimeout(WAIT)
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+        env.pop("G_DEBUG", None)
+        log = open(os.path.join(self.root, "virtqemud.log"), "a")
+        self.proc = subprocess.Popen([*self.wrapper, self.exe, "--root", self.root], env=env,
+                                     stdout=log, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
+        log.close()
+        try:
+            while "READY=1" not in notify.recv(4096).decode():
+                pass
+        finally:
+            notify.close()
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=WAIT)
+        self.proc = None
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    def guest_pid(self, name):
+        try:
+            with open(self.path("run", "qemu", f"{name}.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return 0
+
+    def log(self):
+        try:
+            with open(self.path("virtqemud.log")) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self):
+        """SIGTERM the daemon, kill every QEMU of the root, remove the root."""
+        self.kill(signal.SIGTERM)
+        qemu_dir = self.path("run", "qemu")
+        for entry in os.listdir(qemu_dir) if os.path.isdir(qemu_dir) else []:
+            if entry.endswith(".pid"):
+                pid = self.guest_pid(entry[:-4])
+                if pid > 0:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    wait_for(lambda: not os.path.exists(f"/proc/{pid}"))
+        if not os.environ.get("VIRTKIT_TEST_KEEP_ROOT"):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def virsh(qd, *args, check=False):
+    """Run Debian's virsh on the daemon; returns (rc, stdout, stderr)."""
+    p = subprocess.run(["virsh", "-c", qd.uri, *args], capture_output=True, text=True,
+                       timeout=WAIT * 2)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"virsh {' '.join(args)}: {p.stderr}")
+    return p.returncode, p.stdout, p.stderr
+
+
+def diskless_xml(name, extra=""):
+    return (f"<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory>"
+            f"<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>{extra}</domain>")
+
+
+_guest = None
+
+
+def tiny_guest():
+    """(kernel, initrd) of the tiny real guest, built and cached by mkguest.sh."""
+    global _guest
+    if _guest is None:
+        cache = os.environ.get("VIRTKIT_TEST_CACHE") or os.path.join(tempfile.gettempdir(),
+                                                                     "virtkit-test-cache")
+        out = subprocess.run([os.path.join(HERE, "mkguest.sh"), cache], capture_output=True,
+                             text=True, timeout=600, check=True).stdout
+        vals = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        _guest = (vals["KERNEL"], vals["INITRD"])
+    return _guest
+
+
+def tiny_xml(name, serial, extra=""):
+    kernel, initrd = tiny_guest()
+    return (f"<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory>"
+            f"<os><type arch='x86_64' machine='pc'>hvm</type><kernel>{kernel}</kernel>"
+            f"<initrd>{initrd}</initrd><cmdline>console=ttyS0 panic=-1 quiet</cmdline></os>"
+            f"<features><acpi/><apic/></features>{extra}<devices>"
+            f"<serial type='file'><source path='{serial}'/></serial>"
+            f"<memballoon model='none'/></devices></domain>")
+
+
+def define(qd, xml, name):
+    path = qd.path(f"{name}.xml")
+    with open(path, "w") as f:
+        f.write(xml)
+    return virsh(qd, "define", path)

@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""python3-libvirt against virtqemud (tier: real daemon, real-TCG guests): lifecycle
+events in order for the tiny real guest (start, suspend, resume, guest poweroff through
+ACPI, undefine), a second state change on a busy domain failing at once, a transient
+guest vanishing when destroyed, and events flowing again after a kill -9 of the
+daemon and a restart."""
+
+import os
+import signal
+import threading
+
+import libvirt
+
+from qemud import Qemud, Tap, WAIT, diskless_xml, file_contains, tiny_xml, wait_for
+
+LIFECYCLE = ("DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED", "SHUTDOWN")
+
+
+def event_loop():
+    while True:
+        libvirt.virEventRunDefaultImpl()
+
+
+class Events:
+    def __init__(self, conn):
+        self.cond = threading.Condition()
+        self.seen = []
+        self.conn = conn
+        self.cb = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              self.on_event, None)
+
+    def on_event(self, conn, dom, event, detail, opaque):
+        with self.cond:
+            self.seen.append(f"{dom.name()}:{LIFECYCLE[event]}/{detail}")
+            self.cond.notify_all()
+
+    def wait(self, count):
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.seen) >= count, timeout=WAIT)
+            return list(self.seen)
+
+    def close(self):
+        self.conn.domainEventDeregisterAny(self.cb)
+
+
+def test_events(t, qd, conn):
+    ev = Events(conn)
+    serial = qd.path("tiny.serial")
+    open(serial, "w").close()
+    dom = conn.defineXML(tiny_xml("tiny", serial))
+    dom.create()
+    t.ok(dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
+         "running (booted)", dom.state())
+    t.ok(wait_for(lambda: file_contains(serial, "VIRTKIT-GUEST-READY"), timeout=60),
+         "the guest is ready")
+    dom.suspend()
+    dom.resume()
+    info = dom.info()
+    t.ok(info[0] == libvirt.VIR_DOMAIN_RUNNING and info[1] == 128 * 1024 and info[4] > 0,
+         "info: running, memory, cpu time", info)
+    dom.shutdown()
+    want = ["tiny:DEFINED/0", "tiny:STARTED/0", "tiny:SUSPENDED/0", "tiny:RESUMED/0",
+            "tiny:SHUTDOWN/1", "tiny:STOPPED/0"]
+    got = ev.wait(len(want))
+    t.ok(got == want, "events: DEFINED, STARTED, SUSPENDED, RESUMED, SHUTDOWN/guest, "
+         "STOPPED/shutdown", got)
+    t.ok(dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN],
+         "shut off (shutdown)", dom.state())
+    dom.undefine()
+    got = ev.wait(len(want) + 1)
+    t.ok(got[-1:] == ["tiny:UNDEFINED/0"], "UNDEFINED", got)
+    ev.close()
+
+
+def test_busy(t, qd, conn):
+    """A QEMU that takes its time to start keeps the job "start"; a destroy meanwhile
+    fails at once, and reads answer."""
+    slow = qd.path("slow-qemu")
+    with open(slow, "w") as f:
+        f.write("#!/bin/sh\ncase \"$*\" in *guest=slow1*) sleep 3;; esac\n"
+                "exec /usr/bin/qemu-system-x86_64 \"$@\"\n")
+    os.chmod(slow, 0o755)
+    dom = conn.defineXML(diskless_xml("slow1", f"<devices><emulator>{slow}</emulator></devices>"))
+    errors = []
+
+    def start():
+        try:
+            dom.create()
+        except libvirt.libvirtError as e:
+            errors.append(str(e))
+
+    th = threading.Thread(target=start)
+    th.start()
+    # the start job is running once QEMU's log file exists
+    t.ok(wait_for(lambda: os.path.exists(qd.path("log", "qemu", "slow1.log"))), "start began")
+    try:
+        dom.destroy()
+        t.ok(False, "destroy during start fails")
+    except libvirt.libvirtError as e:
+        t.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and
+             "busy with start" in str(e), "destroy during start: busy with start", str(e))
+    t.ok(dom.state()[0] in (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_RUNNING),
+         "reads answer during the job")
+    th.join(WAIT)
+    t.ok(not errors and dom.isActive(), "the start finished", errors)
+    dom.destroy()
+    dom.undefine()
+
+
+def test_transient(t, qd, conn):
+    dom = conn.createXML(diskless_xml("tr1"), 0)
+    t.ok(dom.isActive() and not dom.isPersistent(), "transient guest running")
+    dom.destroy()
+    try:
+        conn.lookupByName("tr1")
+        t.ok(False, "a destroyed transient guest is gone")
+    except libvirt.libvirtError as e:
+        t.ok(e.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN, "a destroyed transient guest is gone")
+
+
+def test_restart_events(t, qd):
+    conn = libvirt.open(qd.uri)
+    dom = conn.defineXML(diskless_xml("ev1"))
+    dom.create()
+    conn.close()
+    qd.kill(signal.SIGKILL)
+    qd.start()
+    conn = libvirt.open(qd.uri)
+    ev = Events(conn)
+    dom = conn.lookupByName("ev1")
+    t.ok(wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_RUNNING,
+                                          libvirt.VIR_DOMAIN_RUNNING_BOOTED]),
+         "found running after the restart", dom.state())
+    # the reconnect job may still run: retry while busy
+    wait_for(lambda: _try(dom.suspend))
+    dom.resume()
+    dom.destroy()
+    want = ["ev1:SUSPENDED/0", "ev1:RESUMED/0", "ev1:STOPPED/1"]
+    got = ev.wait(len(want))
+    t.ok(got == want, "events flow after the restart", got)
+    ev.close()
+    dom.undefine()
+    conn.close()
+
+
+def _try(func):
+    try:
+        func()
+        return True
+    except libvirt.libvirtError as e:
+        if "busy" not in str(e):
+            raise
+        return False
+
+
+def main():
+    t = Tap()
+    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
+        t.skip_all("qemu-system-x86_64 is not installed")
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    threading.Thread(target=event_loop, daemon=True).start()
+    qd = Qemud()
+    try:
+        conn = libvirt.open(qd.uri)
+        test_events(t, qd, conn)
+        test_busy(t, qd, conn)
+        test_transient(t, qd, conn)
+        conn.close()
+        test_restart_events(t, qd)
+    finally:
+        qd.stop()
+    t.done()
+
+
+if __name__ == "__main__":
+    main()
