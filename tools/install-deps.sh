@@ -13,6 +13,8 @@ packages=(
     # libvirtd itself, only so tests/bench can measure it side by side (private temp
     # config, no driver modules loaded; never started as a service)
     libvirt-daemon
+    # units: systemd-analyze verify, systemd-socket-activate
+    systemd
     # qemu: the real-TCG tier (the test guest itself is fetched by tests/qemu/mkguest.sh)
     qemu-system-x86 qemu-utils
 )
