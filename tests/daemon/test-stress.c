@@ -2,8 +2,9 @@
 /*
  * Many clients at once against a forked daemon (fake driver): each defines, starts,
  * suspends, resumes, destroys and undefines its own domain while a watcher receives
- * every lifecycle event. Checks replies match their calls under concurrency and that
- * no event is lost.
+ * every lifecycle event. Checks replies match their calls under concurrency, that
+ * no event is lost, and that a state read after each change sees it, with reads on
+ * workers and with reads inline on the loop (a driver with reads_never_block).
  */
 
 #include <string.h>
@@ -50,6 +51,7 @@ static gpointer worker(gpointer data)
         const int actions[] = { REMOTE_PROC_DOMAIN_CREATE, REMOTE_PROC_DOMAIN_SUSPEND,
                                 REMOTE_PROC_DOMAIN_RESUME, REMOTE_PROC_DOMAIN_DESTROY,
                                 REMOTE_PROC_DOMAIN_UNDEFINE };
+        const int states[] = { 1, 3, 1, 5 }; /* after each: running, paused, running, off */
 
         g_assert_no_error(
             test_call(fd, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_DEFINE_XML, serial++, &def, &dom));
@@ -57,8 +59,15 @@ static gpointer worker(gpointer data)
         for (gsize a = 0; a < G_N_ELEMENTS(actions); a++) {
             /* every one of these procedures takes just { dom } */
             remote_domain_create_args args = { dom.dom };
+            remote_domain_get_state_args st = { dom.dom, 0 };
+            remote_domain_get_state_ret st_ret = { 0 };
 
             g_assert_no_error(test_call(fd, REMOTE_PROGRAM, actions[a], serial++, &args, NULL));
+            if (a >= G_N_ELEMENTS(states))
+                continue;
+            g_assert_no_error(test_call(fd, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_GET_STATE, serial++,
+                                        &st, &st_ret));
+            g_assert_cmpint(st_ret.state, ==, states[a]);
         }
         xdr_free((xdrproc_t)xdr_remote_domain_define_xml_ret, &dom);
     }
@@ -66,9 +75,9 @@ static gpointer worker(gpointer data)
     return NULL;
 }
 
-static void test_concurrent_clients(void)
+static void test_concurrent_clients(gconstpointer ops)
 {
-    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_info, NULL);
+    TestDaemon *td = test_daemon_start(ops, &fake_info, NULL);
     int watcher = open_client(td->sock_rw);
     remote_connect_domain_event_callback_register_any_args reg = { 0, NULL };
     remote_connect_domain_event_callback_register_any_ret cb = { 0 };
@@ -104,6 +113,9 @@ static void test_concurrent_clients(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/daemon/stress/concurrent-clients", test_concurrent_clients);
+    g_test_add_data_func("/daemon/stress/concurrent-clients", &fake_driver_ops,
+                         test_concurrent_clients);
+    g_test_add_data_func("/daemon/stress/concurrent-clients-inline", &fake_driver_inline_ops,
+                         test_concurrent_clients);
     return g_test_run();
 }
