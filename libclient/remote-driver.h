@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "driver/driver.h"
+#include "rpc/client.h"
 
 extern const DriverOps remote_driver_ops;
 
@@ -40,3 +41,9 @@ bool remote_driver_event_register_legacy(DriverConn *conn, int event_id, bool le
 bool remote_driver_event_deregister_legacy(DriverConn *conn, int event_id, bool legacy_api,
                                            GError **error);
 bool remote_driver_close_callback_enable(DriverConn *conn, bool enable, GError **error);
+
+/* Streams (remote-driver-stream.c): DOMAIN_OPEN_CONSOLE. */
+RpcClientStream *remote_driver_open_console(DriverConn *conn, const DomainRef *dom,
+                                            const char *dev_name, unsigned int flags,
+                                            RpcClientStreamFunc func, gpointer data,
+                                            GDestroyNotify destroy, GError **error);

@@ -42,6 +42,7 @@ struct RpcClientStream {
     uint32_t serial;
     RpcClientStreamFunc func;
     gpointer user_data;
+    GDestroyNotify user_destroy; /* for @user_data, once no handler call can run */
     GMainContext *ctx;
     bool registered; /* in client->streams (under client->lock) */
     bool opened;     /* the call that opens it succeeded */
@@ -291,6 +292,8 @@ static void stream_unref(RpcClientStream *s)
     if (!s || !g_atomic_int_dec_and_test(&s->refs))
         return;
     g_clear_pointer(&s->ctx, g_main_context_unref);
+    if (s->user_destroy)
+        s->user_destroy(s->user_data);
     rpc_client_unref(s->client);
     g_free(s);
 }
@@ -867,6 +870,20 @@ RpcClientStream *rpc_client_call_stream(RpcClient *client, uint32_t prog, int pr
                                         const void *args, void *ret, RpcClientStreamFunc func,
                                         gpointer user_data, GMainContext *context, GError **error)
 {
+    return rpc_client_call_stream_full(client, prog, proc, args, ret, func, user_data, NULL,
+                                       context, error);
+}
+
+/**
+ * rpc_client_call_stream_full: rpc_client_call_stream() with @destroy, called on
+ * @user_data once the stream is freed and no call of @func can happen any more
+ * (also when the call fails).
+ */
+RpcClientStream *rpc_client_call_stream_full(RpcClient *client, uint32_t prog, int proc,
+                                             const void *args, void *ret, RpcClientStreamFunc func,
+                                             gpointer user_data, GDestroyNotify destroy,
+                                             GMainContext *context, GError **error)
+{
     RpcClientStream *s = g_new0(RpcClientStream, 1);
 
     s->refs = 1;
@@ -875,6 +892,7 @@ RpcClientStream *rpc_client_call_stream(RpcClient *client, uint32_t prog, int pr
     s->proc = proc;
     s->func = func;
     s->user_data = user_data;
+    s->user_destroy = destroy;
     s->ctx = context ? g_main_context_ref(context) : NULL;
     if (!client_call_full(client, prog, proc, args, ret, s, error)) {
         rpc_client_stream_free(s);

@@ -71,6 +71,10 @@ bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *arg
 RpcClientStream *rpc_client_call_stream(RpcClient *client, uint32_t prog, int proc,
                                         const void *args, void *ret, RpcClientStreamFunc func,
                                         gpointer user_data, GMainContext *context, GError **error);
+RpcClientStream *rpc_client_call_stream_full(RpcClient *client, uint32_t prog, int proc,
+                                             const void *args, void *ret, RpcClientStreamFunc func,
+                                             gpointer user_data, GDestroyNotify destroy,
+                                             GMainContext *context, GError **error);
 bool rpc_client_stream_send(RpcClientStream *stream, const void *data, size_t len, GError **error);
 bool rpc_client_stream_finish(RpcClientStream *stream, GError **error);
 void rpc_client_stream_abort(RpcClientStream *stream);

@@ -293,7 +293,7 @@ static void help_all(Shell *sh)
     for (size_t g = 0; g < G_N_ELEMENTS(help_groups); g++) {
         g_autoptr(GPtrArray) names = g_ptr_array_new();
         const ShellCmdDef *const tables[] = { shell_domain_cmds, shell_info_cmds, shell_host_cmds,
-                                              shell_event_cmds };
+                                              shell_event_cmds, shell_console_cmds };
 
         shell_print(sh, " %s (help keyword '%s'):\n", help_groups[g].title, help_groups[g].keyword);
         for (size_t t = 0; t < G_N_ELEMENTS(tables); t++) {

@@ -117,3 +117,4 @@ extern const ShellCmdDef shell_host_cmds[];
 extern const ShellCmdDef shell_domain_cmds[];
 extern const ShellCmdDef shell_info_cmds[];
 extern const ShellCmdDef shell_event_cmds[];
+extern const ShellCmdDef shell_console_cmds[];

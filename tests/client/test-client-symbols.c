@@ -18,8 +18,9 @@ static char *src_root;
 /* Every "vir*(" name declared in the public headers. */
 static GHashTable *header_functions(void)
 {
-    static const char *const headers[] = { "virtkit-host.h", "virtkit-domain.h", "virtkit-error.h",
-                                           "virtkit-event.h", "virtkit-snapshot.h" };
+    static const char *const headers[] = { "virtkit-host.h",     "virtkit-domain.h",
+                                           "virtkit-error.h",    "virtkit-event.h",
+                                           "virtkit-snapshot.h", "virtkit-stream.h" };
     GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GRegex) re = g_regex_new("\\b(vir[A-Z][A-Za-z]*)\\(", 0, 0, NULL);
 

@@ -11,6 +11,7 @@ import select
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -242,6 +243,39 @@ def shell_tests(tap, d, consoles, name, argv):
         os.close(master)
 
 
+def virtsh_pipe_test(tap, d, consoles, virtsh):
+    """virtsh console with stdin and stdout not terminals: the end of stdin finishes."""
+    env = dict(os.environ, LC_ALL="C", LIBVIRT_AUTOSTART="0")
+    proc = subprocess.Popen([virtsh, "-c", d.uri(), "console", "test"], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        peer = consoles.accept()
+        peer.sendall(b"from guest\n")
+        proc.stdin.write(b"from stdin\n")
+        proc.stdin.flush()
+        got = b""
+        while b"from stdin\n" not in got:
+            chunk = peer.recv(64)
+            if not chunk:
+                break
+            got += chunk
+        tap.ok(got == b"from stdin\n", "virtsh console: piped stdin reaches the guest", got)
+        proc.stdin.close()
+        out = proc.stdout.read()  # EOF once virtsh exits (the meson timeout backs this)
+        err = proc.stderr.read()
+        proc.wait(timeout=TIMEOUT)
+        tap.ok(proc.returncode == 0 and out.startswith(b"Connected to domain 'test'\n") and
+               b"from guest\n" in out, "virtsh console: the end of stdin finishes the session",
+               f"rc={proc.returncode}\nstdout={out!r}\nstderr={err!r}")
+        tap.ok(recv_until_eof(peer) == b"", "virtsh console: the console closes after stdin ends")
+        peer.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def main():
     tap = Tap()
     exe = os.environ.get("VIRTKIT_CONSOLE_DAEMON")
@@ -261,6 +295,7 @@ def main():
         virtsh = os.environ.get("VIRTKIT_VIRTSH")
         if virtsh and os.access(virtsh, os.X_OK):
             shell_tests(tap, d, consoles, "virtsh", [virtsh])
+            virtsh_pipe_test(tap, d, consoles, virtsh)
     finally:
         rc, log = d.stop()
         consoles.close()

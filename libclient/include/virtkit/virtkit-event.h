@@ -26,6 +26,20 @@ int virEventAddTimeout(int frequency, virEventTimeoutCallback cb, void *opaque, 
 void virEventUpdateTimeout(int timer, int frequency);
 int virEventRemoveTimeout(int timer);
 
+typedef enum {
+    VIR_EVENT_HANDLE_READABLE = (1 << 0),
+    VIR_EVENT_HANDLE_WRITABLE = (1 << 1),
+    VIR_EVENT_HANDLE_ERROR = (1 << 2),
+    VIR_EVENT_HANDLE_HANGUP = (1 << 3),
+} virEventHandleType;
+
+typedef void (*virEventHandleCallback)(int watch, int fd, int events, void *opaque);
+
+int virEventAddHandle(int fd, int events, virEventHandleCallback cb, void *opaque,
+                      virFreeCallback ff);
+void virEventUpdateHandle(int watch, int events);
+int virEventRemoveHandle(int watch);
+
 /* ---- domain events ---- */
 
 typedef enum {

@@ -32,6 +32,7 @@ typedef virNetwork *virNetworkPtr;
 #include <virtkit/virtkit-snapshot.h>
 #include <virtkit/virtkit-error.h>
 #include <virtkit/virtkit-event.h>
+#include <virtkit/virtkit-stream.h>
 
 #undef VIRTKIT_H_INSIDE
 
