@@ -67,6 +67,23 @@ static void test_sockets(void)
     test_daemon_free(td);
 }
 
+/* SIGINT ends the daemon as SIGTERM does: STOPPING=1, exit 0, sockets removed, and a
+ * connected client sees its connection close. */
+static void test_sigint(void)
+{
+    TestDaemon *td = test_daemon_start(&fake_ops, &fake_info, NULL);
+    int fd = test_connect(td->sock_rw);
+
+    g_assert_cmpint(kill(td->pid, SIGINT), ==, 0);
+    test_daemon_wait_notify(td, "STOPPING=1");
+    g_assert_true(test_wait_eof(fd, 10000));
+    g_assert_cmpint(test_daemon_wait(td, 20000), ==, 0);
+    g_assert_false(g_file_test(td->sock_rw, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(td->sock_ro, G_FILE_TEST_EXISTS));
+    close(fd);
+    test_daemon_free(td);
+}
+
 static void test_keepalive_pong(void)
 {
     TestDaemon *td = test_daemon_start(&fake_ops, &fake_info, NULL);
@@ -356,6 +373,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/daemon/server/sockets", test_sockets);
+    g_test_add_func("/daemon/server/sigint", test_sigint);
     g_test_add_func("/daemon/server/keepalive-pong", test_keepalive_pong);
     g_test_add_func("/daemon/server/bad-length", test_bad_length);
     g_test_add_func("/daemon/server/second-instance", test_second_instance);
