@@ -9,6 +9,7 @@
  * clients at once and the first define rarely waits.
  */
 
+#include "qemu-console.h"
 #include "qemu-driver.h"
 
 #include <string.h>
@@ -547,4 +548,5 @@ const DriverOps qemu_driver_ops = {
     .domain_reset = qemu_domain_reset,
     .domain_suspend = qemu_domain_suspend,
     .domain_resume = qemu_domain_resume,
+    .domain_open_console = qemu_domain_open_console,
 };

@@ -5,11 +5,14 @@
  * One session per console, for every driver: a second client gets libvirt's
  * "Active console session exists for this domain" unless it passes FORCE, which ends
  * the first session (its client sees a STREAM ERROR) and takes the console over.
- * Sessions are keyed by domain UUID and device name as the client gave it.
+ * Sessions are keyed by domain UUID and what the driver opened: the character device
+ * itself for a pty (so "serial0" and the default console are one session when they
+ * are one device), the device name as given for anything else.
  */
 
 #define G_LOG_DOMAIN "virtkit-daemon"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/daemon-priv.h"
@@ -70,17 +73,28 @@ static void console_on_takeover(Daemon *daemon, gpointer data)
     g_free(t);
 }
 
-/* Claim the console for @call, ending the current session when @force. */
-static ConsoleSession *console_session_claim(DispatchCall *call, const DomainRef *dom,
-                                             const char *dev_name, bool force, GError **error)
+/* What identifies the console behind @fd. */
+static char *console_session_key(const DomainRef *dom, const char *dev_name, int fd)
 {
     char uuid[VIRT_UUID_STRING_LEN];
+    struct stat st;
+
+    virt_uuid_format(dom->uuid, uuid);
+    if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+        return g_strdup_printf("%s/rdev:%ju", uuid, (uintmax_t)st.st_rdev);
+    return g_strdup_printf("%s/name:%s", uuid, dev_name ? dev_name : "");
+}
+
+/* Claim the console @fd for @call, ending the current session when @force. */
+static ConsoleSession *console_session_claim(DispatchCall *call, const DomainRef *dom,
+                                             const char *dev_name, int fd, bool force,
+                                             GError **error)
+{
     ConsoleSession *session;
     ConsoleSession *old;
 
-    virt_uuid_format(dom->uuid, uuid);
     session = g_new0(ConsoleSession, 1);
-    session->key = g_strdup_printf("%s/%s", uuid, dev_name ? dev_name : "");
+    session->key = console_session_key(dom, dev_name, fd);
     session->dom_name = g_strdup(dom->name);
     session->client_id = call->client->id;
     session->serial = call->header->serial;
@@ -148,12 +162,12 @@ bool dispatch_remote_domain_open_console(DispatchCall *call,
     if (!dispatch_require_op(call, call->ops->domain_open_console, error))
         return false;
     dispatch_domain_from_wire(&args->dom, &dom);
-    session =
-        console_session_claim(call, &dom, dev_name, args->flags & DRIVER_CONSOLE_FORCE, error);
-    if (!session)
+    if (!call->ops->domain_open_console(call->conn, &dom, dev_name, args->flags, &fd, error))
         return false;
-    if (!call->ops->domain_open_console(call->conn, &dom, dev_name, args->flags, &fd, error)) {
-        console_session_release(session);
+    session =
+        console_session_claim(call, &dom, dev_name, fd, args->flags & DRIVER_CONSOLE_FORCE, error);
+    if (!session) {
+        close(fd);
         return false;
     }
     return console_session_start(call, session, fd, error);

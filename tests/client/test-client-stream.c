@@ -203,6 +203,9 @@ static void test_exclusive(Fixture *f, gconstpointer data)
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_OPERATION_FAILED);
     g_assert_cmpstr(virGetLastErrorMessage(), ==,
                     "operation failed: Active console session exists for this domain");
+    peer_b = accept_console(f); /* what the driver opened for the refused session, closed */
+    g_assert_true(wait_eof(peer_b));
+    close(peer_b);
     g_assert_cmpint(virDomainOpenConsole(f->dom, NULL, c, VIR_DOMAIN_CONSOLE_FORCE), ==, 0);
     peer_b = accept_console(f);
     /* a's session ended with an error, reported by every later call */

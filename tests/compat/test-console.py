@@ -98,6 +98,9 @@ def python_tests(tap, d, consoles):
         tap.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_FAILED and
                "Active console session exists for this domain" in str(e),
                "a second console session is refused", f"{e.get_error_code()}: {e}")
+    refused = consoles.accept()  # what the driver opened for it, closed again
+    tap.ok(recv_until_eof(refused) == b"", "the refused session's console is closed")
+    refused.close()
     dom.openConsole(None, st2, libvirt.VIR_DOMAIN_CONSOLE_FORCE)
     peer2 = consoles.accept()
     try:

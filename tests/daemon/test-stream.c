@@ -290,6 +290,15 @@ static void test_disconnect_closes(Fixture *f, gconstpointer data)
     close(peer);
 }
 
+/* The driver opened a console for a session that was then refused: it is closed. */
+static void assert_refused_closed(Fixture *f)
+{
+    int peer = accept_console(f->listen_fd);
+
+    g_assert_true(test_wait_eof(peer, TIMEOUT_MS));
+    close(peer);
+}
+
 static void test_exclusive(Fixture *f, gconstpointer data)
 {
     int a = client_open(f, f->td->sock_rw);
@@ -308,8 +317,10 @@ static void test_exclusive(Fixture *f, gconstpointer data)
     g_assert_cmpstr(error->message, ==,
                     "operation failed: Active console session exists for this domain");
     g_clear_error(&error);
+    assert_refused_closed(f);
     g_assert_cmpuint(open_console(f, b, NULL, DRIVER_CONSOLE_SAFE, &error), ==, 0);
     assert_code(error, VIRT_ERR_OPERATION_FAILED);
+    assert_refused_closed(f);
     /* FORCE: a's session ends with an error, its console closes, b has it */
     sb = open_console(f, b, NULL, DRIVER_CONSOLE_FORCE | DRIVER_CONSOLE_SAFE, NULL);
     peer_b = accept_console(f->listen_fd);
