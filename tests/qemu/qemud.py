@@ -11,7 +11,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+
+import libvirt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
 from compat import Tap  # noqa: E402,F401
@@ -46,9 +49,10 @@ def _die_with_parent():
 class Qemud:
     """virtqemud under a temporary root; kill -9 and restart keep the root."""
 
-    def __init__(self, wrapper=()):
+    def __init__(self, wrapper=(), args=()):
         self.exe = os.environ["VIRTKIT_VIRTQEMUD"]
         self.wrapper = list(wrapper)
+        self.args = list(args)
         self.root = tempfile.mkdtemp(prefix="virtkit-qemud-")
         self.sock = os.path.join(self.root, "run", "libvirt", "virtqemud-sock")
         self.uri = f"qemu+unix:///system?socket={self.sock}"
@@ -65,7 +69,7 @@ class Qemud:
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         env.pop("G_DEBUG", None)
         log = open(os.path.join(self.root, "virtqemud.log"), "a")
-        self.proc = subprocess.Popen([*self.wrapper, self.exe, "--root", self.root], env=env,
+        self.proc = subprocess.Popen([*self.wrapper, self.exe, "--root", self.root, *self.args], env=env,
                                      stdout=log, stderr=subprocess.STDOUT,
                                      preexec_fn=_die_with_parent)
         log.close()
@@ -160,3 +164,33 @@ def define(qd, xml, name):
     with open(path, "w") as f:
         f.write(xml)
     return virsh(qd, "define", path)
+
+
+LIFECYCLE = ("DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED", "SHUTDOWN")
+
+
+def event_loop():
+    while True:
+        libvirt.virEventRunDefaultImpl()
+
+
+class Events:
+    def __init__(self, conn):
+        self.cond = threading.Condition()
+        self.seen = []
+        self.conn = conn
+        self.cb = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              self.on_event, None)
+
+    def on_event(self, conn, dom, event, detail, opaque):
+        with self.cond:
+            self.seen.append(f"{dom.name()}:{LIFECYCLE[event]}/{detail}")
+            self.cond.notify_all()
+
+    def wait(self, count):
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.seen) >= count, timeout=WAIT)
+            return list(self.seen)
+
+    def close(self):
+        self.conn.domainEventDeregisterAny(self.cb)

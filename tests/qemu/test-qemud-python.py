@@ -11,37 +11,7 @@ import threading
 
 import libvirt
 
-from qemud import Qemud, Tap, WAIT, diskless_xml, file_contains, tiny_xml, wait_for
-
-LIFECYCLE = ("DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED", "SHUTDOWN")
-
-
-def event_loop():
-    while True:
-        libvirt.virEventRunDefaultImpl()
-
-
-class Events:
-    def __init__(self, conn):
-        self.cond = threading.Condition()
-        self.seen = []
-        self.conn = conn
-        self.cb = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                              self.on_event, None)
-
-    def on_event(self, conn, dom, event, detail, opaque):
-        with self.cond:
-            self.seen.append(f"{dom.name()}:{LIFECYCLE[event]}/{detail}")
-            self.cond.notify_all()
-
-    def wait(self, count):
-        with self.cond:
-            self.cond.wait_for(lambda: len(self.seen) >= count, timeout=WAIT)
-            return list(self.seen)
-
-    def close(self):
-        self.conn.domainEventDeregisterAny(self.cb)
-
+from qemud import Events, Qemud, Tap, WAIT, diskless_xml, event_loop, file_contains, tiny_xml, wait_for
 
 def test_events(t, qd, conn):
     ev = Events(conn)
