@@ -194,3 +194,14 @@ class Events:
 
     def close(self):
         self.conn.domainEventDeregisterAny(self.cb)
+
+
+def not_busy(func):
+    """Call func(); False (to retry) while the domain is busy with a job."""
+    try:
+        func()
+        return True
+    except libvirt.libvirtError as e:
+        if "busy" not in str(e):
+            raise
+        return False

@@ -11,7 +11,7 @@ import threading
 
 import libvirt
 
-from qemud import Events, Qemud, Tap, diskless_xml, event_loop, tiny_xml, wait_for
+from qemud import Events, Qemud, Tap, diskless_xml, event_loop, not_busy, tiny_xml, wait_for
 
 
 def count_in(path, needle):
@@ -96,7 +96,7 @@ def test_autostart(t, qd):
     dom = conn.lookupByName("as1")
     t.ok(wait_for(lambda: dom.isActive()), "autostarted after a host boot")
     t.ok(dom.autostart() == 1, "autostart flag kept")
-    dom.destroy()
+    wait_for(lambda: not_busy(dom.destroy))  # the autostart job may still be ending
     dom.undefine()
     conn.close()
 

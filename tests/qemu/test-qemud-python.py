@@ -11,7 +11,8 @@ import threading
 
 import libvirt
 
-from qemud import Events, Qemud, Tap, WAIT, diskless_xml, event_loop, file_contains, tiny_xml, wait_for
+from qemud import (Events, Qemud, Tap, WAIT, diskless_xml, event_loop, file_contains, not_busy,
+                   tiny_xml, wait_for)
 
 def test_events(t, qd, conn):
     ev = Events(conn)
@@ -102,7 +103,7 @@ def test_restart_events(t, qd):
                                           libvirt.VIR_DOMAIN_RUNNING_BOOTED]),
          "found running after the restart", dom.state())
     # the reconnect job may still run: retry while busy
-    wait_for(lambda: _try(dom.suspend))
+    wait_for(lambda: not_busy(dom.suspend))
     dom.resume()
     dom.destroy()
     want = ["ev1:SUSPENDED/0", "ev1:RESUMED/0", "ev1:STOPPED/1"]
@@ -111,16 +112,6 @@ def test_restart_events(t, qd):
     ev.close()
     dom.undefine()
     conn.close()
-
-
-def _try(func):
-    try:
-        func()
-        return True
-    except libvirt.libvirtError as e:
-        if "busy" not in str(e):
-            raise
-        return False
 
 
 def main():

@@ -19,6 +19,19 @@ def domstate(qd, name):
     return out.strip() if rc == 0 else err.strip()
 
 
+def virsh_not_busy(qd, *args):
+    """virsh, repeated while the domain is busy with a job (the reconnect after a
+    restart); returns the last (rc, out, err)."""
+    last = []
+
+    def attempt():
+        last[:] = virsh(qd, *args)
+        return last[0] == 0 or "busy" not in last[2]
+
+    wait_for(attempt)
+    return tuple(last)
+
+
 def test_host(t, qd):
     rc, out, err = virsh(qd, "capabilities")
     t.ok(rc == 0 and "<domain type='qemu'" in out and "qemu-system-x86_64" in out,
@@ -101,10 +114,10 @@ def test_restart(t, qd):
     t.ok(qd.guest_pid("r1") == pids["r1"], "r1 is the same QEMU")
     rc, out, err = virsh(qd, "list")
     t.ok(rc == 0 and " r1 " in out and " r2 " in out and " r3 " not in out, "list", out)
-    rc, out, err = virsh(qd, "resume", "r2")
+    rc, out, err = virsh_not_busy(qd, "resume", "r2")
     t.ok(rc == 0 and domstate(qd, "r2") == "running (unpaused)", "r2 resumes", err)
     for name in ("r1", "r2"):
-        rc, out, err = virsh(qd, "destroy", name)
+        rc, out, err = virsh_not_busy(qd, "destroy", name)
         t.ok(rc == 0 and domstate(qd, name) == "shut off (destroyed)",
              f"destroy {name} after the restart", err)
         t.ok(wait_for(lambda: not os.path.exists(f"/proc/{pids[name]}")), f"{name}'s QEMU is gone")
