@@ -26,6 +26,7 @@ void proxyd_plan_clear(ProxydPlan *plan)
     g_clear_pointer(&plan->uri, g_free);
     g_clear_pointer(&plan->daemon, g_free);
     g_clear_pointer(&plan->socket_path, g_free);
+    g_clear_pointer(&plan->handoff_path, g_free);
 }
 
 static bool proxyd_driver_routed(const char *driver)
@@ -102,5 +103,7 @@ bool proxyd_plan_route(const char *name, bool readonly, const ProxydPlanEnv *env
     ret_plan->uri = g_strdup(name);
     ret_plan->daemon = g_strdup_printf("virt%sd", uri->driver);
     ret_plan->socket_path = proxyd_socket_path(env, ret_plan->daemon, readonly);
+    ret_plan->handoff_path =
+        g_strconcat(env->run_dir, "/", ret_plan->daemon, DAEMON_HANDOFF_SOCK_SUFFIX, NULL);
     return true;
 }

@@ -8,7 +8,10 @@
 #define G_LOG_DOMAIN "virtkit-proxyd"
 
 #include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "proxyd.h"
@@ -84,6 +87,29 @@ static int proxyd_open_autostart(const DaemonRouteRequest *req, const ProxydPlan
     return fd;
 }
 
+/*
+ * A running driver daemon takes the client over: no proxy between them from the
+ * open on, so a call costs what it costs directly. Off with VIRTKIT_PROXYD_HANDOFF=0
+ * (every connection is spliced then); a daemon that is not running has no handoff
+ * socket listening, and its first client is spliced (through socket activation).
+ */
+static int proxyd_handoff_connect(const ProxydPlan *plan)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (g_strcmp0(g_getenv("VIRTKIT_PROXYD_HANDOFF"), "0") == 0 ||
+        strlen(plan->handoff_path) >= sizeof(addr.sun_path))
+        return -1;
+    strcpy(addr.sun_path, plan->handoff_path);
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static bool proxyd_route_open(const DaemonRouteRequest *req, DaemonRouteResult *ret, GError **error)
 {
     ProxydPlanEnv env = {
@@ -101,6 +127,12 @@ static bool proxyd_route_open(const DaemonRouteRequest *req, DaemonRouteResult *
         return false;
     if (plan.local) {
         ret->local_name = g_steal_pointer(&plan.uri);
+        proxyd_plan_clear(&plan);
+        return true;
+    }
+    ret->handoff_fd = proxyd_handoff_connect(&plan);
+    if (ret->handoff_fd >= 0) {
+        g_debug("client pid %d handed to %s for '%s'", (int)req->cred.pid, plan.daemon, plan.uri);
         proxyd_plan_clear(&plan);
         return true;
     }

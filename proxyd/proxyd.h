@@ -16,10 +16,11 @@
 
 /* Where a client's CONNECT_OPEN goes. */
 typedef struct ProxydPlan {
-    bool local;        /* served here: test:///, or nothing else fits */
-    char *uri;         /* the URI to open (the probed one for an empty name) */
-    char *daemon;      /* "virtqemud" */
-    char *socket_path; /* its rw or ro socket in our run dir */
+    bool local;         /* served here: test:///, or nothing else fits */
+    char *uri;          /* the URI to open (the probed one for an empty name) */
+    char *daemon;       /* "virtqemud" */
+    char *socket_path;  /* its rw or ro socket in our run dir */
+    char *handoff_path; /* where it takes clients over while it runs */
 } ProxydPlan;
 
 void proxyd_plan_clear(ProxydPlan *plan);

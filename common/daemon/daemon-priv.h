@@ -53,6 +53,10 @@ struct Daemon {
     int pid_fd;
     gint64 started_at;   /* monotonic, microseconds */
     GHashTable *splices; /* RpcSplice*: routed connections (route.c) */
+    int handoff_fd;      /* driver daemons: the handoff socket (route.c), or -1 */
+    char *handoff_path;
+    sd_event_source *handoff_source;
+    GHashTable *handoff_pending; /* sd_event_source*: accepted, message not read yet */
     bool reload_requested;
 };
 
@@ -112,8 +116,12 @@ struct Client {
     bool readonly;
     DriverConn *conn;
     struct DaemonIdentity *identity; /* forwarded by a trusted proxy (419) */
-    bool routed;                     /* route_fd is the upstream this client will be spliced to */
+    bool routed;                     /* route_fd is the upstream this client will be spliced to, */
+    bool handoff;                    /* ... or the handoff socket it will be handed to (route.c) */
     int route_fd;
+    uint32_t route_serial;     /* of its CONNECT_OPEN */
+    GBytes *route_open_packet; /* handoff: that CONNECT_OPEN, re-encoded */
+    char *route_token;         /* handoff: the proxy token */
 };
 
 /* daemon.c */

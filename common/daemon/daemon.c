@@ -64,6 +64,7 @@ Daemon *daemon_new(const DriverOps *ops, const DaemonInfo *info)
     daemon->info = info;
     daemon->uid = geteuid();
     daemon->pid_fd = -1;
+    daemon->handoff_fd = -1;
     daemon->listeners = g_ptr_array_new();
     daemon->clients = g_hash_table_new(g_int64_hash, g_int64_equal);
     daemon->started_at = g_get_monotonic_time();
@@ -331,7 +332,7 @@ static int daemon_serve(Daemon *daemon, GError **error)
         return -1;
     if (daemon->info->init && !daemon->info->init(&daemon->paths, error))
         return -1;
-    if (!listener_setup_all(daemon, error))
+    if (!listener_setup_all(daemon, error) || !daemon_route_handoff_listen(daemon, error))
         return -1;
     daemon_update_idle(daemon);
     (void)sd_notify(0, "READY=1");

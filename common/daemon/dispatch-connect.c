@@ -118,7 +118,7 @@ bool dispatch_remote_connect_open(DispatchCall *call, const remote_connect_open_
         return false;
     }
     /* proxyd: the URI may belong to another daemon */
-    ok = daemon_route_connect_open(call, name, args->flags, &routed_name, &spliced, error);
+    ok = daemon_route_connect_open(call, args, &routed_name, &spliced, error);
     if (ok && !spliced) {
         uri = connect_parse_uri(call->daemon, routed_name ? routed_name : name, error);
         ok =

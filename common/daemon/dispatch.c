@@ -238,7 +238,10 @@ static void dispatch_on_done(Daemon *daemon, gpointer data)
 
     if (done->close_after)
         done->client->close_pending = true;
-    client_send(done->client, done->reply);
+    /* proxyd: the client may go to its driver daemon instead (route.c) */
+    done->reply = daemon_route_handoff(done->client, done->reply);
+    if (done->reply)
+        client_send(done->client, done->reply);
     daemon_route_attach(done->client); /* before queued calls run here */
     client_call_done(done->client);
     client_unref(done->client);

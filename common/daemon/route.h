@@ -28,8 +28,16 @@ typedef struct DaemonRouteRequest {
 
 typedef struct DaemonRouteResult {
     int upstream_fd;  /* >= 0: splice the client to this socket (handshake done) */
-    char *local_name; /* < 0: serve here, opening this URI (NULL: the client's) */
+    int handoff_fd;   /* >= 0: hand the client's socket itself to the daemon on this
+                       * connection to its handoff socket (DAEMON_HANDOFF_SOCK_SUFFIX) */
+    char *local_name; /* both < 0: serve here, opening this URI (NULL: the client's) */
 } DaemonRouteResult;
+
+/* <run_dir>/<sock_prefix>-handoff-sock: where a driver daemon takes clients from a
+ * trusted proxy (seqpacket, mode 0600). The proxy sends one message: a
+ * DaemonHandoffHeader, the client's CONNECT_OPEN packet, and the client's socket as
+ * SCM_RIGHTS. From then on the client talks to the daemon with no proxy between. */
+#define DAEMON_HANDOFF_SOCK_SUFFIX "-handoff-sock"
 
 typedef struct DaemonRouter {
     /* On a worker. Fill @ret (upstream_fd is -1 on entry) or fail with the error the

@@ -295,6 +295,27 @@ static void test_route_qemu(Fixture *fx, gconstpointer data)
     close(fd);
 }
 
+/* Handed over (the default), the client talks to the driver daemon directly: proxyd
+ * can go away. Spliced (VIRTKIT_PROXYD_HANDOFF=0), the connection ends with it. */
+static void test_route_proxyd_exit(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    int fd = open_conn(fx, "libvirt-sock", "qemu:///system", 0, &error);
+    bool spliced = g_strcmp0(g_getenv("VIRTKIT_PROXYD_HANDOFF"), "0") == 0;
+
+    g_assert_no_error(error);
+    g_assert_cmpint(proc_stop(&fx->proxyd), ==, 0);
+    if (spliced) {
+        g_assert_true(test_wait_eof(fd, 20000));
+    } else {
+        g_autofree char *uri = get_uri(fx, fd);
+
+        g_assert_cmpstr(uri, ==, "qemu:///system");
+        g_assert_no_error(define(fx, fd, "after-proxyd"));
+    }
+    close(fd);
+}
+
 /* A read-only client reaches the read-only socket of the driver daemon. */
 static void test_route_readonly(Fixture *fx, gconstpointer data)
 {
@@ -563,6 +584,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add("/proxy/route/qemu", Fixture, NULL, fixture_setup, test_route_qemu,
+               fixture_teardown);
+    g_test_add("/proxy/route/proxyd-exit", Fixture, NULL, fixture_setup, test_route_proxyd_exit,
                fixture_teardown);
     g_test_add("/proxy/route/readonly", Fixture, NULL, fixture_setup, test_route_readonly,
                fixture_teardown);
