@@ -3,8 +3,9 @@
  * Where calls run: the schema's "@dispatch: inline" reads on the daemon's loop thread
  * when the driver says its reads never block (and on workers when it does not),
  * without counting against the in-flight limit, never ahead of a client's deferred
- * calls, and only a bounded number per loop iteration so one client's burst cannot
- * hold the loop. The fake driver's "whoami" lookup names the thread it ran on.
+ * calls, only a bounded number per loop iteration so one client's burst cannot
+ * hold the loop, and only for the first few clients of a busy period of the loop. The fake driver's
+ * "whoami" lookup names the thread it ran on.
  */
 
 #include <string.h>
@@ -237,6 +238,48 @@ static void test_inline_burst(void)
     stop(td);
 }
 
+/*
+ * Many clients in one busy period of the loop: the first few run their cheap reads
+ * inline, the rest on workers. The loop is held by an inline "block" lookup while
+ * six other clients send theirs, so all six are served in the period it started.
+ */
+static void test_inline_crowd(void)
+{
+    enum { N = 6, MAX_BUSY = 4 };
+    int pipefd[2];
+    TestDaemon *td;
+    int holder;
+    int fds[N];
+    char *block = (char *)"block";
+    char *name = (char *)"whoami";
+    remote_domain_lookup_by_name_args hold = { block };
+    remote_domain_lookup_by_name_args lookup = { name };
+    int on_loop = 0;
+
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    td = start(&fake_driver_inline_ops, "[daemon]\n", pipefd[0]);
+    close(pipefd[0]);
+    holder = open_client(td);
+    for (int i = 0; i < N; i++)
+        fds[i] = open_client(td);
+    send_call(holder, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 8000, &hold);
+    for (int i = 0; i < N; i++)
+        send_call(fds[i], REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 8001 + i, &lookup);
+    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
+    close(pipefd[1]);
+    for (int i = 0; i < N; i++) {
+        g_autofree char *thread = NULL;
+
+        g_assert_cmpuint(next_reply(fds[i], &thread), ==, 8001 + i);
+        on_loop += g_strcmp0(thread, "loop") == 0;
+        close(fds[i]);
+    }
+    /* the holder was the first client of the period */
+    g_assert_cmpint(on_loop, ==, MAX_BUSY - 1);
+    close(holder);
+    stop(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -244,5 +287,6 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/inline/with-flag", test_inline_with_flag);
     g_test_add_func("/daemon/inline/limits-and-order", test_inline_limits_and_order);
     g_test_add_func("/daemon/inline/burst", test_inline_burst);
+    g_test_add_func("/daemon/inline/crowd", test_inline_crowd);
     return g_test_run();
 }
