@@ -112,13 +112,20 @@ bool qemu_connect_list_all_domains(DriverConn *conn, unsigned int flags, GPtrArr
 
 /* ---- define and undefine ----------------------------------------------------------- */
 
-/* Whether @def would take the name or UUID of another domain. */
+/* Whether the list will refuse @def: it takes the name or UUID of another domain, or
+ * its domain is busy with a job. */
 static bool define_conflicts(QemuDriver *drv, const DomainDef *def)
 {
     g_autoptr(DomainObj) by_name = domain_obj_list_find_by_name(drv->domains, def->name);
     g_autoptr(DomainObj) by_uuid = domain_obj_list_find_by_uuid(drv->domains, def->uuid);
+    bool busy = false;
 
-    return by_name != by_uuid;
+    if (by_uuid) {
+        g_mutex_lock(&by_uuid->lock);
+        busy = by_uuid->job != NULL;
+        g_mutex_unlock(&by_uuid->lock);
+    }
+    return by_name != by_uuid || busy;
 }
 
 /**

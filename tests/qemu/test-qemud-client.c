@@ -179,6 +179,8 @@ static void test_guest_lifecycle(void)
 {
     g_autofree char *xml = guest("tcg1", NULL);
     g_autofree char *status = root_path("run/qemu/tcg1.xml");
+    g_autofree char *saved = NULL;
+    g_autofree char *expect = NULL;
     EventLog log = { .text = g_string_new(NULL) };
     int timer = virEventAddTimeout(100, noop_timer, NULL, NULL);
     int id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
@@ -192,9 +194,15 @@ static void test_guest_lifecycle(void)
     g_assert_cmpint(virDomainCreate(dom), ==, 0);
     g_assert_cmpint((int)virDomainGetID(dom), >, 0);
     assert_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
-    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
     pid = test_qemud_guest_pid(qd, "tcg1");
     g_assert_cmpint(pid, >, 0);
+    /* the status file: state, reason, pid, QMP socket and the live definition */
+    g_assert_true(g_file_get_contents(status, &saved, NULL, NULL));
+    expect = g_strdup_printf("<domstatus state='running' reason='booted' pid='%d' id='%d'", pid,
+                             (int)virDomainGetID(dom));
+    g_assert_true(g_str_has_prefix(saved, expect));
+    g_assert_nonnull(strstr(saved, "monitor.sock' type='unix'/>"));
+    g_assert_nonnull(strstr(saved, "<domain type='qemu' id='"));
     g_assert_cmpint(kill(pid, 0), ==, 0);
 
     g_assert_cmpint(virDomainCreate(dom), ==, -1);
@@ -237,6 +245,46 @@ static void test_guest_transient(void)
     virDomainFree(dom);
 }
 
+/* A new config while running waits for the stop; undefine of a running domain makes
+ * it transient, and it goes away when destroyed. */
+static void test_guest_redefine_undefine_running(void)
+{
+    g_autofree char *xml = guest("tcg3", NULL);
+    g_autofree char *config = root_path("etc/qemu/tcg3.xml");
+    g_autofree char *status = root_path("run/qemu/tcg3.xml");
+    g_autofree char *live = NULL;
+    g_autofree char *inactive = NULL;
+    virDomainPtr dom = virDomainDefineXML(conn, xml);
+    virDomainPtr again;
+    char *at;
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    /* the same domain with 96 MiB: the live definition keeps 64 MiB until the stop */
+    inactive = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    at = strstr(inactive, "<memory unit='KiB'>65536</memory>");
+    g_assert_nonnull(at);
+    memcpy(at + strlen("<memory unit='KiB'>"), "98304", 5);
+    again = virDomainDefineXML(conn, inactive);
+    g_assert_nonnull(again);
+    virDomainFree(again);
+    g_clear_pointer(&inactive, g_free);
+    live = virDomainGetXMLDesc(dom, 0);
+    inactive = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    g_assert_nonnull(strstr(live, "<memory unit='KiB'>65536</memory>"));
+    g_assert_nonnull(strstr(inactive, "<memory unit='KiB'>98304</memory>"));
+
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    g_assert_cmpint(virDomainIsActive(dom), ==, 1);
+    g_assert_cmpint(virDomainIsPersistent(dom), ==, 0);
+    g_assert_false(g_file_test(config, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_null(virDomainLookupByName(conn, "tcg3"));
+    g_assert_false(g_file_test(status, G_FILE_TEST_EXISTS));
+    virDomainFree(dom);
+}
+
 /* What the driver does not implement refuses the start, naming the element. */
 static void test_guest_unknown_element(void)
 {
@@ -272,6 +320,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qemud/guest/lifecycle", test_guest_lifecycle);
     g_test_add_func("/qemud/guest/transient", test_guest_transient);
     g_test_add_func("/qemud/guest/unknown-element", test_guest_unknown_element);
+    g_test_add_func("/qemud/guest/redefine-undefine-running", test_guest_redefine_undefine_running);
     ret = g_test_run();
     virConnectClose(conn);
     test_qemud_stop(qd);
