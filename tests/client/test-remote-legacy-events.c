@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "client-priv.h"
+#include "event-log.h"
 #include "rpc/message.h"
 #include "rpc/remote-protocol.h"
 #include "rpc/wire-error.h"
@@ -294,46 +295,6 @@ static void server_send_lifecycle(FakeServer *fs, const char *name, int event, i
 
 /* ---- the client side ---- */
 
-typedef struct EventLog {
-    GString *text;
-    int count;
-    int freed;
-} EventLog;
-
-static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
-{
-    EventLog *log = opaque;
-
-    g_string_append_printf(log->text, "%s:%d/%d ", virDomainGetName(dom), event, detail);
-    log->count++;
-    return 0;
-}
-
-static int on_lifecycle_other(virConnectPtr conn, virDomainPtr dom, int event, int detail,
-                              void *opaque)
-{
-    return on_lifecycle(conn, dom, event, detail, opaque);
-}
-
-static void on_free(void *opaque)
-{
-    ((EventLog *)opaque)->freed++;
-}
-
-static void noop_timer(int timer, void *opaque)
-{
-}
-
-/* Iterate the default loop until @log has @count events (a timer bounds each wait). */
-static void run_until(EventLog *log, int count)
-{
-    int64_t deadline = g_get_monotonic_time() + WAIT_MS * 1000;
-
-    while (log->count < count && g_get_monotonic_time() < deadline)
-        g_assert_cmpint(virEventRunDefaultImpl(), ==, 0);
-    g_assert_cmpint(log->count, ==, count);
-}
-
 static void assert_log(FakeServer *fs, const char *expected)
 {
     g_autofree char *got = server_take_log(fs);
@@ -355,7 +316,7 @@ static void check_fan_out(bool offer_callbacks, const char *first_register)
     EventLog legacy = { .text = g_string_new(NULL) };
     EventLog filtered = { .text = g_string_new(NULL) };
     virDomainPtr dom_a;
-    int timer = virEventAddTimeout(100, noop_timer, NULL, NULL);
+    int timer = virEventAddTimeout(100, event_log_noop_timer, NULL, NULL);
     int id_all;
     int id_filtered;
 
@@ -363,30 +324,31 @@ static void check_fan_out(bool offer_callbacks, const char *first_register)
     g_assert_cmpint(timer, >, 0);
     dom_a = virDomainLookupByName(conn, "dom-a");
     g_assert_nonnull(dom_a);
-    id_all =
-        virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                         VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &all, on_free);
+    id_all = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle),
+                                              &all, event_log_on_free);
     g_assert_cmpint(id_all, >=, 0);
     assert_log(fs, first_register);
-    g_assert_cmpint(virConnectDomainEventRegister(conn, on_lifecycle_other, &legacy, on_free), ==,
-                    0);
-    id_filtered = virConnectDomainEventRegisterAny(conn, dom_a, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                   VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-                                                   &filtered, on_free);
+    g_assert_cmpint(virConnectDomainEventRegister(conn, event_log_on_lifecycle_other, &legacy,
+                                                  event_log_on_free),
+                    ==, 0);
+    id_filtered = virConnectDomainEventRegisterAny(
+        conn, dom_a, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle), &filtered, event_log_on_free);
     g_assert_cmpint(id_filtered, >, id_all);
     assert_log(fs, ""); /* shared: nothing more asked of the server */
 
     server_send_lifecycle(fs, "dom-a", 2, 0); /* STARTED */
     server_send_lifecycle(fs, "dom-b", 3, 1); /* SUSPENDED */
-    run_until(&all, 2);
-    run_until(&legacy, 2);
-    run_until(&filtered, 1);
+    event_log_run_until(&all, 2, WAIT_MS);
+    event_log_run_until(&legacy, 2, WAIT_MS);
+    event_log_run_until(&filtered, 1, WAIT_MS);
     g_assert_cmpstr(all.text->str, ==, "dom-a:2/0 dom-b:3/1 ");
     g_assert_cmpstr(legacy.text->str, ==, all.text->str);
     g_assert_cmpstr(filtered.text->str, ==, "dom-a:2/0 ");
 
     g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, id_filtered), ==, 0);
-    g_assert_cmpint(virConnectDomainEventDeregister(conn, on_lifecycle_other), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregister(conn, event_log_on_lifecycle_other), ==, 0);
     assert_log(fs, "");
     g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, id_all), ==, 0);
     assert_log(fs, "168:0 ");
@@ -419,15 +381,17 @@ static void test_legacy_api_first(void)
     FakeServer *fs = server_start(false);
     virConnectPtr conn = virConnectOpen(fs->uri);
     EventLog legacy = { .text = g_string_new(NULL) };
-    int timer = virEventAddTimeout(100, noop_timer, NULL, NULL);
+    int timer = virEventAddTimeout(100, event_log_noop_timer, NULL, NULL);
 
     g_assert_nonnull(conn);
-    g_assert_cmpint(virConnectDomainEventRegister(conn, on_lifecycle, &legacy, on_free), ==, 0);
+    g_assert_cmpint(
+        virConnectDomainEventRegister(conn, event_log_on_lifecycle, &legacy, event_log_on_free), ==,
+        0);
     assert_log(fs, "105 ");
     server_send_lifecycle(fs, "dom-c", 0, 0); /* DEFINED */
-    run_until(&legacy, 1);
+    event_log_run_until(&legacy, 1, WAIT_MS);
     g_assert_cmpstr(legacy.text->str, ==, "dom-c:0/0 ");
-    g_assert_cmpint(virConnectDomainEventDeregister(conn, on_lifecycle), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregister(conn, event_log_on_lifecycle), ==, 0);
     assert_log(fs, "106 ");
     g_assert_cmpint(legacy.freed, ==, 1);
     g_assert_cmpint(virEventRemoveTimeout(timer), ==, 0);
@@ -444,9 +408,9 @@ static void test_legacy_refused(void)
     EventLog log = { .text = g_string_new(NULL) };
 
     g_assert_nonnull(conn);
-    g_assert_cmpint(virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
-                                                     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &log,
-                                                     on_free),
+    g_assert_cmpint(virConnectDomainEventRegisterAny(
+                        conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
+                        VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle), &log, event_log_on_free),
                     ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INVALID_ARG);
     assert_log(fs, "316 167:1 ");

@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "client-priv.h"
+#include "event-log.h"
 #include "remote-driver-priv.h"
 #include "remote-harness.h"
 #include "remote-sockets.h"
@@ -327,49 +328,9 @@ static void test_threads(void)
 
 /* ---- events ---- */
 
-typedef struct EventLog {
-    GString *text;
-    int count;
-    int freed;
-} EventLog;
-
-static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
-{
-    EventLog *log = opaque;
-
-    g_string_append_printf(log->text, "%s:%d/%d ", virDomainGetName(dom), event, detail);
-    log->count++;
-    return 0;
-}
-
-static int on_lifecycle_other(virConnectPtr conn, virDomainPtr dom, int event, int detail,
-                              void *opaque)
-{
-    return on_lifecycle(conn, dom, event, detail, opaque);
-}
-
-static void on_free(void *opaque)
-{
-    ((EventLog *)opaque)->freed++;
-}
-
 static gboolean deadline_passed(int64_t deadline)
 {
     return g_get_monotonic_time() > deadline;
-}
-
-/* Iterate the default loop until @log has @count events (a timer bounds each wait). */
-static void run_until(EventLog *log, int count)
-{
-    int64_t deadline = g_get_monotonic_time() + WAIT_MS * 1000;
-
-    while (log->count < count && !deadline_passed(deadline))
-        g_assert_cmpint(virEventRunDefaultImpl(), ==, 0);
-    g_assert_cmpint(log->count, ==, count);
-}
-
-static void noop_timer(int timer, void *opaque)
-{
 }
 
 static void test_events(void)
@@ -388,31 +349,33 @@ static void test_events(void)
     g_assert_nonnull(watcher);
     g_assert_nonnull(actor);
     /* a timer keeps every iteration bounded */
-    timer = virEventAddTimeout(100, noop_timer, NULL, NULL);
+    timer = virEventAddTimeout(100, event_log_noop_timer, NULL, NULL);
     g_assert_cmpint(timer, >, 0);
-    id_all =
-        virConnectDomainEventRegisterAny(watcher, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                         VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &all, on_free);
+    id_all = virConnectDomainEventRegisterAny(watcher, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle),
+                                              &all, event_log_on_free);
     g_assert_cmpint(id_all, >=, 0);
     /* the same function for the same event again is refused, as in libvirt */
-    g_assert_cmpint(virConnectDomainEventRegisterAny(watcher, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-                                                     &other, NULL),
+    g_assert_cmpint(virConnectDomainEventRegisterAny(
+                        watcher, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                        VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle), &other, NULL),
                     ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INVALID_ARG);
-    id_other = virConnectDomainEventRegisterAny(watcher, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle_other),
-                                                &other, on_free);
+    id_other = virConnectDomainEventRegisterAny(
+        watcher, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle_other), &other, event_log_on_free);
     g_assert_cmpint(id_other, >, id_all);
     test_dom = virDomainLookupByName(watcher, "test");
-    id_filtered = virConnectDomainEventRegisterAny(watcher, test_dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                   VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-                                                   &filtered, on_free);
+    id_filtered = virConnectDomainEventRegisterAny(
+        watcher, test_dom, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle), &filtered, event_log_on_free);
     g_assert_cmpint(id_filtered, >=, 0);
-    g_assert_cmpint(virConnectDomainEventRegister(watcher, on_lifecycle, &legacy, on_free), ==, 0);
-    g_assert_cmpint(virConnectDomainEventRegisterAny(watcher, NULL, VIR_DOMAIN_EVENT_ID_LAST,
-                                                     VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &all,
-                                                     NULL),
+    g_assert_cmpint(
+        virConnectDomainEventRegister(watcher, event_log_on_lifecycle, &legacy, event_log_on_free),
+        ==, 0);
+    g_assert_cmpint(virConnectDomainEventRegisterAny(
+                        watcher, NULL, VIR_DOMAIN_EVENT_ID_LAST,
+                        VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle), &all, NULL),
                     ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INVALID_ARG);
 
@@ -428,10 +391,10 @@ static void test_events(void)
     g_assert_cmpint(virDomainSuspend(dom), ==, 0);
     virDomainFree(dom);
 
-    run_until(&all, 6);
-    run_until(&other, 6);
-    run_until(&filtered, 1);
-    run_until(&legacy, 6);
+    event_log_run_until(&all, 6, WAIT_MS);
+    event_log_run_until(&other, 6, WAIT_MS);
+    event_log_run_until(&filtered, 1, WAIT_MS);
+    event_log_run_until(&legacy, 6, WAIT_MS);
     g_assert_cmpstr(all.text->str, ==, "ev1:0/0 ev1:2/0 ev1:3/0 ev1:4/0 ev1:5/1 test:3/0 ");
     g_assert_cmpstr(other.text->str, ==, all.text->str);
     g_assert_cmpstr(legacy.text->str, ==, all.text->str);
@@ -441,14 +404,14 @@ static void test_events(void)
     g_assert_cmpint(other.freed, ==, 1);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(watcher, id_other), ==, -1);
     g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_INVALID_ARG);
-    g_assert_cmpint(virConnectDomainEventDeregister(watcher, on_lifecycle), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregister(watcher, event_log_on_lifecycle), ==, 0);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(watcher, id_filtered), ==, 0);
 
     /* the remaining registration still receives */
     dom = virDomainLookupByName(actor, "test");
     g_assert_cmpint(virDomainResume(dom), ==, 0);
     virDomainFree(dom);
-    run_until(&all, 7);
+    event_log_run_until(&all, 7, WAIT_MS);
     g_assert_cmpint(other.count, ==, 6);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(watcher, id_all), ==, 0);
     g_assert_cmpint(all.freed + filtered.freed + legacy.freed, ==, 3);
@@ -471,18 +434,19 @@ static void test_events_in_process(void)
     virConnectPtr conn = virConnectOpen("test:///default");
     EventLog log = { .text = g_string_new(NULL) };
     virDomainPtr dom;
-    int id, timer = virEventAddTimeout(100, noop_timer, NULL, NULL);
+    int id, timer = virEventAddTimeout(100, event_log_noop_timer, NULL, NULL);
 
     g_assert_nonnull(conn);
     id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                          VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &log, NULL);
+                                          VIR_DOMAIN_EVENT_CALLBACK(event_log_on_lifecycle), &log,
+                                          NULL);
     g_assert_cmpint(id, >=, 0);
     dom = virDomainLookupByName(conn, "test");
     g_assert_cmpint(virDomainSuspend(dom), ==, 0);
     g_assert_cmpint(virDomainResume(dom), ==, 0);
     /* queued, not delivered inside the API calls */
     g_assert_cmpint(log.count, ==, 0);
-    run_until(&log, 2);
+    event_log_run_until(&log, 2, WAIT_MS);
     g_assert_cmpstr(log.text->str, ==, "test:3/0 test:4/0 ");
     g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, id), ==, 0);
     virDomainFree(dom);
@@ -515,7 +479,7 @@ static void on_close_free(void *opaque)
 static void run_until_closed(CloseLog *log)
 {
     int64_t deadline = g_get_monotonic_time() + WAIT_MS * 1000;
-    int timer = virEventAddTimeout(100, noop_timer, NULL, NULL);
+    int timer = virEventAddTimeout(100, event_log_noop_timer, NULL, NULL);
 
     while (log->calls == 0 && !deadline_passed(deadline))
         virEventRunDefaultImpl();
@@ -581,7 +545,7 @@ static void test_keepalive_answered(void)
     TestProxyd *pd = test_proxyd_start(NULL);
     virConnectPtr conn = virConnectOpen(pd->uri);
     int64_t deadline = g_get_monotonic_time() + 4 * G_USEC_PER_SEC;
-    int timer = virEventAddTimeout(200, noop_timer, NULL, NULL);
+    int timer = virEventAddTimeout(200, event_log_noop_timer, NULL, NULL);
 
     g_assert_cmpint(virConnectSetKeepAlive(conn, 1, 2), ==, 0);
     while (!deadline_passed(deadline))

@@ -60,16 +60,7 @@ static void open_conn(int fd, const char *uri, unsigned int flags)
 
 static TestDaemon *start(const char *conf)
 {
-    g_autofree char *dir = g_dir_make_tmp("virtkit-conf-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "d.conf", NULL);
-    const char *args[] = { "--config", path, NULL };
-    TestDaemon *td;
-
-    g_assert_true(g_file_set_contents(path, conf ? conf : "[daemon]\n", -1, NULL));
-    td = test_daemon_start(&fake_driver_ops, &fake_info, args);
-    (void)unlink(path);
-    (void)rmdir(dir);
-    return td;
+    return test_daemon_start_with_config(&fake_driver_ops, &fake_info, conf ? conf : "[daemon]\n");
 }
 
 static void stop(TestDaemon *td)

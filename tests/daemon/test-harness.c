@@ -110,6 +110,21 @@ TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info,
     return td;
 }
 
+TestDaemon *test_daemon_start_with_config(const DriverOps *ops, const DaemonInfo *info,
+                                          const char *conf)
+{
+    g_autofree char *dir = g_dir_make_tmp("virtkit-conf-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "d.conf", NULL);
+    const char *args[] = { "--config", path, NULL };
+    TestDaemon *td;
+
+    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
+    td = test_daemon_start(ops, info, args);
+    (void)unlink(path);
+    (void)rmdir(dir);
+    return td;
+}
+
 int test_daemon_wait(TestDaemon *td, int timeout_ms)
 {
     struct pollfd pfd = { td->pidfd, POLLIN, 0 };

@@ -30,6 +30,10 @@ TestDaemon *test_daemon_start(const DriverOps *ops, const DaemonInfo *info,
 /* The same with @root chosen by the caller and @setup(@data) run in the child first. */
 TestDaemon *test_daemon_start_full(const DriverOps *ops, const DaemonInfo *info, const char *root,
                                    const char *const *args, void (*setup)(void *data), void *data);
+/* test_daemon_start() with --config FILE holding @conf; the file is gone once the
+ * daemon is ready (it reads it at start and on SIGHUP only). */
+TestDaemon *test_daemon_start_with_config(const DriverOps *ops, const DaemonInfo *info,
+                                          const char *conf);
 /* Wait for a notification containing @what (e.g. "READY=1" after a SIGHUP reload). */
 void test_daemon_wait_notify(TestDaemon *td, const char *what);
 /* Wait up to @timeout_ms for the daemon to exit; returns its wait status or -1. */

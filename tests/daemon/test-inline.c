@@ -29,17 +29,11 @@ static uint32_t serial = 1;
 
 static TestDaemon *start(const DriverOps *ops, const char *conf, int block_fd)
 {
-    g_autofree char *dir = g_dir_make_tmp("virtkit-conf-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "d.conf", NULL);
-    const char *args[] = { "--config", path, NULL };
     TestDaemon *td;
 
-    g_assert_true(g_file_set_contents(path, conf, -1, NULL));
-    fake_driver_block_fd = block_fd;
-    td = test_daemon_start(ops, &fake_info, args);
+    fake_driver_block_fd = block_fd; /* read by the forked daemon */
+    td = test_daemon_start_with_config(ops, &fake_info, conf);
     fake_driver_block_fd = -1;
-    (void)unlink(path);
-    (void)rmdir(dir);
     return td;
 }
 
