@@ -5,7 +5,8 @@
  * query-status, STOP/RESUME events, the exited callback on quit and on an external
  * SIGKILL, kill with a grace period (and past it), QEMU's own message when it refuses
  * its arguments, and a new QemuProcess attaching to a running QEMU after the first was
- * freed without killing it (what a daemon restart does). Waits have deadlines.
+ * freed without killing it (what a daemon restart does), a wedged QEMU (SIGSTOP) that
+ * times out while another answers. Waits have deadlines.
  */
 
 #include <signal.h>
@@ -334,6 +335,55 @@ static void test_attach_refused(Fixture *f, gconstpointer data)
     g_assert_cmpstr(error->message, ==, msg);
 }
 
+/* A wedged QEMU (stopped with SIGSTOP): its call fails after the timeout, another
+ * QEMU on the same loop answers meanwhile, and once it runs again it is usable. */
+static void test_wedged(Fixture *f, gconstpointer data)
+{
+    g_autoptr(Command) cmd = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *other_dir = NULL;
+    g_autofree char *other_sock = NULL;
+    g_autofree char *other_log = NULL;
+    g_autoptr(QemuMonitorMessage) reply = NULL;
+    QemuProcess *other;
+    pid_t pid;
+
+    (void)data;
+    if (!have_qemu())
+        return;
+    launch_tiny(f);
+    pid = qemu_process_pid(f->proc);
+    other_sock = g_build_filename(f->tmp, "other.sock", NULL);
+    other_log = g_build_filename(f->tmp, "other.log", NULL);
+    other_dir = g_build_filename(f->tmp, "other", NULL);
+    g_assert_cmpint(g_mkdir(other_dir, 0700), ==, 0);
+    cmd = qemu_test_tiny_command("other", other_dir);
+    other = qemu_process_launch(f->inv, "other", cmd, other_sock, other_log, LAUNCH_TIMEOUT_MS,
+                                NULL, NULL, &error);
+    g_assert_no_error(error);
+    qemu_test_kill_on_abort(qemu_process_pid(other));
+
+    g_assert_cmpint(kill(pid, SIGSTOP), ==, 0);
+    g_assert_false(qemu_monitor_call(qemu_process_monitor(f->proc),
+                                     qemu_monitor_command_new("query-status"), 300, NULL, &error));
+    g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT);
+    g_assert_cmpstr(error->message, ==,
+                    "QEMU for domain 'tiny' did not answer 'query-status' within 0.3 s");
+    g_clear_error(&error);
+    g_assert_true(qemu_monitor_call(qemu_process_monitor(other),
+                                    qemu_monitor_command_new("query-status"), CALL_TIMEOUT_MS, NULL,
+                                    &error));
+    g_assert_no_error(error);
+
+    g_assert_cmpint(kill(pid, SIGCONT), ==, 0);
+    call(f, "query-name", &reply);
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(reply->value), "name"), ==,
+                    "tiny");
+    g_assert_true(qemu_process_kill(other, 10000, &error));
+    qemu_test_kill_forget(qemu_process_pid(other));
+    qemu_process_free(other);
+}
+
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
 int main(int argc, char **argv)
@@ -345,6 +395,7 @@ int main(int argc, char **argv)
     ADD("/process/kill-after-grace", test_kill_after_grace);
     ADD("/process/launch-bad-argument", test_launch_bad_argument);
     ADD("/process/launch-no-binary", test_launch_no_binary);
+    ADD("/process/wedged", test_wedged);
     ADD("/process/attach", test_attach);
     ADD("/process/attach-refused", test_attach_refused);
     return g_test_run();
