@@ -152,23 +152,41 @@ static gpointer call_thread(gpointer data)
     return NULL;
 }
 
-static void test_stop(void)
+/* An invoker on a loop that never runs (the test thread is its loop thread). */
+static LoopInvoker *idle_invoker_new(sd_event **ret_event)
 {
     g_autoptr(GError) error = NULL;
-    sd_event *event = NULL;
     LoopInvoker *inv;
-    Probe posted = { 0 };
-    Probe called = { 0 };
-    int freed = 0;
+
+    g_assert_cmpint(sd_event_new(ret_event), >=, 0);
+    inv = loop_invoker_new(*ret_event, &error);
+    g_assert_no_error(error);
+    g_assert_true(loop_invoker_event(inv) == *ret_event);
+    return inv;
+}
+
+/* A post for thread 0 (expected first, seq 0) counting its free in @freed. */
+static PostItem *first_item_new(GArray *seen, int *freed)
+{
     PostItem *item = g_new0(PostItem, 1);
-    g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(int));
     int none = -1;
 
+    g_array_set_size(seen, 0);
     g_array_append_val(seen, none);
-    g_assert_cmpint(sd_event_new(&event), >=, 0);
-    inv = loop_invoker_new(event, &error);
-    g_assert_no_error(error);
-    posted.inv = called.inv = inv;
+    item->seen = seen;
+    item->freed = freed;
+    return item;
+}
+
+static void test_stop(void)
+{
+    g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(int));
+    sd_event *event = NULL;
+    LoopInvoker *inv = idle_invoker_new(&event);
+    Probe posted = { .inv = inv };
+    Probe called = { .inv = inv };
+    int freed = 0;
+
     loop_invoker_post(inv, probe_mark, &posted, NULL);
     g_assert_cmpint(posted.value, ==, 0);
     g_assert_false(loop_invoker_stopped(inv));
@@ -180,10 +198,8 @@ static void test_stop(void)
     g_thread_join(g_thread_new("caller", call_thread, &called));
     g_assert_cmpint(called.value, ==, 1);
     g_assert_false(called.on_loop);
-    item->seq = 0;
-    item->seen = seen;
-    item->freed = &freed;
-    loop_invoker_post(inv, post_record, item, post_item_free);
+    /* and a post at once, freed after */
+    loop_invoker_post(inv, post_record, first_item_new(seen, &freed), post_item_free);
     g_assert_cmpint(freed, ==, 1);
     loop_invoker_free(inv);
     sd_event_unref(event);
@@ -192,25 +208,14 @@ static void test_stop(void)
 /* free() runs what is still queued, so nothing leaks and no waiter is stranded. */
 static void test_free_drains(void)
 {
-    g_autoptr(GError) error = NULL;
-    sd_event *event = NULL;
-    LoopInvoker *inv;
-    Probe p = { 0 };
-    int freed = 0;
-    PostItem *item = g_new0(PostItem, 1);
     g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(int));
-    int none = -1;
+    sd_event *event = NULL;
+    LoopInvoker *inv = idle_invoker_new(&event);
+    Probe p = { .inv = inv };
+    int freed = 0;
 
-    g_array_append_val(seen, none);
-    g_assert_cmpint(sd_event_new(&event), >=, 0);
-    inv = loop_invoker_new(event, &error);
-    g_assert_no_error(error);
-    g_assert_true(loop_invoker_event(inv) == event);
-    p.inv = inv;
     loop_invoker_post(inv, probe_mark, &p, NULL);
-    item->seen = seen;
-    item->freed = &freed;
-    loop_invoker_post(inv, post_record, item, post_item_free);
+    loop_invoker_post(inv, post_record, first_item_new(seen, &freed), post_item_free);
     loop_invoker_free(inv);
     g_assert_cmpint(p.value, ==, 1);
     g_assert_cmpint(freed, ==, 1);

@@ -224,23 +224,50 @@ static void fixture_base(Fixture *f)
     f->mon = NULL;
 }
 
+/* qemu_monitor_open() on its own thread; the test plays QEMU meanwhile. */
+static Job *job_open(Fixture *f, unsigned timeout_ms)
+{
+    Job *job = g_new0(Job, 1);
+
+    job->f = f;
+    job->fd = f->mon_fd;
+    job->timeout_ms = timeout_ms;
+    job->thread = g_thread_new("open", job_open_thread, job);
+    return job;
+}
+
+/* The open's outcome: the monitor, or NULL with *ret_error. */
+static QemuMonitor *job_open_finish(Job *job, GError **ret_error)
+{
+    QemuMonitor *mon;
+
+    g_thread_join(job->thread);
+    mon = job->mon;
+    *ret_error = job->error;
+    g_free(job);
+    return mon;
+}
+
+static void fixture_setup_unopened(Fixture *f, gconstpointer data)
+{
+    (void)data;
+    fixture_base(f);
+}
+
 /* Open through the greeting and qmp_capabilities. */
 static void fixture_setup(Fixture *f, gconstpointer data)
 {
-    Job job = { 0 };
+    g_autoptr(GError) error = NULL;
+    Job *job;
 
     (void)data;
     fixture_base(f);
-    job.f = f;
-    job.fd = f->mon_fd;
-    job.timeout_ms = CALL_TIMEOUT_MS;
-    job.thread = g_thread_new("open", job_open_thread, &job);
+    job = job_open(f, CALL_TIMEOUT_MS);
     peer_write(&f->peer, GREETING);
     peer_expect(&f->peer, "qmp_capabilities", "libvirt-1");
     peer_reply(&f->peer, "libvirt-1", "{}");
-    g_thread_join(job.thread);
-    g_assert_no_error(job.error);
-    f->mon = job.mon;
+    f->mon = job_open_finish(job, &error);
+    g_assert_no_error(error);
 }
 
 static void fixture_teardown(Fixture *f, gconstpointer data)
@@ -508,70 +535,48 @@ static void test_pass_fd(Fixture *f, gconstpointer data)
     virt_fd_close(pipefd[1]);
 }
 
-/* open() without a fixture-made monitor: greeting problems. */
-static void test_open_no_greeting(void)
+/* Opening fails: no greeting in time, EOF first, qmp_capabilities refused. */
+static void test_open_no_greeting(Fixture *f, gconstpointer data)
 {
-    Fixture f;
-    Job job = { 0 };
+    g_autoptr(GError) error = NULL;
 
-    fixture_base(&f);
-    job.f = &f;
-    job.fd = f.mon_fd;
-    job.timeout_ms = 150;
-    job.thread = g_thread_new("open", job_open_thread, &job);
-    g_thread_join(job.thread);
-    g_assert_null(job.mon);
-    g_assert_error(job.error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT);
-    g_assert_cmpstr(job.error->message, ==,
+    (void)data;
+    g_assert_null(job_open_finish(job_open(f, 150), &error));
+    g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT);
+    g_assert_cmpstr(error->message, ==,
                     "QEMU for domain 'test' did not greet on its monitor within 0.15 s");
-    g_clear_error(&job.error);
-    fixture_teardown(&f, NULL);
 }
 
-static void test_open_eof(void)
+static void test_open_eof(Fixture *f, gconstpointer data)
 {
-    Fixture f;
-    Job job = { 0 };
+    g_autoptr(GError) error = NULL;
 
-    fixture_base(&f);
-    job.f = &f;
-    job.fd = f.mon_fd;
-    job.timeout_ms = CALL_TIMEOUT_MS;
-    virt_fd_close(f.peer.fd);
-    f.peer.fd = -1;
-    job.thread = g_thread_new("open", job_open_thread, &job);
-    g_thread_join(job.thread);
-    g_assert_null(job.mon);
-    g_assert_cmpstr(job.error->message, ==, "QEMU for domain 'test' closed its monitor");
-    g_clear_error(&job.error);
-    fixture_teardown(&f, NULL);
+    (void)data;
+    virt_fd_close(f->peer.fd);
+    f->peer.fd = -1;
+    g_assert_null(job_open_finish(job_open(f, CALL_TIMEOUT_MS), &error));
+    g_assert_cmpstr(error->message, ==, "QEMU for domain 'test' closed its monitor");
 }
 
-/* QEMU refuses qmp_capabilities. */
-static void test_open_refused(void)
+static void test_open_refused(Fixture *f, gconstpointer data)
 {
-    Fixture f;
-    Job job = { 0 };
+    g_autoptr(GError) error = NULL;
+    Job *job = job_open(f, CALL_TIMEOUT_MS);
 
-    fixture_base(&f);
-    job.f = &f;
-    job.fd = f.mon_fd;
-    job.timeout_ms = CALL_TIMEOUT_MS;
-    job.thread = g_thread_new("open", job_open_thread, &job);
-    peer_write(&f.peer, GREETING);
-    peer_expect(&f.peer, "qmp_capabilities", "libvirt-1");
-    peer_write(&f.peer, "{\"id\": \"libvirt-1\", \"error\": {\"class\": \"CommandNotFound\", "
-                        "\"desc\": \"Capabilities negotiation is already complete\"}}\r\n");
-    g_thread_join(job.thread);
-    g_assert_null(job.mon);
-    g_assert_cmpstr(job.error->message, ==,
+    (void)data;
+    peer_write(&f->peer, GREETING);
+    peer_expect(&f->peer, "qmp_capabilities", "libvirt-1");
+    peer_write(&f->peer, "{\"id\": \"libvirt-1\", \"error\": {\"class\": \"CommandNotFound\", "
+                         "\"desc\": \"Capabilities negotiation is already complete\"}}\r\n");
+    g_assert_null(job_open_finish(job, &error));
+    g_assert_cmpstr(error->message, ==,
                     "unable to execute QEMU command 'qmp_capabilities': Capabilities "
                     "negotiation is already complete (CommandNotFound)");
-    g_clear_error(&job.error);
-    fixture_teardown(&f, NULL);
 }
 
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD_UNOPENED(path, func) \
+    g_test_add(path, Fixture, NULL, fixture_setup_unopened, func, fixture_teardown)
 
 int main(int argc, char **argv)
 {
@@ -586,8 +591,8 @@ int main(int argc, char **argv)
     ADD("/monitor/close-pending", test_close_pending);
     ADD("/monitor/close-in-callback", test_close_in_callback);
     ADD("/monitor/pass-fd", test_pass_fd);
-    g_test_add_func("/monitor/open-no-greeting", test_open_no_greeting);
-    g_test_add_func("/monitor/open-eof", test_open_eof);
-    g_test_add_func("/monitor/open-refused", test_open_refused);
+    ADD_UNOPENED("/monitor/open-no-greeting", test_open_no_greeting);
+    ADD_UNOPENED("/monitor/open-eof", test_open_eof);
+    ADD_UNOPENED("/monitor/open-refused", test_open_refused);
     return g_test_run();
 }
