@@ -57,6 +57,7 @@ class Qemud:
         self.sock = os.path.join(self.root, "run", "libvirt", "virtqemud-sock")
         self.uri = f"qemu+unix:///system?socket={self.sock}"
         self.proc = None
+        self.reaper = _start_reaper(self.root)
         self.start()
 
     def start(self):
@@ -105,18 +106,40 @@ class Qemud:
     def stop(self):
         """SIGTERM the daemon, kill every QEMU of the root, remove the root."""
         self.kill(signal.SIGTERM)
-        qemu_dir = self.path("run", "qemu")
-        for entry in os.listdir(qemu_dir) if os.path.isdir(qemu_dir) else []:
-            if entry.endswith(".pid"):
-                pid = self.guest_pid(entry[:-4])
-                if pid > 0:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                    wait_for(lambda: not os.path.exists(f"/proc/{pid}"))
-        if not os.environ.get("VIRTKIT_TEST_KEEP_ROOT"):
-            shutil.rmtree(self.root, ignore_errors=True)
+        _clean_root(self.root)
+
+
+def _clean_root(root):
+    """Kill every QEMU whose pid file is below @root, then remove @root."""
+    qemu_dir = os.path.join(root, "run", "qemu")
+    for entry in os.listdir(qemu_dir) if os.path.isdir(qemu_dir) else []:
+        if not entry.endswith(".pid"):
+            continue
+        try:
+            with open(os.path.join(qemu_dir, entry)) as f:
+                pid = int(f.read().strip())
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+        wait_for(lambda: not os.path.exists(f"/proc/{pid}"))
+    if not os.environ.get("VIRTKIT_TEST_KEEP_ROOT"):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _start_reaper(root):
+    """A test killed by its timeout runs no finally: a forked reaper waits for the
+    test process to end (EOF on a pipe) and then cleans the root and its guests.
+    Returns the pipe's write end, held open for the test's lifetime."""
+    r, w = os.pipe()
+    if os.fork() == 0:
+        os.close(w)
+        try:
+            os.read(r, 1)
+        finally:
+            _clean_root(root)
+            os._exit(0)
+    os.close(r)
+    return w
 
 
 def virsh(qd, *args, check=False):
