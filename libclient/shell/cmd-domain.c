@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * virtsh commands that change domains: define, undefine, create, start, shutdown,
+ * virtsh commands that change domains: define, create, start, shutdown,
  * destroy, reboot, reset, suspend, resume, autostart, desc, metadata, and dumpxml.
  * Messages and their order follow virsh so scripts keep working.
  */
@@ -12,47 +12,11 @@
 
 #include "shell.h"
 
-#define SHELL_MAX_XML_FILE (10 * 1024 * 1024)
-
-#define OPT_DOMAIN                                                              \
-    {                                                                           \
-        "domain", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "domain name, id or uuid" \
-    }
-
-/* Read an XML file as virsh does, with virsh's messages. */
-static char *read_xml_file(Shell *sh, const char *path)
-{
-    g_autoptr(GString) buf = g_string_new(NULL);
-    char chunk[8192];
-    FILE *f = fopen(path, "r");
-    size_t n;
-
-    if (!f) {
-        shell_error(sh, "Failed to open file '%s': %s", path, g_strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        g_string_append_len(buf, chunk, n);
-        if (buf->len > SHELL_MAX_XML_FILE) {
-            fclose(f);
-            shell_error(sh, "File '%s' is too large", path);
-            return NULL;
-        }
-    }
-    if (ferror(f)) {
-        shell_error(sh, "Failed to read file '%s': %s", path, g_strerror(errno));
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    return g_string_free(g_steal_pointer(&buf), FALSE);
-}
-
 static bool cmd_define(Shell *sh, const ShellCall *call)
 {
     const char *file = shell_call_get(call, "file");
     unsigned int flags = shell_call_has(call, "validate") ? VIR_DOMAIN_DEFINE_VALIDATE : 0;
-    g_autofree char *xml = read_xml_file(sh, file);
+    g_autofree char *xml = shell_read_file(sh, file);
     virDomainPtr dom;
 
     if (!xml)
@@ -77,7 +41,7 @@ static bool cmd_create(Shell *sh, const ShellCall *call)
 {
     const char *file = shell_call_get(call, "file");
     unsigned int flags = 0;
-    g_autofree char *xml = read_xml_file(sh, file);
+    g_autofree char *xml = shell_read_file(sh, file);
     virDomainPtr dom;
 
     if (!xml)
@@ -106,6 +70,15 @@ static const ShellOptDef opts_create[] = {
     { NULL },
 };
 
+static int domain_start(virDomainPtr dom, unsigned int flags)
+{
+    return flags ? virDomainCreateWithFlags(dom, flags) : virDomainCreate(dom);
+}
+
+static const ShellDomainAction action_start = {
+    SHELL_BY_UUID | SHELL_BY_NAME, domain_start, "start", "started", NULL,
+};
+
 static bool cmd_start(Shell *sh, const ShellCall *call)
 {
     const char *name;
@@ -126,11 +99,7 @@ static bool cmd_start(Shell *sh, const ShellCall *call)
         flags |= VIR_DOMAIN_START_AUTODESTROY;
     if (shell_call_has(call, "force-boot"))
         flags |= VIR_DOMAIN_START_FORCE_BOOT;
-    ok = (flags ? virDomainCreateWithFlags(dom, flags) : virDomainCreate(dom)) == 0;
-    if (ok)
-        shell_print_extra(sh, "Domain '%s' started\n", name);
-    else
-        shell_error(sh, "Failed to start domain '%s'", name);
+    ok = shell_domain_report(sh, domain_start(dom, flags) == 0, name, &action_start);
     virDomainFree(dom);
     return ok;
 }
@@ -140,62 +109,6 @@ static const ShellOptDef opts_start[] = {
     { "paused", SHELL_OPT_BOOL, 0, "leave the guest paused after creation" },
     { "autodestroy", SHELL_OPT_BOOL, 0, "automatically destroy the guest when virsh disconnects" },
     { "force-boot", SHELL_OPT_BOOL, 0, "force fresh boot by discarding any managed save" },
-    { NULL },
-};
-
-static bool cmd_undefine(Shell *sh, const ShellCall *call)
-{
-    static const struct {
-        const char *opt;
-        unsigned int flag;
-    } map[] = {
-        { "managed-save", VIR_DOMAIN_UNDEFINE_MANAGED_SAVE },
-        { "snapshots-metadata", VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA },
-        { "checkpoints-metadata", VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA },
-        { "nvram", VIR_DOMAIN_UNDEFINE_NVRAM },
-        { "keep-nvram", VIR_DOMAIN_UNDEFINE_KEEP_NVRAM },
-        { "tpm", VIR_DOMAIN_UNDEFINE_TPM },
-        { "keep-tpm", VIR_DOMAIN_UNDEFINE_KEEP_TPM },
-    };
-    unsigned int flags = 0;
-    const char *name;
-    virDomainPtr dom;
-    bool ok;
-
-    if (shell_call_has(call, "nvram") && shell_call_has(call, "keep-nvram")) {
-        shell_error(sh, "Options --nvram and --keep-nvram are mutually exclusive");
-        return false;
-    }
-    if (shell_call_has(call, "tpm") && shell_call_has(call, "keep-tpm")) {
-        shell_error(sh, "Options --tpm and --keep-tpm are mutually exclusive");
-        return false;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(map); i++) {
-        if (shell_call_has(call, map[i].opt))
-            flags |= map[i].flag;
-    }
-    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
-    if (!dom)
-        return false;
-    ok = virDomainUndefineFlags(dom, flags) == 0;
-    if (ok)
-        shell_print_extra(sh, "Domain '%s' has been undefined\n", name);
-    else
-        shell_error(sh, "Failed to undefine domain '%s'", name);
-    virDomainFree(dom);
-    return ok;
-}
-
-static const ShellOptDef opts_undefine[] = {
-    OPT_DOMAIN,
-    { "managed-save", SHELL_OPT_BOOL, 0, "remove domain managed state file" },
-    { "snapshots-metadata", SHELL_OPT_BOOL, 0,
-      "remove all domain snapshot metadata (vm must be inactive)" },
-    { "checkpoints-metadata", SHELL_OPT_BOOL, 0, "remove all domain checkpoint metadata" },
-    { "nvram", SHELL_OPT_BOOL, 0, "remove nvram file" },
-    { "keep-nvram", SHELL_OPT_BOOL, 0, "keep nvram file" },
-    { "tpm", SHELL_OPT_BOOL, 0, "remove TPM state" },
-    { "keep-tpm", SHELL_OPT_BOOL, 0, "keep TPM state" },
     { NULL },
 };
 
@@ -229,155 +142,126 @@ static bool parse_modes(Shell *sh, const ShellCall *call, unsigned int *ret_flag
     return true;
 }
 
+static int domain_shutdown(virDomainPtr dom, unsigned int flags)
+{
+    return flags ? virDomainShutdownFlags(dom, flags) : virDomainShutdown(dom);
+}
+
 static bool cmd_shutdown(Shell *sh, const ShellCall *call)
 {
+    static const ShellDomainAction action = {
+        SHELL_BY_ANY, domain_shutdown, "shutdown", "is being shutdown", NULL,
+    };
     unsigned int flags;
-    const char *name;
-    virDomainPtr dom;
-    bool ok;
 
-    if (!parse_modes(sh, call, &flags))
-        return false;
-    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
-    if (!dom)
-        return false;
-    ok = (flags ? virDomainShutdownFlags(dom, flags) : virDomainShutdown(dom)) == 0;
-    if (ok)
-        shell_print_extra(sh, "Domain '%s' is being shutdown\n", name);
-    else
-        shell_error(sh, "Failed to shutdown domain '%s'", name);
-    virDomainFree(dom);
-    return ok;
+    return parse_modes(sh, call, &flags) && shell_domain_action(sh, call, &action, flags);
 }
 
 static bool cmd_reboot(Shell *sh, const ShellCall *call)
 {
+    static const ShellDomainAction action = {
+        SHELL_BY_ANY, virDomainReboot, "reboot", "is being rebooted", NULL,
+    };
     unsigned int flags;
-    const char *name;
-    virDomainPtr dom;
-    bool ok;
 
-    if (!parse_modes(sh, call, &flags))
-        return false;
-    dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
-    if (!dom)
-        return false;
-    ok = virDomainReboot(dom, flags) == 0;
-    if (ok)
-        shell_print_extra(sh, "Domain '%s' is being rebooted\n", name);
-    else
-        shell_error(sh, "Failed to reboot domain '%s'", name);
-    virDomainFree(dom);
-    return ok;
+    return parse_modes(sh, call, &flags) && shell_domain_action(sh, call, &action, flags);
 }
 
 static const ShellOptDef opts_mode[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "mode", SHELL_OPT_STRING, 0, "shutdown mode: acpi|agent|initctl|signal|paravirt" },
     { NULL },
 };
 
+static int domain_destroy(virDomainPtr dom, unsigned int flags)
+{
+    return flags ? virDomainDestroyFlags(dom, flags) : virDomainDestroy(dom);
+}
+
 static bool cmd_destroy(Shell *sh, const ShellCall *call)
 {
+    static const ShellDomainAction action = {
+        SHELL_BY_ANY, domain_destroy, "destroy", "destroyed", NULL,
+    };
     unsigned int flags = 0;
-    const char *name;
-    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
-    bool ok;
 
-    if (!dom)
-        return false;
     if (shell_call_has(call, "graceful"))
         flags |= VIR_DOMAIN_DESTROY_GRACEFUL;
     if (shell_call_has(call, "remove-logs"))
         flags |= VIR_DOMAIN_DESTROY_REMOVE_LOGS;
-    ok = (flags ? virDomainDestroyFlags(dom, flags) : virDomainDestroy(dom)) == 0;
-    if (ok)
-        shell_print_extra(sh, "Domain '%s' destroyed\n", name);
-    else
-        shell_error(sh, "Failed to destroy domain '%s'", name);
-    virDomainFree(dom);
-    return ok;
+    return shell_domain_action(sh, call, &action, flags);
 }
 
 static const ShellOptDef opts_destroy[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "graceful", SHELL_OPT_BOOL, 0, "terminate gracefully" },
     { "remove-logs", SHELL_OPT_BOOL, 0, "remove domain logs" },
     { NULL },
 };
 
-typedef int (*DomainSimpleFunc)(virDomainPtr dom);
-
-/* reset, suspend, resume: one call, one message each */
-static bool simple_action(Shell *sh, const ShellCall *call, DomainSimpleFunc fn, const char *verb,
-                          const char *done)
+static int domain_suspend(virDomainPtr dom, unsigned int flags)
 {
-    const char *name;
-    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
-    bool ok;
-
-    if (!dom)
-        return false;
-    ok = fn(dom) == 0;
-    if (ok)
-        shell_print_extra(sh, "Domain '%s' %s\n", name, done);
-    else
-        shell_error(sh, "Failed to %s domain '%s'", verb, name);
-    virDomainFree(dom);
-    return ok;
+    return virDomainSuspend(dom);
 }
 
-static int domain_reset(virDomainPtr dom)
+static int domain_resume(virDomainPtr dom, unsigned int flags)
 {
-    return virDomainReset(dom, 0);
+    return virDomainResume(dom);
 }
 
 static bool cmd_reset(Shell *sh, const ShellCall *call)
 {
-    return simple_action(sh, call, domain_reset, "reset", "was reset");
+    static const ShellDomainAction action = {
+        SHELL_BY_ANY, virDomainReset, "reset", "was reset", NULL,
+    };
+
+    return shell_domain_action(sh, call, &action, 0);
 }
 
 static bool cmd_suspend(Shell *sh, const ShellCall *call)
 {
-    return simple_action(sh, call, virDomainSuspend, "suspend", "suspended");
+    static const ShellDomainAction action = {
+        SHELL_BY_ANY, domain_suspend, "suspend", "suspended", NULL,
+    };
+
+    return shell_domain_action(sh, call, &action, 0);
 }
 
 static bool cmd_resume(Shell *sh, const ShellCall *call)
 {
-    return simple_action(sh, call, virDomainResume, "resume", "resumed");
+    static const ShellDomainAction action = {
+        SHELL_BY_ANY, domain_resume, "resume", "resumed", NULL,
+    };
+
+    return shell_domain_action(sh, call, &action, 0);
 }
 
 static const ShellOptDef opts_domain[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { NULL },
 };
 
+/* virDomainSetAutostart's argument travels as the action's flags */
+static int domain_set_autostart(virDomainPtr dom, unsigned int enable)
+{
+    return virDomainSetAutostart(dom, (int)enable);
+}
+
 static bool cmd_autostart(Shell *sh, const ShellCall *call)
 {
-    bool disable = shell_call_has(call, "disable");
-    const char *name;
-    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
-    bool ok;
+    static const ShellDomainAction enable = {
+        SHELL_BY_ANY, domain_set_autostart, "mark", "marked as autostarted", " as autostarted",
+    };
+    static const ShellDomainAction disable = {
+        SHELL_BY_ANY, domain_set_autostart, "unmark", "unmarked as autostarted", " as autostarted",
+    };
+    bool off = shell_call_has(call, "disable");
 
-    if (!dom)
-        return false;
-    ok = virDomainSetAutostart(dom, !disable) == 0;
-    if (!ok)
-        shell_error(sh,
-                    disable ? "Failed to unmark domain '%s' as autostarted"
-                            : "Failed to mark domain '%s' as autostarted",
-                    name);
-    else
-        shell_print_extra(sh,
-                          disable ? "Domain '%s' unmarked as autostarted\n"
-                                  : "Domain '%s' marked as autostarted\n",
-                          name);
-    virDomainFree(dom);
-    return ok;
+    return shell_domain_action(sh, call, off ? &disable : &enable, !off);
 }
 
 static const ShellOptDef opts_autostart[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "disable", SHELL_OPT_BOOL, 0, "disable autostarting" },
     { NULL },
 };
@@ -457,7 +341,7 @@ static bool cmd_desc(Shell *sh, const ShellCall *call)
 }
 
 static const ShellOptDef opts_desc[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "live", SHELL_OPT_BOOL, 0, "modify/get running state" },
     { "config", SHELL_OPT_BOOL, 0, "modify/get persistent state" },
     { "current", SHELL_OPT_BOOL, 0, "modify/get current state" },
@@ -506,7 +390,7 @@ static bool cmd_metadata(Shell *sh, const ShellCall *call)
 }
 
 static const ShellOptDef opts_metadata[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "uri", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "URI of the namespace" },
     { "live", SHELL_OPT_BOOL, 0, "modify/get running state" },
     { "config", SHELL_OPT_BOOL, 0, "modify/get persistent state" },
@@ -542,7 +426,7 @@ static bool cmd_dumpxml(Shell *sh, const ShellCall *call)
 }
 
 static const ShellOptDef opts_dumpxml[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "inactive", SHELL_OPT_BOOL, 0, "show inactive defined XML" },
     { "security-info", SHELL_OPT_BOOL, 0, "include security sensitive information in XML dump" },
     { "update-cpu", SHELL_OPT_BOOL, 0, "update guest CPU according to host CPU" },
@@ -566,6 +450,5 @@ const ShellCmdDef shell_domain_cmds[] = {
     { "shutdown", cmd_shutdown, opts_mode, "domain", "gracefully shutdown a domain" },
     { "start", cmd_start, opts_start, "domain", "start a (previously defined) inactive domain" },
     { "suspend", cmd_suspend, opts_domain, "domain", "suspend a domain" },
-    { "undefine", cmd_undefine, opts_undefine, "domain", "undefine a domain" },
     { NULL },
 };

@@ -22,15 +22,6 @@
 
 #include "shell.h"
 
-#define OPT_DOMAIN                                                              \
-    {                                                                           \
-        "domain", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "domain name, id or uuid" \
-    }
-#define OPT_JSON                                \
-    {                                           \
-        "json", SHELL_OPT_BOOL, 0, "print JSON" \
-    }
-
 /* virsh's order: running domains by id, then inactive ones by name */
 static int domain_sort(gconstpointer a, gconstpointer b)
 {
@@ -255,7 +246,7 @@ static const ShellOptDef opts_list[] = {
     { "name", SHELL_OPT_BOOL, 0, "list domain names only" },
     { "table", SHELL_OPT_BOOL, 0, "list table (default)" },
     { "title", SHELL_OPT_BOOL, 0, "show domain title" },
-    OPT_JSON,
+    SHELL_OPT_JSON,
     { NULL },
 };
 
@@ -431,9 +422,9 @@ static bool cmd_domstate(Shell *sh, const ShellCall *call)
 }
 
 static const ShellOptDef opts_domstate[] = {
-    OPT_DOMAIN,
+    SHELL_OPT_DOMAIN,
     { "reason", SHELL_OPT_BOOL, 0, "also print reason for the state" },
-    OPT_JSON,
+    SHELL_OPT_JSON,
     { NULL },
 };
 
@@ -506,8 +497,8 @@ static bool cmd_domuuid(Shell *sh, const ShellCall *call)
 }
 
 static const ShellOptDef opts_domain_json[] = {
-    OPT_DOMAIN,
-    OPT_JSON,
+    SHELL_OPT_DOMAIN,
+    SHELL_OPT_JSON,
     { NULL },
 };
 

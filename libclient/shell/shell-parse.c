@@ -13,7 +13,14 @@
 #define SHELL_PARSE_ERROR g_quark_from_static_string("virtsh-parse-error")
 
 static const ShellCmdDef *const cmd_tables[] = {
-    shell_host_cmds, shell_domain_cmds, shell_info_cmds, shell_event_cmds, shell_console_cmds, NULL,
+    shell_host_cmds,
+    shell_domain_cmds,
+    shell_info_cmds,
+    shell_event_cmds,
+    shell_console_cmds,
+    shell_snapshot_cmds,
+    shell_undefine_cmds,
+    NULL,
 };
 
 /**
@@ -201,15 +208,12 @@ static bool bind_positional(ShellCall *call, char **words, size_t *i, GError **e
         return false;
     }
     if (call->def->opts[idx].type == SHELL_OPT_ARGV) {
-        g_autofree char *rest = g_strjoinv(" ", words + *i);
-
-        for (size_t w = *i; words[w]; w++)
-            g_ptr_array_insert(call->argv_words, call->argv_words->len - 1, g_strdup(words[w]));
+        /* one word at a time: as in virsh, options after the words still count */
         char *old = call->values[idx];
 
-        call->values[idx] = old ? g_strjoin(" ", old, rest, NULL) : g_steal_pointer(&rest);
+        g_ptr_array_insert(call->argv_words, call->argv_words->len - 1, g_strdup(words[*i]));
+        call->values[idx] = old ? g_strjoin(" ", old, words[*i], NULL) : g_strdup(words[*i]);
         g_free(old);
-        *i = g_strv_length(words) - 1;
         return true;
     }
     call->values[idx] = g_strdup(words[*i]);

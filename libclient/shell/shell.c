@@ -9,6 +9,7 @@
  * library's last error; the exit status is that of the last command.
  */
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,71 @@ virDomainPtr shell_lookup_domain(Shell *sh, const ShellCall *call, unsigned int 
     if (ret_name)
         *ret_name = virDomainGetName(dom);
     return dom;
+}
+
+#define SHELL_MAX_XML_FILE (10 * 1024 * 1024)
+
+/**
+ * shell_read_file: read an XML file as virsh does, with virsh's messages.
+ */
+char *shell_read_file(Shell *sh, const char *path)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    char chunk[8192];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    if (!f) {
+        shell_error(sh, "Failed to open file '%s': %s", path, g_strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        g_string_append_len(buf, chunk, n);
+        if (buf->len > SHELL_MAX_XML_FILE) {
+            fclose(f);
+            shell_error(sh, "File '%s' is too large", path);
+            return NULL;
+        }
+    }
+    if (ferror(f)) {
+        shell_error(sh, "Failed to read file '%s': %s", path, g_strerror(errno));
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+/**
+ * shell_domain_report: virsh's words for the outcome of a domain action:
+ * "Domain 'NAME' DONE" (and a newline) or "error: Failed to VERB domain 'NAME'TAIL".
+ */
+bool shell_domain_report(Shell *sh, bool ok, const char *name, const ShellDomainAction *action)
+{
+    if (ok)
+        shell_print_extra(sh, "Domain '%s' %s\n", name, action->done);
+    else
+        shell_error(sh, "Failed to %s domain '%s'%s", action->verb, name,
+                    action->fail_tail ? action->fail_tail : "");
+    return ok;
+}
+
+/**
+ * shell_domain_action: the shape of most domain commands: look the call's domain
+ * up (`action->lookup`), run `action->run` with `flags`, report as virsh does.
+ */
+bool shell_domain_action(Shell *sh, const ShellCall *call, const ShellDomainAction *action,
+                         unsigned int flags)
+{
+    const char *name;
+    virDomainPtr dom = shell_lookup_domain(sh, call, action->lookup, &name);
+    bool ok;
+
+    if (!dom)
+        return false;
+    ok = shell_domain_report(sh, action->run(dom, flags) == 0, name, action);
+    virDomainFree(dom);
+    return ok;
 }
 
 static void calls_free(GPtrArray *calls)

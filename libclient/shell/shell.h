@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <libxml/xpath.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -112,9 +113,43 @@ typedef enum ShellLookup {
 virDomainPtr shell_lookup_domain(Shell *sh, const ShellCall *call, unsigned int how,
                                  const char **ret_name);
 
+/* The shape of most domain commands: lookup, one call, virsh's message, free. */
+typedef int (*ShellDomainFunc)(virDomainPtr dom, unsigned int flags);
+typedef struct ShellDomainAction {
+    unsigned int lookup;   /* SHELL_BY_* */
+    ShellDomainFunc run;   /* 0 on success */
+    const char *verb;      /* "Failed to VERB domain 'x'" */
+    const char *done;      /* "Domain 'x' DONE" */
+    const char *fail_tail; /* after the failure message, or NULL */
+} ShellDomainAction;
+bool shell_domain_action(Shell *sh, const ShellCall *call, const ShellDomainAction *action,
+                         unsigned int flags);
+bool shell_domain_report(Shell *sh, bool ok, const char *name, const ShellDomainAction *action);
+
+/* XML that commands read (snapshot and domain descriptions), as virsh reads it */
+xmlDocPtr shell_xml_parse(const char *xml, xmlXPathContextPtr *ret_ctxt);
+void shell_xml_free(xmlDocPtr doc, xmlXPathContextPtr ctxt);
+char *shell_xpath_string(xmlXPathContextPtr ctxt, const char *expr);  /* NULL: empty */
+double shell_xpath_number(xmlXPathContextPtr ctxt, const char *expr); /* NaN: none */
+
+/* options most commands share */
+#define SHELL_OPT_DOMAIN                                                        \
+    {                                                                           \
+        "domain", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "domain name, id or uuid" \
+    }
+#define SHELL_OPT_JSON                          \
+    {                                           \
+        "json", SHELL_OPT_BOOL, 0, "print JSON" \
+    }
+
+/* A file's contents (an XML document), or NULL after virsh's error message. */
+char *shell_read_file(Shell *sh, const char *path);
+
 /* command tables */
 extern const ShellCmdDef shell_host_cmds[];
 extern const ShellCmdDef shell_domain_cmds[];
 extern const ShellCmdDef shell_info_cmds[];
 extern const ShellCmdDef shell_event_cmds[];
 extern const ShellCmdDef shell_console_cmds[];
+extern const ShellCmdDef shell_snapshot_cmds[];
+extern const ShellCmdDef shell_undefine_cmds[];

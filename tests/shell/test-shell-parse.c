@@ -121,16 +121,17 @@ static void test_values(void)
 
     g_assert_cmpstr(shell_call_get(a, "domain"), ==, "--odd-name");
     g_assert_false(shell_call_has(a, "json"));
-    /* ARGV takes every remaining word, as virsh's desc does */
+    /* ARGV takes the data words; options after them still count, as in virsh
+     * ("desc test some new text --title" sets the title) */
     g_assert_cmpstr(shell_call_get(b, "domain"), ==, "test");
-    g_assert_cmpstr(shell_call_get(b, "new-desc"), ==, "some new text --title");
-    g_assert_false(shell_call_has(b, "title"));
+    g_assert_cmpstr(shell_call_get(b, "new-desc"), ==, "some new text");
+    g_assert_true(shell_call_has(b, "title"));
     g_assert_cmpstr(shell_call_get(c, "new-desc"), ==, "hello");
     g_assert_cmpstr(shell_call_get(c, "domain"), ==, "test");
     g_assert_true(shell_call_has(c, "title"));
     g_assert_cmpstr(shell_call_get_words(b)[0], ==, "some");
-    g_assert_cmpstr(shell_call_get_words(b)[3], ==, "--title");
-    g_assert_null(shell_call_get_words(b)[4]);
+    g_assert_cmpstr(shell_call_get_words(b)[2], ==, "text");
+    g_assert_null(shell_call_get_words(b)[3]);
     g_assert_cmpstr(shell_call_get_words(c)[0], ==, "hello");
     g_assert_null(shell_call_get_words(a)[0]);
     g_assert_cmpstr(shell_call_get(d, "uri"), ==, "http://x/");

@@ -58,7 +58,14 @@ typedef enum {
     VIR_DOMAIN_SNAPSHOT_XML_SECURE = (1 << 0),
 } virDomainSnapshotXMLFlags;
 
-/* managed save (virDomainSaveRestoreFlags) */
+/* managed save */
+typedef enum {
+    VIR_DOMAIN_SAVE_BYPASS_CACHE = 1 << 0,
+    VIR_DOMAIN_SAVE_RUNNING = 1 << 1,
+    VIR_DOMAIN_SAVE_PAUSED = 1 << 2,
+    VIR_DOMAIN_SAVE_RESET_NVRAM = 1 << 3,
+} virDomainSaveRestoreFlags;
+
 int virDomainManagedSave(virDomainPtr dom, unsigned int flags);
 int virDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags);
 
