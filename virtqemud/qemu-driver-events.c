@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 
+#include "qemu-snapshot-ops.h"
 #include "util/error.h"
 
 struct QemuProcCtx {
@@ -89,9 +90,11 @@ static void on_qemu_event(QemuProcess *proc, const QemuMonitorMessage *event, vo
     case QEMU_EVENT_RESET:
     case QEMU_EVENT_SUSPEND:
     case QEMU_EVENT_WAKEUP:
-    case QEMU_EVENT_GUEST_PANICKED:
     case QEMU_EVENT_JOB_STATUS_CHANGE:
     case QEMU_EVENT_MIGRATION:
+        qemu_async_job_notify(); /* snapshot jobs and saves wait for these */
+        break;
+    case QEMU_EVENT_GUEST_PANICKED:
     case QEMU_EVENT_MIGRATION_PASS:
     case QEMU_EVENT_DEVICE_DELETED:
     case QEMU_EVENT_BLOCK_JOB_COMPLETED:

@@ -16,6 +16,7 @@
 
 #include "daemon/loop-invoke.h"
 #include "qemu-command.h"
+#include "state/snapshot-tree.h"
 #include "util/error.h"
 #include "util/file-util.h"
 
@@ -40,6 +41,7 @@ void qemu_domain_priv_free(gpointer data)
     /* a process still attached at this point is left running (daemon exit) */
     qemu_process_free(priv->proc);
     qemu_proc_ctx_free(priv->ctx);
+    snapshot_tree_free(priv->snapshots);
     g_free(priv->run_dir);
     g_free(priv->monitor_path);
     g_free(priv->pidfile);
@@ -97,7 +99,8 @@ static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *c
 }
 
 /* Launch QEMU for @obj: on success it runs paused (-S) and priv holds the process. */
-static bool launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps, GError **error)
+bool qemu_driver_launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps,
+                        const char *const *extra_args, GError **error)
 {
     g_autoptr(Command) cmd = build_command(drv, obj, caps, error);
     g_autofree char *name = NULL;
@@ -109,6 +112,8 @@ static bool launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps, GError
 
     if (!cmd)
         return false;
+    if (extra_args)
+        command_add_argv(cmd, extra_args);
     g_mutex_lock(&obj->lock);
     QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
 
@@ -156,7 +161,8 @@ bool qemu_driver_start_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, 
     }
     def = domain_def_copy(obj->def);
     g_mutex_unlock(&obj->lock);
-    if (!(caps = qemu_driver_caps_for_def(drv, def, error)) || !launch(drv, obj, caps, error))
+    if (!(caps = qemu_driver_caps_for_def(drv, def, error)) ||
+        !qemu_driver_launch(drv, obj, caps, NULL, error))
         return false;
     if (!paused && !qemu_driver_monitor_run(obj, qemu_monitor_command_new("cont"), NULL, error)) {
         QemuProcess *proc;

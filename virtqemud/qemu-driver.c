@@ -11,6 +11,7 @@
 
 #include "qemu-console.h"
 #include "qemu-driver.h"
+#include "qemu-snapshot-ops.h"
 
 #include <string.h>
 #include <sys/utsname.h>
@@ -297,6 +298,7 @@ bool qemu_driver_init(bool privileged, const char *root, GError **error)
         driver_free(drv);
         return false;
     }
+    qemu_snapshot_load_all(drv);
     qemu_drv = drv;
     drv->warmup = g_thread_new("qemu-caps-warmup", warmup_thread, drv);
     qemu_driver_startup(drv);
@@ -540,7 +542,7 @@ const DriverOps qemu_driver_ops = {
     .domain_has_managed_save_image = qemu_domain_has_managed_save_image,
     .domain_get_os_type = qemu_domain_get_os_type,
     .domain_get_max_memory = qemu_domain_get_max_memory,
-    .domain_create = qemu_domain_create,
+    .domain_create = qemu_domain_create_or_restore, /* qemu-save-ops.c */
     .domain_create_xml = qemu_domain_create_xml,
     .domain_destroy = qemu_domain_destroy,
     .domain_shutdown = qemu_domain_shutdown,
@@ -549,4 +551,23 @@ const DriverOps qemu_driver_ops = {
     .domain_suspend = qemu_domain_suspend,
     .domain_resume = qemu_domain_resume,
     .domain_open_console = qemu_domain_open_console,
+    /* snapshots and managed save: qemu-snapshot-ops.c, qemu-save-ops.c */
+    .domain_managed_save = qemu_domain_managed_save,
+    .domain_managed_save_remove = qemu_domain_managed_save_remove,
+    .domain_snapshot_create_xml = qemu_domain_snapshot_create_xml,
+    .domain_list_all_snapshots = qemu_domain_list_all_snapshots,
+    .domain_snapshot_num = qemu_domain_snapshot_num,
+    .domain_snapshot_list_names = qemu_domain_snapshot_list_names,
+    .domain_snapshot_lookup_by_name = qemu_domain_snapshot_lookup_by_name,
+    .domain_has_current_snapshot = qemu_domain_has_current_snapshot,
+    .domain_snapshot_current = qemu_domain_snapshot_current,
+    .domain_snapshot_get_parent = qemu_domain_snapshot_get_parent,
+    .domain_snapshot_get_xml_desc = qemu_domain_snapshot_get_xml_desc,
+    .domain_snapshot_is_current = qemu_domain_snapshot_is_current,
+    .domain_snapshot_has_metadata = qemu_domain_snapshot_has_metadata,
+    .domain_snapshot_list_all_children = qemu_domain_snapshot_list_all_children,
+    .domain_snapshot_num_children = qemu_domain_snapshot_num_children,
+    .domain_snapshot_list_children_names = qemu_domain_snapshot_list_children_names,
+    .domain_revert_to_snapshot = qemu_domain_revert_to_snapshot,
+    .domain_snapshot_delete = qemu_domain_snapshot_delete,
 };

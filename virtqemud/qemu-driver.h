@@ -73,6 +73,7 @@ typedef struct QemuDomainPriv {
     bool got_shutdown; /* QEMU reported SHUTDOWN: its exit is a shutdown, not a crash */
     bool exit_pending; /* QEMU exited while a job ran: the job's end handles it */
     bool destroying;   /* destroy killed it: its SHUTDOWN (host-signal) is no news */
+    struct SnapshotTree *snapshots; /* snapshot metadata (qemu-snapshot-ops.c) */
 } QemuDomainPriv;
 
 /* qemu-driver.c */
@@ -116,6 +117,10 @@ bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
 
 /* qemu-driver-lifecycle.c */
 void qemu_domain_priv_free(gpointer priv);
+/* Launch QEMU for @obj paused (-S), @extra_args appended (NULL = none; a restore's
+ * -incoming defer). Caller holds the job. */
+bool qemu_driver_launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps,
+                        const char *const *extra_args, GError **error);
 bool qemu_driver_start_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                            GError **error);
 DomainRef *qemu_domain_create(DriverConn *conn, const DomainRef *dom, unsigned int flags,

@@ -28,14 +28,14 @@ static bool qemu_def_names_file(const DomainDef *dom, const char *path)
     return false;
 }
 
-/* Some snapshot other than @except froze @path. */
+/* Some snapshot other than @except (by name: callers may pass copies) froze @path. */
 static bool qemu_file_needed(const QemuExternalFacts *facts, const SnapshotDef *except,
                              const char *path)
 {
     for (guint i = 0; facts->snapshots && i < facts->snapshots->len; i++) {
         const SnapshotDef *def = facts->snapshots->pdata[i];
 
-        if (def != except &&
+        if ((!except || g_strcmp0(def->name, except->name) != 0) &&
             (qemu_def_names_file(def->dom, path) || qemu_def_names_file(def->inactive_dom, path)))
             return true;
     }

@@ -330,16 +330,20 @@ GStrv qemu_snapshot_plan_devices(const QemuSnapshotPlan *plan)
 /* ---- qemu-img ---- */
 
 /**
- * qemu_snapshot_img_snapshot: `qemu-img snapshot -f qcow2 -c|-a|-d TAG IMAGE` (the
- * format is given so qemu-img never probes it).
+ * qemu_snapshot_img_snapshot: `qemu-img snapshot -q -c|-a|-d TAG --image-opts
+ * driver=qcow2,file.filename=IMAGE`: qemu-img snapshot takes no -f, and the image
+ * options name the format so qemu-img never probes it (commas in the path doubled).
  */
 Command *qemu_snapshot_img_snapshot(const char *qemu_img, char op, const char *tag,
                                     const char *image)
 {
     Command *cmd = command_new(qemu_img);
     char opt[3] = { '-', op, '\0' };
+    g_auto(GStrv) parts = g_strsplit(image, ",", -1);
+    g_autofree char *escaped = g_strjoinv(",,", parts);
 
-    command_add_args(cmd, "snapshot", "-f", "qcow2", opt, tag, image, NULL);
+    command_add_args(cmd, "snapshot", "-q", opt, tag, "--image-opts", NULL);
+    command_add_argf(cmd, "driver=qcow2,file.driver=file,file.filename=%s", escaped);
     return cmd;
 }
 
@@ -613,4 +617,65 @@ QemuMonitorCommand *qemu_snapshot_cmd_internal(const QemuSnapshotPlan *plan, con
     if (g_str_equal(op, "load"))
         return qemu_monitor_cmd_snapshot_load(job, tag, plan->vmstate_node, devs);
     return qemu_monitor_cmd_snapshot_delete(job, tag, devs);
+}
+
+/**
+ * qemu_snapshot_cmd_transaction: one transaction of the blockdev-snapshot of every
+ * disk of @plan, so a live external snapshot switches all disks or none.
+ */
+QemuMonitorCommand *qemu_snapshot_cmd_transaction(const QemuSnapshotPlan *plan)
+{
+    QemuMonitorCommand *cmd = qemu_monitor_command_new("transaction");
+    JsonArray *actions = json_array_new();
+
+    for (guint i = 0; i < plan->disks->len; i++) {
+        const QemuSnapshotDisk *disk = plan->disks->pdata[i];
+        JsonObject *action = json_object_new();
+        JsonObject *data = json_object_new();
+
+        json_object_set_string_member(data, "node", disk->node);
+        json_object_set_string_member(data, "overlay", disk->overlay_format_node);
+        json_object_set_string_member(action, "type", "blockdev-snapshot");
+        json_object_set_object_member(action, "data", data);
+        json_array_add_object_element(actions, action);
+    }
+    cmd->args = json_object_new();
+    json_object_set_array_member(cmd->args, "actions", actions);
+    return cmd;
+}
+
+QemuMonitorCommand *qemu_snapshot_cmd_blockdev_del(const char *node)
+{
+    QemuMonitorCommand *cmd = qemu_monitor_command_new("blockdev-del");
+
+    cmd->args = json_object_new();
+    json_object_set_string_member(cmd->args, "node-name", node);
+    return cmd;
+}
+
+/**
+ * qemu_snapshot_plan_for_existing: the plan of the existing internal snapshot @def for
+ * the domain config @dom (a revert or delete): its internal disks that @dom still has,
+ * with @dom's images and node names; the VM state on the first of them.
+ */
+QemuSnapshotPlan *qemu_snapshot_plan_for_existing(const SnapshotDef *def, const DomainDef *dom)
+{
+    QemuSnapshotPlan *plan = g_new0(QemuSnapshotPlan, 1);
+
+    plan->disks = g_ptr_array_new_with_free_func(qemu_snapshot_disk_free);
+    for (guint i = 0; i < def->disks->len; i++) {
+        const SnapshotDiskDef *sdisk = def->disks->pdata[i];
+
+        for (guint j = 0; sdisk->snapshot == SNAPSHOT_LOCATION_INTERNAL && j < dom->disks->len;
+             j++) {
+            const DomainDiskDef *ddisk = dom->disks->pdata[j];
+
+            if (g_strcmp0(ddisk->target_dev, sdisk->name) == 0 && ddisk->source)
+                g_ptr_array_add(plan->disks, qemu_snapshot_disk_new(dom, j, sdisk));
+        }
+    }
+    plan->with_memory = def->memory == SNAPSHOT_LOCATION_INTERNAL;
+    if (plan->with_memory && plan->disks->len)
+        plan->vmstate_node = g_strdup(((QemuSnapshotDisk *)plan->disks->pdata[0])->node);
+    return plan;
 }

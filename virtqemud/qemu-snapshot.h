@@ -65,6 +65,9 @@ char *qemu_snapshot_disk_node(const DomainDef *dom, guint index);
 bool qemu_snapshot_prepare(SnapshotDef *def, const DomainDef *dom, bool active, bool paused,
                            unsigned int flags, QemuSnapshotPlan **ret_plan, GError **error);
 
+/* The plan of an existing internal snapshot for the domain config @dom (revert, delete). */
+QemuSnapshotPlan *qemu_snapshot_plan_for_existing(const SnapshotDef *def, const DomainDef *dom);
+
 /* The default file of an external overlay of @source for snapshot @snapshot. */
 char *qemu_snapshot_overlay_name(const char *source, const char *snapshot);
 
@@ -90,6 +93,10 @@ Command *qemu_snapshot_img_commit(const char *qemu_img, const char *image);
 /* The QMP commands of a live external snapshot of @disk, in order: blockdev-add of the
  * file and format nodes of the overlay, then blockdev-snapshot. */
 GPtrArray *qemu_snapshot_live_external_commands(const QemuSnapshotDisk *disk);
+
+/* transaction of every disk's blockdev-snapshot (all or none); blockdev-del of a node */
+QemuMonitorCommand *qemu_snapshot_cmd_transaction(const QemuSnapshotPlan *plan);
+QemuMonitorCommand *qemu_snapshot_cmd_blockdev_del(const char *node);
 
 /* A job's outcome from query-jobs: true and *ret_done when it concluded (with @error set
  * to QEMU's error when it failed: then false), true and !*ret_done while it runs. */
