@@ -155,13 +155,20 @@ bool qemu_snapshot_kill(QemuDriver *drv, DomainObj *obj, int reason, int detail,
 {
     QemuProcess *proc;
 
+    bool ok;
+
     g_mutex_lock(&obj->lock);
     proc = qemu_domain_priv_locked(obj)->proc;
+    /* as destroy: the SHUTDOWN QEMU reports for our signal is no news */
+    qemu_domain_priv_locked(obj)->destroying = true;
     g_mutex_unlock(&obj->lock);
-    if (proc && !qemu_process_kill(proc, QEMU_KILL_GRACE_MS, error))
-        return false;
-    qemu_driver_process_stop(drv, obj, reason, detail, events);
-    return true;
+    ok = !proc || qemu_process_kill(proc, QEMU_KILL_GRACE_MS, error);
+    g_mutex_lock(&obj->lock);
+    qemu_domain_priv_locked(obj)->destroying = ok;
+    g_mutex_unlock(&obj->lock);
+    if (ok)
+        qemu_driver_process_stop(drv, obj, reason, detail, events);
+    return ok;
 }
 
 static SnapshotTree *tree_locked(DomainObj *obj)
