@@ -71,16 +71,19 @@ mkfifo "$root/console.in"
 exec 3<>"$root/console.in"
 console_fd=3
 coproc CONSOLE { exec build/libclient/shell/virtsh -c "$uri" console tiny <"$root/console.in"; }
+console_pid=$CONSOLE_PID # bash unsets CONSOLE_PID when the coprocess ends
+exec 4<&"${CONSOLE[0]}"
 ready=
-while IFS= read -r -t 180 line <&"${CONSOLE[0]}"; do
+while IFS= read -r -t 180 line <&4; do
     printf '  | %s\n' "${line%$'\r'}"
     if [[ $line == *VIRTKIT-GUEST-READY* ]]; then
         ready=1
         break
     fi
 done
-kill "$CONSOLE_PID" 2>/dev/null || true
-wait "$CONSOLE_PID" 2>/dev/null || true
+kill "$console_pid" 2>/dev/null || true
+wait "$console_pid" 2>/dev/null || true
+exec 4<&-
 [ -n "$ready" ] || { echo "the guest did not report ready on its console" >&2; exit 1; }
 
 run virtsh snapshot-create-as tiny booted --description "right after boot"
