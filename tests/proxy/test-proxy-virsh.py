@@ -221,6 +221,8 @@ def main():
         for d in (proxyd, qemud):
             if d:
                 logs.append(d.stop())
+                tap.ok(d.proc.returncode == 0, f"{os.path.basename(d.proc.args[0])} exits cleanly",
+                       logs[-1])
         shutil.rmtree(root, ignore_errors=True)
     test_session_autostart(tap)
     if tap.failed:
