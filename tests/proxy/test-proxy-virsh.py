@@ -9,7 +9,6 @@ is not running; and session mode, where proxyd starts virtqemud itself.
 """
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -19,6 +18,10 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
 from compat import Tap  # noqa: E402
+
+# virsh() and check() as the direct compat tests run them
+_direct = __import__("test-virsh")
+virsh, check = _direct.virsh, _direct.check
 
 VIRSH = shutil.which("virsh") or "/usr/bin/virsh"
 PROXYD = os.environ["VIRTKIT_PROXYD"]
@@ -75,21 +78,6 @@ class Daemon:
                 self.proc.wait()
         with open(self.log_path) as f:
             return f.read()
-
-
-def virsh(uri, *args, readonly=False, timeout=60):
-    cmd = [VIRSH] + (["-r"] if readonly else []) + ["-c", uri] + list(args)
-    env = dict(os.environ, LC_ALL="C", LIBVIRT_AUTOSTART="0")
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-
-
-def check(tap, res, desc, rc=0, out=None, err=None):
-    ok = res.returncode == rc
-    if out is not None:
-        ok = ok and re.search(out, res.stdout, re.M) is not None
-    if err is not None:
-        ok = ok and re.search(err, res.stderr, re.M) is not None
-    return tap.ok(ok, desc, f"rc={res.returncode}\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}")
 
 
 def qemu_can_run():

@@ -514,67 +514,67 @@ static void test_idle_exit(Fixture *fx, gconstpointer data)
     g_assert_cmpint(proc_wait(&fx->proxyd, 20000), ==, 0);
 }
 
-static char *session_root(Fixture *fx)
+/* Session mode: proxyd as uid 65534 under a root it owns, starting @virtqemud.
+ * False (the test is skipped) unless we are root. */
+static bool start_session_proxyd(Fixture *fx, const char *virtqemud)
 {
+    g_autofree char *env = g_strdup_printf("VIRTQEMUD_PATH=%s", virtqemud);
+    const char *envv[] = { env, NULL };
+    SpawnOpts opts = { NOBODY_UID, envv };
+
+    if (getuid() != 0) {
+        g_test_skip("needs root to run proxyd as another user (session mode)");
+        return false;
+    }
     g_assert_cmpint(chown(fx->root, NOBODY_UID, NOBODY_UID), ==, 0);
-    return fx->root;
+    start_proxyd(fx, &opts, NULL);
+    return true;
+}
+
+/* The daemon proxyd started is not our child: stop it through its pid file. */
+static void stop_autostarted(Fixture *fx)
+{
+    g_autofree char *pid_file = g_build_filename(fx->root, "run", "virtqemud.pid", NULL);
+    g_autofree char *pid_text = NULL;
+    struct pollfd pfd = { -1, POLLIN, 0 };
+    pid_t pid;
+
+    g_assert_true(g_file_get_contents(pid_file, &pid_text, NULL, NULL));
+    pid = (pid_t)atoi(pid_text);
+    g_assert_cmpint(pid, >, 0);
+    pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    g_assert_cmpint(pfd.fd, >=, 0);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(poll(&pfd, 1, 20000), ==, 1);
+    close(pfd.fd);
 }
 
 /* Session mode: the missing driver daemon is started, with --root and --timeout. */
 static void test_autostart(Fixture *fx, gconstpointer data)
 {
-    g_autofree char *env = g_strdup_printf("VIRTQEMUD_PATH=%s", test_exe("VIRTKIT_TEST_QEMUD"));
-    const char *envv[] = { env, NULL };
-    SpawnOpts opts = { NOBODY_UID, envv };
     g_autoptr(GError) error = NULL;
     g_autofree char *uri = NULL;
-    g_autofree char *pid_file = NULL;
-    g_autofree char *pid_text = NULL;
     int fd;
 
-    if (getuid() != 0) {
-        g_test_skip("needs root to run proxyd as another user (session mode)");
+    if (!start_session_proxyd(fx, test_exe("VIRTKIT_TEST_QEMUD")))
         return;
-    }
-    session_root(fx);
-    start_proxyd(fx, &opts, NULL);
     fd = open_conn(fx, "libvirt-sock", "qemu:///session", 0, &error);
     g_assert_no_error(error);
     uri = get_uri(fx, fd);
     g_assert_cmpstr(uri, ==, "qemu:///session");
     g_assert_no_error(define(fx, fd, "session1"));
     close(fd);
-    /* it is not proxyd's child: stop it by its pid file */
-    pid_file = g_build_filename(fx->root, "run", "virtqemud.pid", NULL);
-    g_assert_true(g_file_get_contents(pid_file, &pid_text, NULL, NULL));
-    fx->qemud.pid = (pid_t)atoi(pid_text);
-    g_assert_cmpint(fx->qemud.pid, >, 0);
-    fx->qemud.pidfd = (int)syscall(SYS_pidfd_open, fx->qemud.pid, 0);
-    g_assert_cmpint(fx->qemud.pidfd, >=, 0);
-    kill(fx->qemud.pid, SIGTERM);
-    {
-        struct pollfd pfd = { fx->qemud.pidfd, POLLIN, 0 };
-
-        g_assert_cmpint(poll(&pfd, 1, 20000), ==, 1);
-    }
-    close(fx->qemud.pidfd);
-    fx->qemud.pid = 0;
+    stop_autostarted(fx);
 }
 
 /* A driver daemon that fails to start: its own message reaches the client. */
 static void test_autostart_fails(Fixture *fx, gconstpointer data)
 {
-    const char *envv[] = { "VIRTQEMUD_PATH=/bin/false", NULL };
-    SpawnOpts opts = { NOBODY_UID, envv };
     g_autoptr(GError) error = NULL;
     int fd;
 
-    if (getuid() != 0) {
-        g_test_skip("needs root to run proxyd as another user (session mode)");
+    if (!start_session_proxyd(fx, "/bin/false"))
         return;
-    }
-    session_root(fx);
-    start_proxyd(fx, &opts, NULL);
     fd = open_conn(fx, "libvirt-sock", "qemu:///session", 0, &error);
     g_assert_cmpint(fd, ==, -1);
     g_assert_error(error, VIRT_REMOTE_ERROR, VIRT_ERR_NO_CONNECT);
