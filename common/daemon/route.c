@@ -392,7 +392,9 @@ static int route_on_handoff_message(sd_event_source *s, int fd, uint32_t revents
     if (n < (ssize_t)sizeof(h) || memcmp(h.magic, HANDOFF_MAGIC, sizeof(h.magic)) != 0 ||
         h.version != HANDOFF_VERSION || h.packet_len != (size_t)n - sizeof(h) || n_fds != 1 ||
         !daemon_identity_token_check(daemon->paths.run_dir, token)) {
-        g_message("refusing a malformed or untrusted handoff");
+        /* n == 0: the proxy's client left before it was handed over */
+        if (n != 0)
+            g_message("refusing a malformed or untrusted handoff");
         if (client_fd >= 0)
             close(client_fd);
     } else {
