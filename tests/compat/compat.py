@@ -6,12 +6,14 @@ wait for it instead of polling for the socket file.
 """
 
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 
 class Tap:
@@ -96,3 +98,21 @@ DOMAIN_XML = """<domain type='test'>
   <os><type arch='i686'>hvm</type></os>
 </domain>
 """
+
+
+def pty_read_until(fd, marker, timeout=20):
+    """Read a pty master until @marker shows, it closes, or @timeout seconds pass."""
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while marker not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed its side
+            break
+        if not chunk:
+            break
+        buf += chunk
+    return buf

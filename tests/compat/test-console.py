@@ -18,7 +18,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compat import Proxyd, Tap  # noqa: E402
+from compat import Proxyd, Tap, pty_read_until  # noqa: E402
 
 try:
     import libvirt
@@ -56,6 +56,16 @@ def recv_until_eof(peer):
         if not chunk:
             return data
         data += chunk
+
+
+def recv_until(peer, marker):
+    got = b""
+    while marker not in got:
+        chunk = peer.recv(64)
+        if not chunk:
+            break
+        got += chunk
+    return got
 
 
 def stream_recv_exact(st, n):
@@ -160,26 +170,6 @@ def python_tests(tap, d, consoles):
     conn.close()
 
 
-def pty_read_until(fd, marker, timeout=TIMEOUT):
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while marker not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        r, _, _ = select.select([fd], [], [], left)
-        if not r:
-            break
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        buf += chunk
-    return buf
-
-
 def wait_child(pid, timeout=TIMEOUT):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -192,58 +182,55 @@ def wait_child(pid, timeout=TIMEOUT):
     return None
 
 
-def console_on_pty(argv):
-    env = dict(os.environ, LC_ALL="C", LIBVIRT_AUTOSTART="0")
-    pid, master = pty.fork()
-    if pid == 0:
-        os.execvpe(argv[0], argv, env)
-    return pid, master
+class ConsoleOnPty:
+    """A console client on a pty; killed on exit unless it ended (wait())."""
+
+    def __init__(self, argv):
+        env = dict(os.environ, LC_ALL="C", LIBVIRT_AUTOSTART="0")
+        self.pid, self.master = pty.fork()
+        if self.pid == 0:
+            os.execvpe(argv[0], argv, env)
+
+    def wait(self):
+        rc = wait_child(self.pid)
+        self.pid = None
+        return rc
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.master)
 
 
 def shell_tests(tap, d, consoles, name, argv):
-    pid, master = console_on_pty(argv + ["-c", d.uri(), "console", "test"])
-    try:
-        banner = pty_read_until(master, b"(Ctrl + ])\r\n")
+    cmd = argv + ["-c", d.uri(), "console", "test"]
+    with ConsoleOnPty(cmd) as con:
+        banner = pty_read_until(con.master, b"(Ctrl + ])\r\n")
         tap.ok(b"Connected to domain 'test'\r\nEscape character is ^] (Ctrl + ])\r\n" in banner,
                f"{name} console: the banner", banner)
         peer = consoles.accept()
         peer.sendall(b"guest output\r\n")
-        out = pty_read_until(master, b"guest output")
+        out = pty_read_until(con.master, b"guest output")
         tap.ok(b"guest output" in out, f"{name} console: guest output on the terminal", out)
-        os.write(master, b"typed\r")
-        got = b""
-        while b"typed\r" not in got:
-            chunk = peer.recv(64)
-            if not chunk:
-                break
-            got += chunk
+        os.write(con.master, b"typed\r")
+        got = recv_until(peer, b"typed\r")
         tap.ok(got == b"typed\r", f"{name} console: keystrokes reach the guest raw", got)
-        os.write(master, b"\x1d")
-        rc = wait_child(pid)
-        pid = None
+        os.write(con.master, b"\x1d")
+        rc = con.wait()
         tap.ok(rc == 0, f"{name} console: ^] ends it with status 0", rc)
         tap.ok(recv_until_eof(peer) == b"", f"{name} console: the console closes after ^]")
         peer.close()
-    finally:
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(master)
 
     # the guest hanging up ends the session too
-    pid, master = console_on_pty(argv + ["-c", d.uri(), "console", "test"])
-    try:
-        pty_read_until(master, b"(Ctrl + ])\r\n")
-        peer = consoles.accept()
-        peer.close()
-        rc = wait_child(pid)
-        pid = None
+    with ConsoleOnPty(cmd) as con:
+        pty_read_until(con.master, b"(Ctrl + ])\r\n")
+        consoles.accept().close()
+        rc = con.wait()
         tap.ok(rc is not None, f"{name} console: ends when the guest hangs up", rc)
-    finally:
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(master)
 
 
 def virtsh_pipe_test(tap, d, consoles, virtsh):
@@ -257,12 +244,7 @@ def virtsh_pipe_test(tap, d, consoles, virtsh):
         peer.sendall(b"from guest\n")
         proc.stdin.write(b"from stdin\n")
         proc.stdin.flush()
-        got = b""
-        while b"from stdin\n" not in got:
-            chunk = peer.recv(64)
-            if not chunk:
-                break
-            got += chunk
+        got = recv_until(peer, b"from stdin\n")
         tap.ok(got == b"from stdin\n", "virtsh console: piped stdin reaches the guest", got)
         proc.stdin.close()
         out = proc.stdout.read()  # EOF once virtsh exits (the meson timeout backs this)

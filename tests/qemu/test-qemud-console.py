@@ -7,11 +7,11 @@ unknown device, a file serial and a shut-off guest, and destroy ends the stream.
 
 import os
 import pty
-import select
 import subprocess
 import time
 
 from qemud import WAIT, Qemud, Tap, define, tiny_guest, virsh, wait_for
+from compat import pty_read_until  # noqa: E402 (qemud put it on the path)
 
 try:
     import libvirt
@@ -42,23 +42,6 @@ def stream_read_until(conn, st, marker, timeout=WAIT * 2):
             break
         data += got
     return data
-
-
-def pty_read_until(fd, marker, timeout=WAIT):
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while marker not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            break
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        buf += chunk
-    return buf
 
 
 def test_console(t, qd):
