@@ -9,6 +9,7 @@
  * times out while another answers. Waits have deadlines.
  */
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
