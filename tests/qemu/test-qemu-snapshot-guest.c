@@ -293,6 +293,14 @@ static char *dir_listing(void)
     return g_strjoinv(" ", (char **)names->pdata);
 }
 
+/* The image directory holds exactly these files of the guest (sorted, space-separated). */
+static void assert_dir_listing(const char *expected)
+{
+    g_autofree char *files = dir_listing();
+
+    g_assert_cmpstr(files, ==, expected);
+}
+
 static void test_external(void)
 {
     g_autofree char *disk = make_disk("ext1.qcow2", "qcow2");
@@ -300,7 +308,6 @@ static void test_external(void)
     virDomainPtr dom = define_guest("ext1", disk, "qcow2");
     virDomainSnapshotPtr snap;
     g_autofree char *xml = NULL;
-    g_autofree char *files = NULL;
     g_autofree char *info = NULL;
     g_autofree char *cmd = NULL;
 
@@ -321,14 +328,11 @@ static void test_external(void)
     /* revert: the guest stops, a new overlay replaces the one it ran on */
     CHECK(virDomainRevertToSnapshot(snap, 0));
     assert_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT);
-    files = dir_listing();
-    g_assert_cmpstr(files, ==, "ext1.e1 ext1.qcow2 ext1.serial");
-    g_free(files);
+    assert_dir_listing("ext1.e1 ext1.qcow2 ext1.serial");
 
     /* delete: merged down, back on the original image, no overlay left */
     CHECK(virDomainSnapshotDelete(snap, 0));
-    files = dir_listing();
-    g_assert_cmpstr(files, ==, "ext1.qcow2 ext1.serial");
+    assert_dir_listing("ext1.qcow2 ext1.serial");
     g_free(xml);
     xml = virDomainGetXMLDesc(dom, 0);
     g_assert_nonnull(strstr(xml, disk));
@@ -340,12 +344,9 @@ static void test_external(void)
     snap = virDomainSnapshotCreateXML(dom, "<domainsnapshot><name>e2</name></domainsnapshot>",
                                       VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY);
     g_assert_nonnull(snap);
-    files = dir_listing();
-    g_assert_cmpstr(files, ==, "ext1.e2 ext1.qcow2 ext1.serial");
-    g_free(files);
+    assert_dir_listing("ext1.e2 ext1.qcow2 ext1.serial");
     CHECK(virDomainSnapshotDelete(snap, 0));
-    files = dir_listing();
-    g_assert_cmpstr(files, ==, "ext1.qcow2 ext1.serial");
+    assert_dir_listing("ext1.qcow2 ext1.serial");
     virDomainSnapshotFree(snap);
     CHECK(virDomainUndefine(dom));
     virDomainFree(dom);
