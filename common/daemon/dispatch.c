@@ -123,13 +123,6 @@ static bool dispatch_on_loop(Client *client, const RpcProcInfo *info)
     return false;
 }
 
-/* Remote procedures allowed before CONNECT_OPEN. */
-static bool dispatch_allowed_unopened(int proc)
-{
-    return proc == REMOTE_PROC_AUTH_LIST || proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE ||
-           proc == REMOTE_PROC_CONNECT_OPEN || proc == REMOTE_PROC_CONNECT_CLOSE;
-}
-
 /**
  * dispatch_api_name - libvirt's API name for a procedure, for messages
  * @proc_name: "REMOTE_PROC_DOMAIN_DEFINE_XML"
@@ -249,7 +242,8 @@ static GBytes *dispatch_run(Client *client, const RpcHeader *h, const RpcProcInf
     };
     GBytes *reply = NULL;
 
-    if (h->prog == REMOTE_PROGRAM && !call.conn && !dispatch_allowed_unopened(h->proc))
+    /* the schema's @open: none marks what may run before CONNECT_OPEN */
+    if (h->prog == REMOTE_PROGRAM && !call.conn && info->needs_open)
         g_set_error(&error, VIRT_RPC_ERROR, VIRT_ERR_INTERNAL_ERROR, "connection not open");
     else if (handler(&call, args, ret, &error)) {
         reply = rpc_message_encode_reply(h, ret, &error);

@@ -5,7 +5,7 @@
 The schema is the single source of truth: rpcgen turns its types into XDR code, and
 this script turns its procedure enums and their doc-comment annotations into a C
 table (number -> name, payload xdrprocs and sizes, access class, priority, acl,
-where the daemon runs it), so
+where the daemon runs it, whether it needs an open connection), so
 nothing about a procedure is written twice.
 
 Usage: gen-proc-table.py SCHEMA.x OUTPUT.c HEADER_INCLUDE
@@ -14,7 +14,7 @@ Usage: gen-proc-table.py SCHEMA.x OUTPUT.c HEADER_INCLUDE
 import re
 import sys
 
-ANNOTATION_KEYS = {"access", "priority", "auth", "acl", "stream", "kind", "dispatch"}
+ANNOTATION_KEYS = {"access", "priority", "auth", "open", "acl", "stream", "kind", "dispatch"}
 ACCESS = {"read-only": "RPC_PROC_ACCESS_READ_ONLY", "read-write": "RPC_PROC_ACCESS_READ_WRITE"}
 PRIORITY = {"low": "RPC_PROC_PRIORITY_LOW", "high": "RPC_PROC_PRIORITY_HIGH"}
 STREAM = {"none": "RPC_PROC_STREAM_NONE", "read": "RPC_PROC_STREAM_READ",
@@ -134,6 +134,9 @@ def build(consts, types, programs):
             auth = ann.get("auth", "required")
             if auth not in ("none", "required"):
                 raise SchemaError(f"{name}: bad @auth '{auth}'")
+            opened = ann.get("open", "required")
+            if opened not in ("none", "required"):
+                raise SchemaError(f"{name}: bad @open '{opened}'")
             dispatch = ann.get("dispatch", "worker")
             if dispatch not in DISPATCH:
                 raise SchemaError(f"{name}: bad @dispatch '{dispatch}'")
@@ -145,6 +148,9 @@ def build(consts, types, programs):
                 raise SchemaError(f"{name}: bad @kind '{kind}'")
             if kind == "message" and (args or ret):
                 raise SchemaError(f"{name}: a message has no _args/_ret types")
+            # authenticating comes before opening: an auth step cannot need the open
+            if kind == "call" and auth == "none" and opened != "none":
+                raise SchemaError(f"{name}: '@auth: none' needs '@open: none'")
             acl = "NULL"
             if ann["acl"]:
                 acl_name = f"{base}_acl"
@@ -165,6 +171,7 @@ def build(consts, types, programs):
                 f"        .stream = {STREAM[stream]},\n"
                 f"        .dispatch = {DISPATCH[dispatch]},\n"
                 f"        .needs_auth = {'false' if auth == 'none' else 'true'},\n"
+                f"        .needs_open = {'false' if opened == 'none' else 'true'},\n"
                 f"        .acl = {acl},\n"
                 "    },")
         lines.append(f"static const RpcProcInfo {prefix}_procs[] = {{")

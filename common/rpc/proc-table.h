@@ -4,7 +4,8 @@
 /*
  * The procedure table generated from remote-protocol.x by gen-proc-table.py: for
  * every program and procedure, its payload marshalling (libtirpc xdrprocs made by
- * rpcgen from the same schema), access class, priority, acl and dispatch annotations.
+ * rpcgen from the same schema), access class, priority, acl, auth, open and dispatch
+ * annotations.
  */
 
 #include <glib.h>
@@ -80,6 +81,7 @@ typedef struct RpcProcInfo {
     RpcProcStream stream;
     RpcProcDispatch dispatch;
     bool needs_auth;
+    bool needs_open;        /* remote program: refused until CONNECT_OPEN succeeded */
     const char *const *acl; /* NULL-terminated "object:perm[:FLAG]" or NULL */
 } RpcProcInfo;
 

@@ -3,7 +3,8 @@
 """Tier: golden (pure). gen-proc-table.py refuses schemas that would make the table
 lie: a procedure without an access class, an unknown annotation, a number used
 twice, a payload type no procedure uses, a message with call payloads, a call that
-changes state marked to run inline on a daemon's loop thread.
+changes state marked to run inline on a daemon's loop thread, an @auth: none call
+that would need an open connection.
 
 Usage: test-gen-proc-table.py PATH/TO/gen-proc-table.py
 """
@@ -28,6 +29,7 @@ enum remote_procedure {
 
     /**
      * @access: read-only
+     * @open: none
      */
     REMOTE_PROC_BAR = 2
 };
@@ -40,11 +42,14 @@ BAD = {
     "duplicate-number": ("REMOTE_PROC_BAR = 2", "REMOTE_PROC_BAR = 1"),
     "unused-type": ("struct remote_foo_args", "struct remote_baz_args { int z; };\nstruct remote_foo_args"),
     "bad-priority": ("@priority: high", "@priority: urgent"),
-    "no-comment": ("    /**\n     * @access: read-only\n     */\n    REMOTE_PROC_BAR", "    REMOTE_PROC_BAR"),
+    "no-comment": ("    /**\n     * @access: read-only\n     * @open: none\n     */\n    REMOTE_PROC_BAR",
+                   "    REMOTE_PROC_BAR"),
     "message-with-args": ("@priority: high", "@priority: high\n     * @kind: message"),
     "bad-dispatch": ("@dispatch: inline", "@dispatch: sometimes"),
     "inline-read-write": ("@access: read-only\n     * @priority: high",
                           "@access: read-write\n     * @priority: high"),
+    "bad-open": ("@priority: high", "@priority: high\n     * @open: later"),
+    "auth-none-needs-open": ("@priority: high", "@priority: high\n     * @auth: none"),
 }
 
 
@@ -66,7 +71,8 @@ def main(argv):
     n += 1
     ok = ("remote_foo_args" in text and "RPC_PROC_ACCESS_READ_ONLY" in text
           and "RPC_PROC_KIND_MESSAGE" in text and '"domain:read"' in text
-          and "RPC_PROC_DISPATCH_INLINE" in text and "RPC_PROC_DISPATCH_WORKER" in text)
+          and "RPC_PROC_DISPATCH_INLINE" in text and "RPC_PROC_DISPATCH_WORKER" in text
+          and ".needs_open = true" in text and ".needs_open = false" in text)
     print(("ok" if ok else "not ok") + f" {n} - valid schema builds")
     failures += not ok
 

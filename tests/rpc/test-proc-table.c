@@ -87,6 +87,32 @@ static void test_payload_types(void)
     g_assert_null(auth->acl);
 }
 
+/* @open: none: exactly the handshake (auth, features, open, close) runs before the open */
+static void test_before_open(void)
+{
+    static const char *const expected[] = {
+        "REMOTE_PROC_CONNECT_OPEN",
+        "REMOTE_PROC_CONNECT_CLOSE",
+        "REMOTE_PROC_CONNECT_SUPPORTS_FEATURE",
+        "REMOTE_PROC_AUTH_LIST",
+        "REMOTE_PROC_AUTH_SASL_INIT",
+        "REMOTE_PROC_AUTH_SASL_START",
+        "REMOTE_PROC_AUTH_SASL_STEP",
+        "REMOTE_PROC_AUTH_POLKIT",
+        NULL,
+    };
+    const RpcProgramInfo *remote = rpc_program_lookup(REMOTE_PROGRAM);
+    g_autoptr(GPtrArray) found = g_ptr_array_new();
+
+    for (size_t i = 0; i < remote->n_procs; i++) {
+        if (!remote->procs[i].needs_open)
+            g_ptr_array_add(found, (gpointer)remote->procs[i].name);
+    }
+    g_assert_cmpuint(found->len, ==, g_strv_length((char **)expected));
+    for (guint i = 0; i < found->len; i++)
+        g_assert_true(g_strv_contains(expected, found->pdata[i]));
+}
+
 static RpcProcDispatch dispatch_of(uint32_t prog, int proc)
 {
     const RpcProcInfo *info = rpc_proc_lookup(prog, proc);
@@ -161,6 +187,7 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/proc-table/payload-types", test_payload_types);
     g_test_add_func("/rpc/proc-table/unknown", test_unknown);
     g_test_add_func("/rpc/proc-table/dispatch", test_dispatch);
+    g_test_add_func("/rpc/proc-table/before-open", test_before_open);
     g_test_add_func("/rpc/proc-table/sorted", test_sorted);
     return g_test_run();
 }
