@@ -68,15 +68,43 @@ def virsh(uri, *args):
                           timeout=120, env=dict(os.environ, LC_ALL="C"))
 
 
-def pids_of(exe_path):
-    """Host pids whose executable is @exe_path."""
+def descendants(pid):
+    """@pid and every process below it, as the kernel lists children."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:  # it exited meanwhile
+            pass
+    return found
+
+
+def isolated_pids(supervisor):
+    """The processes of the PID namespace that the run-isolated.sh process @supervisor
+    created: below it, in a PID namespace other than ours. Only this test's own tree is
+    looked at, so daemons of tests running beside it cannot be mistaken for ours."""
+    own = ns(os.getpid(), "pid")
+    pids = []
+    for pid in descendants(supervisor):
+        try:
+            if ns(pid, "pid") != own:
+                pids.append(pid)
+        except OSError:
+            pass
+    return pids
+
+
+def pids_of(exe_path, candidates):
+    """The pids among @candidates whose executable is @exe_path."""
     found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    for pid in candidates:
         try:
             if os.readlink(f"/proc/{pid}/exe") == exe_path:
-                found.append(int(pid))
+                found.append(pid)
         except OSError:
             pass
     return found
@@ -112,7 +140,7 @@ def main():
     iso = px = None
     try:
         iso = Notified([script, "--root", root, "--share", build, "--", qemud], root, "virtqemud")
-        qemud_pids = pids_of(os.path.realpath(qemud))
+        qemud_pids = pids_of(os.path.realpath(qemud), isolated_pids(iso.proc.pid))
         tap.ok(len(qemud_pids) == 1, "one virtqemud runs", qemud_pids)
         qpid = qemud_pids[0]
         for kind in ("mnt", "pid", "ipc", "uts"):
@@ -141,9 +169,11 @@ def main():
         tap.ok(r.returncode == 0, "virsh start through proxyd", r.stdout + r.stderr)
         r = virsh(uri, "domstate", "iso1")
         tap.ok(r.stdout.strip() == "running", "guest is running", r.stdout + r.stderr)
-        qemu_pids = [p for p in pids_of(os.path.realpath(shutil.which("qemu-system-x86_64")))
+        qemu_pids = [p for p in pids_of(os.path.realpath(shutil.which("qemu-system-x86_64")),
+                                        isolated_pids(iso.proc.pid))
                      if b"guest=iso1" in open(f"/proc/{p}/cmdline", "rb").read()]
-        tap.ok(len(qemu_pids) == 1 and ns(qemu_pids[0], "pid") == ns(qpid, "pid"),
+        tap.ok(len(qemu_pids) == 1 and ns(qemu_pids[0], "pid") == ns(qpid, "pid")
+               and ns(qemu_pids[0], "mnt") == ns(qpid, "mnt"),
                "the guest's QEMU runs inside the daemon's namespaces", qemu_pids)
 
         rc, log = px.stop()
