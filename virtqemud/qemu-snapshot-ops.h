@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "driver/driver-snapshot-common.h"
 #include "qemu-driver.h"
 
 /* Wake the waiters of QMP jobs and migrations (JOB_STATUS_CHANGE, MIGRATION); called
@@ -23,35 +24,8 @@ void qemu_snapshot_load_all(QemuDriver *drv);
 /* snapshots */
 SnapshotRef *qemu_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                              const char *xml, unsigned int flags, GError **error);
-bool qemu_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                                    GPtrArray **ret_snaps, GError **error);
-int qemu_domain_snapshot_num(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                             GError **error);
-bool qemu_domain_snapshot_list_names(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                                     GPtrArray **ret_names, GError **error);
-SnapshotRef *qemu_domain_snapshot_lookup_by_name(DriverConn *conn, const DomainRef *dom,
-                                                 const char *name, unsigned int flags,
-                                                 GError **error);
-bool qemu_domain_has_current_snapshot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                                      bool *ret, GError **error);
-SnapshotRef *qemu_domain_snapshot_current(DriverConn *conn, const DomainRef *dom,
-                                          unsigned int flags, GError **error);
-SnapshotRef *qemu_domain_snapshot_get_parent(DriverConn *conn, const SnapshotRef *snap,
-                                             unsigned int flags, GError **error);
-char *qemu_domain_snapshot_get_xml_desc(DriverConn *conn, const SnapshotRef *snap,
-                                        unsigned int flags, GError **error);
-bool qemu_domain_snapshot_is_current(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
-                                     bool *ret, GError **error);
-bool qemu_domain_snapshot_has_metadata(DriverConn *conn, const SnapshotRef *snap,
-                                       unsigned int flags, bool *ret, GError **error);
-bool qemu_domain_snapshot_list_all_children(DriverConn *conn, const SnapshotRef *snap,
-                                            unsigned int flags, GPtrArray **ret_snaps,
-                                            GError **error);
-int qemu_domain_snapshot_num_children(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
-                                      GError **error);
-bool qemu_domain_snapshot_list_children_names(DriverConn *conn, const SnapshotRef *snap,
-                                              unsigned int flags, GPtrArray **ret_names,
-                                              GError **error);
+/* the read-only ops (driver-snapshot-common.h) */
+DRIVER_SNAPSHOT_DECLARE_READ_OPS(qemu);
 bool qemu_domain_revert_to_snapshot(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
                                     GError **error);
 bool qemu_domain_snapshot_delete(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,

@@ -159,6 +159,26 @@ GPtrArray *driver_snapshot_collect(const DriverSnapshotCtx *ctx, const DomainRef
     return out;
 }
 
+bool driver_snapshot_collect_into(const DriverSnapshotCtx *ctx, const DomainRef *dom,
+                                  const char *from, unsigned int flags, bool names, GPtrArray **ret,
+                                  const char *func, GError **error)
+{
+    GPtrArray *out = driver_snapshot_collect(ctx, dom, from, flags, names, func, error);
+
+    if (!out)
+        return false;
+    *ret = out;
+    return true;
+}
+
+int driver_snapshot_count(const DriverSnapshotCtx *ctx, const DomainRef *dom, const char *from,
+                          unsigned int flags, const char *func, GError **error)
+{
+    g_autoptr(GPtrArray) out = driver_snapshot_collect(ctx, dom, from, flags, true, func, error);
+
+    return out ? (int)out->len : -1;
+}
+
 SnapshotRef *driver_snapshot_lookup_by_name(const DriverSnapshotCtx *ctx, const DomainRef *dom,
                                             const char *name, unsigned int flags, const char *func,
                                             GError **error)

@@ -80,3 +80,117 @@ bool driver_snapshot_is_current(const DriverSnapshotCtx *ctx, const SnapshotRef 
 /* every snapshot a driver knows has metadata (NO_METADATA ones are forgotten) */
 bool driver_snapshot_has_metadata(const DriverSnapshotCtx *ctx, const SnapshotRef *snap,
                                   unsigned int flags, bool *ret, const char *func, GError **error);
+
+/* collect into *@ret (true) or fail (false); count: the number collected or -1 */
+bool driver_snapshot_collect_into(const DriverSnapshotCtx *ctx, const DomainRef *dom,
+                                  const char *from, unsigned int flags, bool names, GPtrArray **ret,
+                                  const char *func, GError **error);
+int driver_snapshot_count(const DriverSnapshotCtx *ctx, const DomainRef *dom, const char *from,
+                          unsigned int flags, const char *func, GError **error);
+
+/*
+ * The read-only snapshot ops of a driver, PREFIX_domain_list_all_snapshots …
+ * PREFIX_domain_snapshot_has_metadata, answered by the functions above. DriverConn is
+ * private to each driver, so the driver passes CTX_FN, its
+ * `const DriverSnapshotCtx *CTX_FN(DriverConn *conn, DriverSnapshotCtx *buf)`, and these
+ * macros write the thin entry points its ops table names (instead of every driver
+ * repeating them by hand).
+ */
+#define DRIVER_SNAPSHOT_DECLARE_READ_OPS(PREFIX)                                                 \
+    bool PREFIX##_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom,              \
+                                            unsigned int flags, GPtrArray **ret_snaps,           \
+                                            GError **error);                                     \
+    int PREFIX##_domain_snapshot_num(DriverConn *conn, const DomainRef *dom, unsigned int flags, \
+                                     GError **error);                                            \
+    bool PREFIX##_domain_snapshot_list_names(DriverConn *conn, const DomainRef *dom,             \
+                                             unsigned int flags, GPtrArray **ret_names,          \
+                                             GError **error);                                    \
+    bool PREFIX##_domain_snapshot_list_all_children(DriverConn *conn, const SnapshotRef *snap,   \
+                                                    unsigned int flags, GPtrArray **ret_snaps,   \
+                                                    GError **error);                             \
+    int PREFIX##_domain_snapshot_num_children(DriverConn *conn, const SnapshotRef *snap,         \
+                                              unsigned int flags, GError **error);               \
+    bool PREFIX##_domain_snapshot_list_children_names(DriverConn *conn, const SnapshotRef *snap, \
+                                                      unsigned int flags, GPtrArray **ret_names, \
+                                                      GError **error);                           \
+    SnapshotRef *PREFIX##_domain_snapshot_lookup_by_name(DriverConn *conn, const DomainRef *dom, \
+                                                         const char *name, unsigned int flags,   \
+                                                         GError **error);                        \
+    bool PREFIX##_domain_has_current_snapshot(DriverConn *conn, const DomainRef *dom,            \
+                                              unsigned int flags, bool *ret, GError **error);    \
+    SnapshotRef *PREFIX##_domain_snapshot_current(DriverConn *conn, const DomainRef *dom,        \
+                                                  unsigned int flags, GError **error);           \
+    SnapshotRef *PREFIX##_domain_snapshot_get_parent(DriverConn *conn, const SnapshotRef *snap,  \
+                                                     unsigned int flags, GError **error);        \
+    char *PREFIX##_domain_snapshot_get_xml_desc(DriverConn *conn, const SnapshotRef *snap,       \
+                                                unsigned int flags, GError **error);             \
+    bool PREFIX##_domain_snapshot_is_current(DriverConn *conn, const SnapshotRef *snap,          \
+                                             unsigned int flags, bool *ret, GError **error);     \
+    bool PREFIX##_domain_snapshot_has_metadata(DriverConn *conn, const SnapshotRef *snap,        \
+                                               unsigned int flags, bool *ret, GError **error)
+
+/* one entry point: NAME(PARAMS) returns COMMON(CTX_FN(conn), ARGS…, "NAME", error) */
+#define DRIVER_SNAPSHOT_READ_OP(RET, NAME, PARAMS, COMMON, CTX_FN, ...) \
+    RET NAME PARAMS                                                     \
+    {                                                                   \
+        DriverSnapshotCtx ctx_;                                         \
+        return COMMON(CTX_FN(conn, &ctx_), __VA_ARGS__, #NAME, error);  \
+    }
+
+#define DRIVER_SNAPSHOT_DEFINE_READ_OPS(PREFIX, CTX_FN)                                           \
+    DRIVER_SNAPSHOT_READ_OP(bool, PREFIX##_domain_list_all_snapshots,                             \
+                            (DriverConn * conn, const DomainRef *dom, unsigned int flags,         \
+                             GPtrArray **ret_snaps, GError **error),                              \
+                            driver_snapshot_collect_into, CTX_FN, dom, NULL, flags, false,        \
+                            ret_snaps)                                                            \
+    DRIVER_SNAPSHOT_READ_OP(                                                                      \
+        int, PREFIX##_domain_snapshot_num,                                                        \
+        (DriverConn * conn, const DomainRef *dom, unsigned int flags, GError **error),            \
+        driver_snapshot_count, CTX_FN, dom, NULL, flags)                                          \
+    DRIVER_SNAPSHOT_READ_OP(bool, PREFIX##_domain_snapshot_list_names,                            \
+                            (DriverConn * conn, const DomainRef *dom, unsigned int flags,         \
+                             GPtrArray **ret_names, GError **error),                              \
+                            driver_snapshot_collect_into, CTX_FN, dom, NULL, flags, true,         \
+                            ret_names)                                                            \
+    DRIVER_SNAPSHOT_READ_OP(bool, PREFIX##_domain_snapshot_list_all_children,                     \
+                            (DriverConn * conn, const SnapshotRef *snap, unsigned int flags,      \
+                             GPtrArray **ret_snaps, GError **error),                              \
+                            driver_snapshot_collect_into, CTX_FN, snap->dom, snap->name, flags,   \
+                            false, ret_snaps)                                                     \
+    DRIVER_SNAPSHOT_READ_OP(                                                                      \
+        int, PREFIX##_domain_snapshot_num_children,                                               \
+        (DriverConn * conn, const SnapshotRef *snap, unsigned int flags, GError **error),         \
+        driver_snapshot_count, CTX_FN, snap->dom, snap->name, flags)                              \
+    DRIVER_SNAPSHOT_READ_OP(bool, PREFIX##_domain_snapshot_list_children_names,                   \
+                            (DriverConn * conn, const SnapshotRef *snap, unsigned int flags,      \
+                             GPtrArray **ret_names, GError **error),                              \
+                            driver_snapshot_collect_into, CTX_FN, snap->dom, snap->name, flags,   \
+                            true, ret_names)                                                      \
+    DRIVER_SNAPSHOT_READ_OP(SnapshotRef *, PREFIX##_domain_snapshot_lookup_by_name,               \
+                            (DriverConn * conn, const DomainRef *dom, const char *name,           \
+                             unsigned int flags, GError **error),                                 \
+                            driver_snapshot_lookup_by_name, CTX_FN, dom, name, flags)             \
+    DRIVER_SNAPSHOT_READ_OP(                                                                      \
+        bool, PREFIX##_domain_has_current_snapshot,                                               \
+        (DriverConn * conn, const DomainRef *dom, unsigned int flags, bool *ret, GError **error), \
+        driver_snapshot_has_current, CTX_FN, dom, flags, ret)                                     \
+    DRIVER_SNAPSHOT_READ_OP(                                                                      \
+        SnapshotRef *, PREFIX##_domain_snapshot_current,                                          \
+        (DriverConn * conn, const DomainRef *dom, unsigned int flags, GError **error),            \
+        driver_snapshot_current, CTX_FN, dom, flags)                                              \
+    DRIVER_SNAPSHOT_READ_OP(                                                                      \
+        SnapshotRef *, PREFIX##_domain_snapshot_get_parent,                                       \
+        (DriverConn * conn, const SnapshotRef *snap, unsigned int flags, GError **error),         \
+        driver_snapshot_get_parent, CTX_FN, snap, flags)                                          \
+    DRIVER_SNAPSHOT_READ_OP(                                                                      \
+        char *, PREFIX##_domain_snapshot_get_xml_desc,                                            \
+        (DriverConn * conn, const SnapshotRef *snap, unsigned int flags, GError **error),         \
+        driver_snapshot_get_xml_desc, CTX_FN, snap, flags)                                        \
+    DRIVER_SNAPSHOT_READ_OP(bool, PREFIX##_domain_snapshot_is_current,                            \
+                            (DriverConn * conn, const SnapshotRef *snap, unsigned int flags,      \
+                             bool *ret, GError **error),                                          \
+                            driver_snapshot_is_current, CTX_FN, snap, flags, ret)                 \
+    DRIVER_SNAPSHOT_READ_OP(bool, PREFIX##_domain_snapshot_has_metadata,                          \
+                            (DriverConn * conn, const SnapshotRef *snap, unsigned int flags,      \
+                             bool *ret, GError **error),                                          \
+                            driver_snapshot_has_metadata, CTX_FN, snap, flags, ret)

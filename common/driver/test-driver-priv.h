@@ -8,6 +8,7 @@
 
 #include "conf/domain-def.h"
 #include "driver/driver-domain-common.h"
+#include "driver/driver-snapshot-common.h"
 #include "driver/driver.h"
 #include "util/error.h"
 #include "state/domain-obj-list.h"
@@ -76,35 +77,8 @@ bool test_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, uns
                                      GError **error);
 SnapshotRef *test_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                              const char *xml, unsigned int flags, GError **error);
-bool test_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                                    GPtrArray **ret_snaps, GError **error);
-int test_domain_snapshot_num(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                             GError **error);
-bool test_domain_snapshot_list_names(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                                     GPtrArray **ret_names, GError **error);
-SnapshotRef *test_domain_snapshot_lookup_by_name(DriverConn *conn, const DomainRef *dom,
-                                                 const char *name, unsigned int flags,
-                                                 GError **error);
-bool test_domain_has_current_snapshot(DriverConn *conn, const DomainRef *dom, unsigned int flags,
-                                      bool *ret, GError **error);
-SnapshotRef *test_domain_snapshot_current(DriverConn *conn, const DomainRef *dom,
-                                          unsigned int flags, GError **error);
-SnapshotRef *test_domain_snapshot_get_parent(DriverConn *conn, const SnapshotRef *snap,
-                                             unsigned int flags, GError **error);
-char *test_domain_snapshot_get_xml_desc(DriverConn *conn, const SnapshotRef *snap,
-                                        unsigned int flags, GError **error);
-bool test_domain_snapshot_is_current(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
-                                     bool *ret, GError **error);
-bool test_domain_snapshot_has_metadata(DriverConn *conn, const SnapshotRef *snap,
-                                       unsigned int flags, bool *ret, GError **error);
-bool test_domain_snapshot_list_all_children(DriverConn *conn, const SnapshotRef *snap,
-                                            unsigned int flags, GPtrArray **ret_snaps,
-                                            GError **error);
-int test_domain_snapshot_num_children(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
-                                      GError **error);
-bool test_domain_snapshot_list_children_names(DriverConn *conn, const SnapshotRef *snap,
-                                              unsigned int flags, GPtrArray **ret_names,
-                                              GError **error);
+/* the read-only ops (driver-snapshot-common.h) */
+DRIVER_SNAPSHOT_DECLARE_READ_OPS(test);
 bool test_domain_revert_to_snapshot(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
                                     GError **error);
 bool test_domain_snapshot_delete(DriverConn *conn, const SnapshotRef *snap, unsigned int flags,
