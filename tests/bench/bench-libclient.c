@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libclient (libvirtkit.so, public header only) against proxyd: the latency of a
- * cheap call and the throughput of 32 concurrent clients. Prints numbers, asserts
- * nothing about them; the proxyd comes from tests/client's harness.
+ * cheap call and the throughput of 32 concurrent clients, as 32 processes (what issue 3
+ * means: independent clients) and as 32 threads of this process. Prints numbers,
+ * asserts nothing about them; the proxyd comes from tests/client's harness.
  *
  * bench-libclient --uri URI [--label NAME] measures URI instead (bench.py runs it
  * against proxyd and libvirtd side by side: libclient speaks to either).
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <virtkit/virtkit.h>
 
@@ -75,6 +80,13 @@ static void bench_latency(const char *uri)
            failures);
 }
 
+static void print_throughput(const char *mode, int64_t dt_us, int failures)
+{
+    printf("%s: %d client %s x %d virDomainLookupByName: %.0f calls/s (%d failed)\n", label,
+           N_CLIENTS, mode, N_PER_CLIENT, (double)N_CLIENTS * N_PER_CLIENT * 1e6 / (double)dt_us,
+           failures);
+}
+
 /* The start line: every client is connected before the clock starts. */
 static GMutex start_lock;
 static GCond start_cond;
@@ -93,7 +105,8 @@ static gpointer client_thread(gpointer data)
     return NULL;
 }
 
-static void bench_throughput(const char *uri)
+/* N_CLIENTS threads of this process, one connection each. */
+static void bench_throughput_threads(const char *uri)
 {
     Client clients[N_CLIENTS] = { 0 };
     GThread *threads[N_CLIENTS];
@@ -109,6 +122,7 @@ static void bench_throughput(const char *uri)
             return;
         }
     }
+    started = false;
     for (int i = 0; i < N_CLIENTS; i++)
         threads[i] = g_thread_new("bench-client", client_thread, &clients[i]);
     g_mutex_lock(&start_lock);
@@ -123,8 +137,112 @@ static void bench_throughput(const char *uri)
         failures += clients[i].failures;
         virConnectClose(clients[i].conn);
     }
-    printf("%s: %d clients x %d virDomainLookupByName: %.0f calls/s (%d failed)\n", label,
-           N_CLIENTS, N_PER_CLIENT, (double)N_CLIENTS * N_PER_CLIENT * 1e6 / (double)dt, failures);
+    print_throughput("threads", dt, failures);
+}
+
+/* What a client process reports: less than PIPE_BUF, so writes of it never mix. */
+typedef struct ProcessResult {
+    int64_t end_us; /* g_get_monotonic_time(): CLOCK_MONOTONIC, one clock for all */
+    int failures;   /* -1: could not connect */
+} ProcessResult;
+
+/*
+ * One client process: connect, report ready, wait at the start line (the parent
+ * closes @go_fd's write end), call, report. Forked while this process has no
+ * connection (and so no libclient thread) open.
+ */
+static G_NORETURN void process_client(const char *uri, int ready_fd, int go_fd, int result_fd)
+{
+    ProcessResult res = { 0 };
+    virConnectPtr conn = virConnectOpen(uri);
+    char byte = conn ? 1 : 0;
+
+    (void)!write(ready_fd, &byte, 1);
+    while (read(go_fd, &byte, 1) < 0 && errno == EINTR)
+        ;
+    if (!conn)
+        res.failures = -1;
+    for (int i = 0; conn && i < N_PER_CLIENT; i++)
+        res.failures += lookup_once(conn) < 0;
+    res.end_us = g_get_monotonic_time();
+    (void)!write(result_fd, &res, sizeof(res));
+    if (conn)
+        virConnectClose(conn);
+    _exit(0);
+}
+
+static bool read_full(int fd, void *buf, size_t size)
+{
+    size_t got = 0;
+
+    while (got < size) {
+        ssize_t n = read(fd, (char *)buf + got, size - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        got += (size_t)n;
+    }
+    return true;
+}
+
+/* N_CLIENTS processes, one connection each: from all connected to the last reply. */
+static void bench_throughput_processes(const char *uri)
+{
+    int ready[2], go[2], result[2];
+    pid_t pids[N_CLIENTS];
+    char ok[N_CLIENTS];
+    int64_t t0, end = 0;
+    int failures = 0, lost = 0;
+
+    if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(result, O_CLOEXEC) < 0) {
+        printf("%s: pipe: %s\n", label, g_strerror(errno));
+        return;
+    }
+    fflush(stdout);
+    for (int i = 0; i < N_CLIENTS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            close(go[1]);
+            process_client(uri, ready[1], go[0], result[1]);
+        }
+    }
+    close(ready[1]);
+    close(go[0]);
+    close(result[1]);
+    (void)read_full(ready[0], ok, sizeof(ok));
+    t0 = g_get_monotonic_time();
+    close(go[1]); /* everyone starts */
+    for (int i = 0; i < N_CLIENTS; i++) {
+        ProcessResult res;
+
+        if (!read_full(result[0], &res, sizeof(res))) {
+            lost++;
+            continue;
+        }
+        if (res.failures < 0)
+            lost++;
+        else
+            failures += res.failures;
+        end = MAX(end, res.end_us);
+    }
+    for (int i = 0; i < N_CLIENTS; i++)
+        (void)waitpid(pids[i], NULL, 0);
+    close(ready[0]);
+    close(result[0]);
+    if (lost) {
+        printf("%s: %d client processes could not connect or died\n", label, lost);
+        return;
+    }
+    print_throughput("processes", end - t0, failures);
+}
+
+static void bench_throughput(const char *uri)
+{
+    bench_throughput_processes(uri);
+    fflush(stdout);
+    bench_throughput_threads(uri);
 }
 
 int main(int argc, char **argv)

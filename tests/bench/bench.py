@@ -6,6 +6,9 @@ compat tests' helper), and, where Debian's libvirtd is installed, the same workl
 against libvirtd's test+unix:///default in the same run, with the ratios next to the
 issue's targets. Both daemons run at once and the phases alternate between them
 (latency in rounds of N_LATENCY/N_ROUNDS calls), so a busy machine loads both alike.
+Throughput is measured with 32 client processes, one connection each (independent
+clients, what issue 3 asks about), and with 32 threads of this one process (bound by
+the client's GIL; kept for comparison with earlier runs).
 bench-libclient ($VIRTKIT_BENCH_LIBCLIENT) measures both through libclient too.
 
 libvirtd runs as a private instance that cannot touch the host: a temporary
@@ -16,6 +19,7 @@ is built into libvirt.so). Its idle RSS is therefore lower than a stock libvirtd
 """
 
 import glob
+import multiprocessing
 import os
 import re
 import shutil
@@ -200,18 +204,23 @@ def bench_latency(libvirt, targets):
             f"daemon CPU {t.r['cpu']:.1f} µs/call")
 
 
-def bench_throughput(libvirt, uri):
+def bench_throughput_threads(libvirt, uri):
+    """N_CLIENTS threads of this process, one connection each. Returns calls/s and
+    the clients' CPU time per call (µs, summed over their threads)."""
     conns = [libvirt.open(uri) for _ in range(N_CLIENTS)]
     barrier = threading.Barrier(N_CLIENTS + 1)
     errors = []
+    cpu = []
 
     def worker(conn):
         barrier.wait()
+        t0 = time.thread_time()
         try:
             for _ in range(N_PER_CLIENT):
                 conn.lookupByName("test")
-        except Exception as e:  # printed, not asserted
+        except libvirt.libvirtError as e:  # printed, not asserted
             errors.append(e)
+        cpu.append(time.thread_time() - t0)
 
     threads = [threading.Thread(target=worker, args=(c,)) for c in conns]
     for t in threads:
@@ -225,19 +234,84 @@ def bench_throughput(libvirt, uri):
         c.close()
     if errors:
         say(f"#   {len(errors)} clients failed, first: {errors[0]}")
-    return N_CLIENTS * N_PER_CLIENT / dt
+    return N_CLIENTS * N_PER_CLIENT / dt, sum(cpu) / (N_CLIENTS * N_PER_CLIENT) * 1e6
+
+
+def process_client(libvirt, uri, barrier, results):
+    """One client process: connect, wait at the start line, call, report its end time
+    (perf_counter is CLOCK_MONOTONIC, the same clock in every process) and CPU time."""
+    try:
+        conn = libvirt.open(uri)
+    except libvirt.libvirtError as e:
+        barrier.abort()
+        results.put((None, 0.0, str(e)))
+        return
+    error = None
+    cpu = 0.0
+    try:
+        barrier.wait(timeout=DEADLINE_S)
+        cpu = time.process_time()
+        for _ in range(N_PER_CLIENT):
+            conn.lookupByName("test")
+        cpu = time.process_time() - cpu
+    except (libvirt.libvirtError, threading.BrokenBarrierError) as e:  # printed, not asserted
+        error = str(e) or "another client could not connect"
+    results.put((time.perf_counter(), cpu, error))
+    conn.close()
+
+
+def bench_throughput_processes(libvirt, uri):
+    """N_CLIENTS client processes, one connection each: calls/s from the moment all
+    are connected to the last one's last reply, and their CPU time per call (µs).
+    Forked with no connection open; each opens its own after the fork."""
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(N_CLIENTS + 1)
+    results = ctx.SimpleQueue()
+    procs = [ctx.Process(target=process_client, args=(libvirt, uri, barrier, results))
+             for _ in range(N_CLIENTS)]
+    for p in procs:
+        p.start()
+    try:
+        barrier.wait(timeout=DEADLINE_S)
+    except threading.BrokenBarrierError:
+        pass  # a client could not connect: its error comes back below
+    t0 = time.perf_counter()
+    got = [results.get() for _ in procs]
+    for p in procs:
+        p.join()
+    errors = [e for _, _, e in got if e]
+    if errors:
+        say(f"#   {len(errors)} clients failed, first: {errors[0]}")
+        return 0.0, 0.0
+    n = N_CLIENTS * N_PER_CLIENT
+    return n / (max(t for t, _, _ in got) - t0), sum(c for _, c, _ in got) / n * 1e6
+
+
+TPUT_MODES = (("processes", bench_throughput_processes), ("threads", bench_throughput_threads))
 
 
 def bench_throughput_all(libvirt, targets):
-    """N_TPUT_ROUNDS runs per target, alternating; the median is reported."""
-    runs = [[] for _ in targets]
-    for _ in range(N_TPUT_ROUNDS):
-        for i, t in enumerate(targets):
-            runs[i].append(bench_throughput(libvirt, t.uri))
-    for t, r in zip(targets, runs):
-        t.r["tput"] = statistics.median(r)
-        say(f"{t.name}: {N_CLIENTS} clients x {N_PER_CLIENT} lookupByName: "
-            f"{t.r['tput']:.0f} calls/s (median of " + ", ".join(f"{x:.0f}" for x in r) + ")")
+    """N_TPUT_ROUNDS runs per target and client mode, alternating between the targets;
+    the median is reported, with the CPU time per call of the clients and of the
+    daemon over all runs (where the time goes: the machine has few cores)."""
+    for mode, func in TPUT_MODES:
+        runs = [[] for _ in targets]
+        client_cpu = [[] for _ in targets]
+        daemon_ns = [0 for _ in targets]
+        for _ in range(N_TPUT_ROUNDS):
+            for i, t in enumerate(targets):
+                c0 = cpu_ns(t.pid)
+                rate, cpu = func(libvirt, t.uri)
+                daemon_ns[i] += cpu_ns(t.pid) - c0
+                runs[i].append(rate)
+                client_cpu[i].append(cpu)
+        for t, r, cc, dn in zip(targets, runs, client_cpu, daemon_ns):
+            t.r["tput-" + mode] = statistics.median(r)
+            daemon = dn / 1000 / (N_TPUT_ROUNDS * N_CLIENTS * N_PER_CLIENT)
+            say(f"{t.name}: {N_CLIENTS} client {mode} x {N_PER_CLIENT} lookupByName: "
+                f"{t.r['tput-' + mode]:.0f} calls/s (median of " +
+                ", ".join(f"{x:.0f}" for x in r) + f"); CPU per call: clients "
+                f"{statistics.fmean(cc):.0f} µs, daemon {daemon:.0f} µs")
 
 
 def bench_domains(libvirt, targets):
@@ -284,7 +358,7 @@ def idle_rss(libvirt, uri, pid):
 
 
 LIBCLIENT_LAT = re.compile(r"latency, N=\d+: mean ([0-9.]+) µs, p50 ([0-9.]+) µs")
-LIBCLIENT_TPUT = re.compile(r"lookupByName: ([0-9.]+) calls/s")
+LIBCLIENT_TPUT = re.compile(r"client (processes|threads) x \d+ virDomainLookupByName: ([0-9.]+) calls/s")
 
 
 def bench_libclient(targets):
@@ -293,7 +367,7 @@ def bench_libclient(targets):
     if not exe or not os.access(exe, os.X_OK):
         say("libclient: VIRTKIT_BENCH_LIBCLIENT not set, skipped")
         return
-    got = [{"mean": [], "p50": [], "tput": []} for _ in targets]
+    got = [{"mean": [], "p50": [], "processes": [], "threads": []} for _ in targets]
     for _ in range(N_LC_ROUNDS):
         for t, g in zip(targets, got):
             out = subprocess.run([exe, "--uri", t.uri, "--label", f"libclient -> {t.name}"],
@@ -303,13 +377,11 @@ def bench_libclient(targets):
             if m:
                 g["mean"].append(float(m.group(1)))
                 g["p50"].append(float(m.group(2)))
-            m = LIBCLIENT_TPUT.search(out)
-            if m:
-                g["tput"].append(float(m.group(1)))
+            for m in LIBCLIENT_TPUT.finditer(out):
+                g[m.group(1)].append(float(m.group(2)))
     for t, g in zip(targets, got):
-        if g["mean"] and g["tput"]:
-            t.r["lc"] = (statistics.median(g["mean"]), statistics.median(g["p50"]),
-                         statistics.median(g["tput"]))
+        if all(g.values()):
+            t.r["lc"] = {k: statistics.median(v) for k, v in g.items()}
 
 
 def workload(libvirt, targets):
@@ -330,10 +402,16 @@ def ratios(p, l):
     say(f"  latency mean  {p['lat'][0] / l['lat'][0]:.2f}x   (target <= 0.50)")
     say(f"  latency p50   {p['lat'][1] / l['lat'][1]:.2f}x   (target <= 0.50)")
     say(f"  daemon CPU per call {p['cpu'] / l['cpu']:.2f}x")
-    say(f"  throughput    {p['tput'] / l['tput']:.2f}x   (target >= 2.00)")
+    say(f"  throughput, {N_CLIENTS} client processes  "
+        f"{p['tput-processes'] / l['tput-processes']:.2f}x   (target >= 2.00)")
+    say(f"  throughput, {N_CLIENTS} threads of one process  "
+        f"{p['tput-threads'] / l['tput-threads']:.2f}x   (GIL-bound client, see README)")
     if "lc" in p and "lc" in l:
-        say(f"  libclient latency mean {p['lc'][0] / l['lc'][0]:.2f}x, "
-            f"p50 {p['lc'][1] / l['lc'][1]:.2f}x, throughput {p['lc'][2] / l['lc'][2]:.2f}x")
+        pl, ll = p["lc"], l["lc"]
+        say(f"  libclient latency mean {pl['mean'] / ll['mean']:.2f}x, "
+            f"p50 {pl['p50'] / ll['p50']:.2f}x; throughput, processes "
+            f"{pl['processes'] / ll['processes']:.2f}x, threads "
+            f"{pl['threads'] / ll['threads']:.2f}x")
     say(f"  idle RSS      {p['rss'] / l['rss']:.2f}x   (target <= 0.50; libvirtd runs "
         "without driver modules here)")
     for k in p["dom"]:
