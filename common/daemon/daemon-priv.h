@@ -58,11 +58,6 @@ struct Daemon {
     sd_event_source *handoff_source;
     GHashTable *handoff_pending; /* sd_event_source*: accepted, message not read yet */
     bool reload_requested;
-    /* busy periods of the loop (dispatch.c): from waking up to running out of ready
-     * events; how many clients had calls in the current one */
-    bool busy_tracked;
-    uint64_t busy_period;
-    unsigned int busy_clients;
 };
 
 /* An event registration of one client (316, 105 or 167). */
@@ -105,7 +100,6 @@ struct Client {
     bool draining;             /* running deferred calls */
     uint64_t inline_iteration; /* loop iteration of the count below */
     unsigned int inline_calls; /* cheap reads run on the loop in that iteration */
-    uint64_t busy_period;      /* the loop's busy period this client was counted in */
     GArray *events;            /* EventReg */
     int next_callback_id;
     bool keepalive;  /* the client asked for feature 10 */

@@ -39,55 +39,12 @@ typedef struct DispatchDone {
 /* Inline calls one client may run on the loop thread per loop iteration: the rest
  * of a burst goes to workers, so that one client's pipeline cannot hold the loop. */
 #define INLINE_CALLS_PER_ITERATION 16u
-/* Clients with calls in one busy period of the loop beyond which their cheap reads
- * go to workers too. Inline saves a lone caller two thread switches; when many call
- * at once, workers run the calls beside the loop's I/O (measured here with 32
- * python3-libvirt clients: ~30% more calls/s than all inline). */
-#define INLINE_MAX_BUSY_CLIENTS 4u
-
-/* Idle priority: runs once no other source is ready, which ends a busy period. */
-static int dispatch_on_loop_idle(sd_event_source *s, void *userdata)
-{
-    Daemon *daemon = userdata;
-
-    daemon->busy_period++;
-    daemon->busy_clients = 0;
-    return 0;
-}
-
-static void dispatch_track_busy_periods(Daemon *daemon)
-{
-    sd_event_source *idle = NULL;
-
-    daemon->busy_tracked = true;
-    daemon->busy_period = 1;
-    /* floating: the loop owns it. Without it every period counts as one */
-    if (sd_event_add_post(daemon->event, &idle, dispatch_on_loop_idle, daemon) < 0)
-        return;
-    (void)sd_event_source_set_priority(idle, SD_EVENT_PRIORITY_IDLE);
-    (void)sd_event_source_set_floating(idle, 1);
-    sd_event_source_unref(idle);
-}
-
-/* Whether more than INLINE_MAX_BUSY_CLIENTS clients called in this busy period. */
-static bool dispatch_loop_crowded(Client *client)
-{
-    Daemon *daemon = client->daemon;
-
-    if (!daemon->busy_tracked)
-        dispatch_track_busy_periods(daemon);
-    if (client->busy_period != daemon->busy_period) {
-        client->busy_period = daemon->busy_period;
-        daemon->busy_clients++;
-    }
-    return daemon->busy_clients > INLINE_MAX_BUSY_CLIENTS;
-}
 
 static bool dispatch_inline_allowed(Client *client)
 {
     uint64_t iteration = 0;
 
-    if (!client->daemon->ops->reads_never_block || dispatch_loop_crowded(client))
+    if (!client->daemon->ops->reads_never_block)
         return false;
     /* jumping ahead of deferred calls would reorder them */
     if (client->deferred.length > 0 && !client->draining)
@@ -103,8 +60,10 @@ static bool dispatch_inline_allowed(Client *client)
 /*
  * Whether a call runs on the loop thread (the schema's @dispatch): session procedures
  * that touch only loop-owned state always; cheap reads of a driver whose reads never
- * block while the client's budget lasts and few clients are calling at once.
- * Everything else may block: a worker.
+ * block while the client's budget lasts, however many clients call at once (handing
+ * them to workers when many call doubled the daemon's CPU time per call and cost 20%
+ * of the calls/s of 32 client processes, tests/bench/README.md). Everything else may
+ * block: a worker.
  */
 static bool dispatch_on_loop(Client *client, const RpcProcInfo *info)
 {
