@@ -54,6 +54,8 @@ static unsigned int list_flags(const ShellCall *call)
         { "state-other", VIR_CONNECT_LIST_DOMAINS_OTHER },
         { "with-managed-save", VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE },
         { "without-managed-save", VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE },
+        { "with-snapshot", VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT },
+        { "without-snapshot", VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT },
     };
     unsigned int flags = 0;
     bool state_filter = false;
@@ -160,11 +162,30 @@ static void list_json(Shell *sh, GPtrArray *doms)
     shell_print_json(sh, json_builder_get_root(b));
 }
 
+/* The State column: with --managed-save, virsh says "saved" for a shut-off domain
+ * that has a managed-save image (start resumes it). */
+static const char *list_state(Shell *sh, virDomainPtr dom, bool mark_managed)
+{
+    int state = VIR_DOMAIN_NOSTATE;
+
+    if (virDomainGetState(dom, &state, NULL, 0) < 0)
+        shell_reset_error(sh);
+    if (mark_managed && state == VIR_DOMAIN_SHUTOFF) {
+        int saved = virDomainHasManagedSaveImage(dom, 0);
+
+        shell_reset_error(sh);
+        if (saved > 0)
+            return "saved";
+    }
+    return shell_state_to_string(state);
+}
+
 static void list_table(Shell *sh, const ShellCall *call, GPtrArray *doms)
 {
     static const char *const header[] = { "Id", "Name", "State", NULL };
     static const char *const header_title[] = { "Id", "Name", "State", "Title", NULL };
     bool with_title = shell_call_has(call, "title");
+    bool mark_managed = shell_call_has(call, "managed-save");
     g_autoptr(ShellTable) table = shell_table_new(with_title ? header_title : header);
     g_autofree char *text = NULL;
 
@@ -173,12 +194,9 @@ static void list_table(Shell *sh, const ShellCall *call, GPtrArray *doms)
         unsigned int id = virDomainGetID(dom);
         g_autofree char *id_s = id == (unsigned int)-1 ? g_strdup("-") : g_strdup_printf("%u", id);
         g_autofree char *title = with_title ? domain_title(sh, dom) : NULL;
-        int state = VIR_DOMAIN_NOSTATE;
-        const char *cells[5] = { id_s, virDomainGetName(dom), NULL, NULL, NULL };
+        const char *cells[5] = { id_s, virDomainGetName(dom), list_state(sh, dom, mark_managed),
+                                 NULL, NULL };
 
-        if (virDomainGetState(dom, &state, NULL, 0) < 0)
-            shell_reset_error(sh);
-        cells[2] = shell_state_to_string(state);
         if (with_title)
             cells[3] = title ? title : "";
         shell_table_add_row(table, cells);
@@ -238,6 +256,8 @@ static const ShellOptDef opts_list[] = {
     { "without-managed-save", SHELL_OPT_BOOL, 0, "list domains without managed save" },
     { "autostart", SHELL_OPT_BOOL, 0, "list domains with autostart enabled" },
     { "no-autostart", SHELL_OPT_BOOL, 0, "list domains with autostart disabled" },
+    { "with-snapshot", SHELL_OPT_BOOL, 0, "list domains with existing snapshot" },
+    { "without-snapshot", SHELL_OPT_BOOL, 0, "list domains without a snapshot" },
     { "state-running", SHELL_OPT_BOOL, 0, "list domains in running state" },
     { "state-paused", SHELL_OPT_BOOL, 0, "list domains in paused state" },
     { "state-shutoff", SHELL_OPT_BOOL, 0, "list domains in shutoff state" },
@@ -245,6 +265,7 @@ static const ShellOptDef opts_list[] = {
     { "uuid", SHELL_OPT_BOOL, 0, "list uuid's only" },
     { "name", SHELL_OPT_BOOL, 0, "list domain names only" },
     { "table", SHELL_OPT_BOOL, 0, "list table (default)" },
+    { "managed-save", SHELL_OPT_BOOL, 0, "mark inactive domains with managed save state" },
     { "title", SHELL_OPT_BOOL, 0, "show domain title" },
     SHELL_OPT_JSON,
     { NULL },

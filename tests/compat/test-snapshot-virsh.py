@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Issue 4 with Debian's real virsh against proxyd's test driver: snapshot tree and
-current, revert, delete re-parenting, undefine refused then allowed with
---snapshots-metadata, no inherited snapshots, transient domains losing theirs when
-destroyed, managed save blocking undefine until --managed-save."""
+"""Issue 4 against proxyd's test driver, the same scenario with Debian's real virsh
+(`--client virsh`) and with our virtsh (`--client virtsh`, the binary in
+$VIRTKIT_VIRTSH): snapshot tree and current, revert, delete re-parenting, undefine
+refused then allowed with --snapshots-metadata, no inherited snapshots, transient
+domains losing theirs when destroyed, managed save blocking undefine until
+--managed-save."""
 
 import os
 import re
@@ -15,12 +17,16 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compat import DOMAIN_XML, Proxyd, Tap, proxyd_exe  # noqa: E402
 
-VIRSH = shutil.which("virsh") or "/usr/bin/virsh"
+CLIENTS = {
+    "virsh": lambda: shutil.which("virsh") or "/usr/bin/virsh",
+    "virtsh": lambda: os.environ.get("VIRTKIT_VIRTSH"),
+}
+CLIENT = None  # the binary under test, set by main()
 
 
 def virsh(uri, *args):
     env = dict(os.environ, LC_ALL="C", LIBVIRT_AUTOSTART="0")
-    return subprocess.run([VIRSH, "-c", uri] + list(args), capture_output=True, text=True,
+    return subprocess.run([CLIENT, "-c", uri] + list(args), capture_output=True, text=True,
                           timeout=60, env=env)
 
 
@@ -34,7 +40,12 @@ def check(tap, res, desc, rc=0, out=None, err=None):
 
 
 def main():
+    global CLIENT
     tap = Tap()
+    name = sys.argv[sys.argv.index("--client") + 1] if "--client" in sys.argv else "virsh"
+    CLIENT = CLIENTS[name]()
+    if not CLIENT or not os.access(CLIENT, os.X_OK):
+        raise SystemExit(f"no {name} executable (VIRTKIT_VIRTSH names our virtsh)")
     d = Proxyd(proxyd_exe())
     uri = d.uri()
     tmp = tempfile.mkdtemp(prefix="virtkit-snap-")
@@ -47,6 +58,8 @@ def main():
         check(tap, virsh(uri, "snapshot-create-as", "web1", "s1"), "create s1",
               out=r"^Domain snapshot s1 created$")
         check(tap, virsh(uri, "snapshot-create-as", "web1", "s2"), "create s2")
+        check(tap, virsh(uri, "list", "--all", "--with-snapshot", "--name"),
+              "listed --with-snapshot", out=r"^web1$")
         check(tap, virsh(uri, "snapshot-list", "web1", "--tree"), "tree: s2 under s1",
               out=r"^s1\n  \|\n  \+- s2$")
         check(tap, virsh(uri, "snapshot-current", "web1", "--name"), "current is s2",
@@ -71,6 +84,8 @@ def main():
         check(tap, virsh(uri, "define", xml), "define web1 again")
         check(tap, virsh(uri, "snapshot-list", "web1", "--name"), "no inherited snapshots",
               out=r"\A\n?\Z")
+        check(tap, virsh(uri, "list", "--all", "--without-snapshot", "--name"),
+              "listed --without-snapshot", out=r"^web1$")
 
         # transient: its snapshots go when it stops
         txml = os.path.join(tmp, "tr.xml")
