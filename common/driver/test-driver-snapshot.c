@@ -406,12 +406,16 @@ bool test_domain_snapshot_delete(DriverConn *conn, const SnapshotRef *snap, unsi
 static bool managed_save_body(TestDriver *drv, DomainObj *obj, unsigned int flags,
                               GPtrArray *events, GError **error)
 {
-    bool persistent;
+    bool persistent, paused;
 
     if (!driver_domain_check_active(obj, error))
         return false;
     g_mutex_lock(&obj->lock);
     persistent = obj->persistent;
+    /* as libvirt's QEMU driver: the image resumes as the domain was, unless the caller
+     * said otherwise (SAVE_RUNNING or SAVE_PAUSED) */
+    paused =
+        (flags & SAVE_PAUSED) || (obj->state == DOMAIN_STATE_PAUSED && !(flags & SAVE_RUNNING));
     g_mutex_unlock(&obj->lock);
     if (!persistent) {
         g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
@@ -422,6 +426,7 @@ static bool managed_save_body(TestDriver *drv, DomainObj *obj, unsigned int flag
     test_driver_stop_obj(drv, obj, DOMAIN_SHUTOFF_SAVED, DOMAIN_EVENT_STOPPED_SAVED, events);
     g_mutex_lock(&obj->lock);
     obj->has_managed_save = true;
+    obj->managed_save_paused = paused;
     g_mutex_unlock(&obj->lock);
     return true;
 }

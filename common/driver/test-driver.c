@@ -246,13 +246,14 @@ bool test_driver_run_job(DriverConn *conn, const DomainRef *dom, const char *job
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
 
-/* A managed-save image is resumed from (STARTED/RESTORED) and then dropped; FORCE_BOOT
- * discards it and boots. */
+/* A managed-save image is resumed from (STARTED/RESTORED) and then dropped; it comes
+ * back paused (SUSPENDED/RESTORED) when it was saved so, as in libvirt's QEMU driver.
+ * FORCE_BOOT discards it and boots. */
 static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
                        GError **error)
 {
-    bool paused = flags & START_PAUSED;
-    bool restore;
+    bool start_paused = flags & START_PAUSED;
+    bool paused, restore;
 
     g_mutex_lock(&obj->lock);
     if (domain_obj_is_active_locked(obj)) {
@@ -262,7 +263,9 @@ static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtr
         return false;
     }
     restore = obj->has_managed_save && !(flags & START_FORCE_BOOT);
+    paused = start_paused || (restore && obj->managed_save_paused);
     obj->has_managed_save = false;
+    obj->managed_save_paused = false;
     g_mutex_unlock(&obj->lock);
 
     domain_obj_list_activate(drv->domains, obj, -1,
@@ -273,7 +276,9 @@ static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtr
     driver_events_queue(events, obj, DOMAIN_EVENT_STARTED,
                         restore ? DOMAIN_EVENT_STARTED_RESTORED : DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
-        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_PAUSED);
+        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED,
+                            restore && !start_paused ? DOMAIN_EVENT_SUSPENDED_RESTORED
+                                                     : DOMAIN_EVENT_SUSPENDED_PAUSED);
     return true;
 }
 

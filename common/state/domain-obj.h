@@ -189,6 +189,8 @@ typedef struct DomainObj {
     bool persistent;
     bool autostart;
     bool has_managed_save;
+    bool managed_save_paused; /* drivers without an image header (test): the image resumes
+                                 paused (SAVE_PAUSED, or saved paused without SAVE_RUNNING) */
     bool updated;             /* live config changed without the persistent one */
     bool removed;             /* taken out of its list; every later job fails */
     unsigned int n_snapshots; /* kept up to date by the owner of snapshot metadata */

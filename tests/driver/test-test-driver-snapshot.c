@@ -687,6 +687,48 @@ static void test_managed_save(void)
     conn_close(&c);
 }
 
+/* The image resumes as it was saved (libvirt's QEMU driver): paused with SAVE_PAUSED or
+ * when the domain was paused without SAVE_RUNNING (SUSPENDED/RESTORED); START_PAUSED
+ * pauses it anyway (SUSPENDED/PAUSED). */
+static void managed_save_then_start(Conn *c, const DomainRef *dom, bool suspend,
+                                    unsigned int save_flags, unsigned int start_flags,
+                                    DomainState state, int reason, const char *events)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DomainRef) started = NULL;
+
+    if (suspend)
+        g_assert_true(OPS->domain_suspend(c->conn, dom, 0, &error));
+    g_assert_true(OPS->domain_managed_save(c->conn, dom, save_flags, &error));
+    started = OPS->domain_create(c->conn, dom, start_flags, &error);
+    g_assert_no_error(error);
+    assert_state(c, dom, state, reason);
+    assert_events(c, events);
+    g_assert_true(OPS->domain_destroy(c->conn, dom, 0, &error));
+    g_clear_pointer(&started, domain_ref_free);
+    started = OPS->domain_create(c->conn, dom, 0, &error);
+    g_assert_no_error(error);
+    assert_events(c, "test stopped 1; test started 0");
+}
+
+static void test_managed_save_paused(void)
+{
+    g_autoptr(DomainRef) dom = NULL;
+    Conn c;
+
+    conn_open(&c, "test:///default");
+    dom = lookup(&c, "test");
+    managed_save_then_start(&c, dom, false, 4, 0, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER,
+                            "test stopped 4; test started 2; test suspended 4");
+    managed_save_then_start(&c, dom, true, 0, 0, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER,
+                            "test suspended 0; test stopped 4; test started 2; test suspended 4");
+    managed_save_then_start(&c, dom, true, 2, 0, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_RESTORED,
+                            "test suspended 0; test stopped 4; test started 2");
+    managed_save_then_start(&c, dom, false, 0, 1, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER,
+                            "test stopped 4; test started 2; test suspended 0");
+    conn_close(&c);
+}
+
 /* ---- undefine and transient stop ------------------------------------------------------ */
 
 static void test_undefine(void)
@@ -778,6 +820,7 @@ int main(int argc, char **argv)
     g_test_add_func("/driver/snapshot/revert-transient", test_revert_transient);
     g_test_add_func("/driver/snapshot/delete", test_delete);
     g_test_add_func("/driver/snapshot/managed-save", test_managed_save);
+    g_test_add_func("/driver/snapshot/managed-save-paused", test_managed_save_paused);
     g_test_add_func("/driver/snapshot/undefine", test_undefine);
     g_test_add_func("/driver/snapshot/transient-stop", test_transient_stop);
     return g_test_run();

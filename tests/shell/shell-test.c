@@ -202,6 +202,8 @@ const ShellCase shell_cases[] = {
       0 },
     { "managedsave-paused", DEF "'managedsave test --paused; start test; domstate test --reason'",
       0 },
+    { "managedsave-was-paused",
+      DEF "'suspend test; managedsave test; start test; domstate test --reason'", 0 },
     { "managedsave-running",
       DEF "'suspend test; managedsave test --running; start test; domstate test --reason'", 0 },
     { "managedsave-conflict", DEF "managedsave test --running --paused", 0 },
