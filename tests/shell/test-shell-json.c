@@ -188,6 +188,114 @@ static void test_small(void)
                     "6695eb01-f6a4-8304-79aa-97f2502e193f");
 }
 
+/* test:///default lives as long as one virtsh, so each run makes s1 and its child s2
+ * first (-q keeps the creation messages out of stdout) */
+#define TWO_SNAPSHOTS "snapshot-create-as test s1 --description one; snapshot-create-as test s2; "
+
+static JsonObject *snapshot_member(JsonArray *snaps, guint i, const char *name)
+{
+    JsonObject *o = json_array_get_object_element(snaps, i);
+
+    g_assert_cmpstr(json_object_get_string_member(o, "name"), ==, name);
+    return o;
+}
+
+static void test_snapshot_list(void)
+{
+    g_autoptr(JsonNode) node =
+        run_json("test:///default", TWO_SNAPSHOTS "snapshot-list test --json", 0);
+    JsonArray *snaps = json_object_get_array_member(root_object(node), "snapshots");
+    JsonObject *s1, *s2;
+
+    g_assert_cmpuint(json_array_get_length(snaps), ==, 2);
+    s1 = snapshot_member(snaps, 0, "s1");
+    s2 = snapshot_member(snaps, 1, "s2");
+    g_assert_true(json_object_get_null_member(s1, "parent"));
+    g_assert_cmpstr(json_object_get_string_member(s2, "parent"), ==, "s1");
+    g_assert_false(json_object_get_boolean_member(s1, "current"));
+    g_assert_true(json_object_get_boolean_member(s2, "current"));
+    g_assert_cmpstr(json_object_get_string_member(s1, "state"), ==, "running");
+    g_assert_cmpstr(json_object_get_string_member(s1, "location"), ==, "internal");
+    g_assert_cmpint(json_object_get_int_member(s1, "creation_time"), >, 0);
+    g_assert_cmpint(json_object_get_int_member(s2, "creation_time"), >=,
+                    json_object_get_int_member(s1, "creation_time"));
+}
+
+/* the filters choose the members; --tree and --name keep the shape */
+static void test_snapshot_list_filters(void)
+{
+    static const struct {
+        const char *opts;
+        const char *names[3];
+    } cases[] = {
+        { "--roots", { "s1" } },
+        { "--leaves", { "s2" } },
+        { "--no-leaves", { "s1" } },
+        { "--current", { NULL } }, /* the children of the current one, as virsh */
+        { "--from s1", { "s2" } },
+        { "--parent --name", { "s1", "s2" } },
+        { "--tree", { "s1", "s2" } },
+        { "--inactive", { NULL } }, /* both were taken while running */
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *cmd =
+            g_strdup_printf(TWO_SNAPSHOTS "snapshot-list test --json %s", cases[i].opts);
+        g_autoptr(JsonNode) node = run_json("test:///default", cmd, 0);
+        JsonArray *snaps = json_object_get_array_member(root_object(node), "snapshots");
+        guint n = 0;
+
+        while (n < G_N_ELEMENTS(cases[i].names) && cases[i].names[n])
+            n++;
+        g_test_message("snapshot-list %s", cases[i].opts);
+        g_assert_cmpuint(json_array_get_length(snaps), ==, n);
+        for (guint j = 0; j < n; j++)
+            snapshot_member(snaps, j, cases[i].names[j]);
+    }
+}
+
+static void test_snapshot_list_empty(void)
+{
+    g_autoptr(JsonNode) node = run_json("test:///default", "snapshot-list test --json", 0);
+
+    g_assert_cmpuint(
+        json_array_get_length(json_object_get_array_member(root_object(node), "snapshots")), ==, 0);
+}
+
+static void test_snapshot_info(void)
+{
+    g_autoptr(JsonNode) n1 =
+        run_json("test:///default", TWO_SNAPSHOTS "snapshot-info test s1 --json", 0);
+    g_autoptr(JsonNode) n2 =
+        run_json("test:///default", TWO_SNAPSHOTS "snapshot-info test --current --json", 0);
+    JsonObject *o1 = root_object(n1);
+    JsonObject *o2 = root_object(n2);
+
+    g_assert_cmpstr(json_object_get_string_member(o1, "name"), ==, "s1");
+    g_assert_cmpstr(json_object_get_string_member(o1, "domain"), ==, "test");
+    g_assert_false(json_object_get_boolean_member(o1, "current"));
+    g_assert_cmpstr(json_object_get_string_member(o1, "state"), ==, "running");
+    g_assert_cmpstr(json_object_get_string_member(o1, "location"), ==, "internal");
+    g_assert_true(json_object_get_null_member(o1, "parent"));
+    g_assert_cmpint(json_object_get_int_member(o1, "children"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(o1, "descendants"), ==, 1);
+    g_assert_true(json_object_get_boolean_member(o1, "metadata"));
+
+    g_assert_cmpstr(json_object_get_string_member(o2, "name"), ==, "s2");
+    g_assert_true(json_object_get_boolean_member(o2, "current"));
+    g_assert_cmpstr(json_object_get_string_member(o2, "parent"), ==, "s1");
+    g_assert_cmpint(json_object_get_int_member(o2, "children"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(o2, "descendants"), ==, 0);
+}
+
+static void test_snapshot_errors(void)
+{
+    g_assert_null(run_json("test:///default", "snapshot-info test nope --json", 1));
+    g_assert_null(run_json("test:///default", "snapshot-info test --current --json", 1));
+    g_assert_null(run_json("test:///default", "snapshot-list nope --json", 1));
+    g_assert_null(run_json("test:///default", "snapshot-list test --json --roots --from s1", 1));
+}
+
 static void test_errors(void)
 {
     g_assert_null(run_json("test:///default", "dominfo nope --json", 1));
@@ -216,6 +324,11 @@ int main(int argc, char **argv)
     g_test_add_func("/shell/json/version", test_version);
     g_test_add_func("/shell/json/small", test_small);
     g_test_add_func("/shell/json/errors", test_errors);
+    g_test_add_func("/shell/json/snapshot-list", test_snapshot_list);
+    g_test_add_func("/shell/json/snapshot-list-filters", test_snapshot_list_filters);
+    g_test_add_func("/shell/json/snapshot-list-empty", test_snapshot_list_empty);
+    g_test_add_func("/shell/json/snapshot-info", test_snapshot_info);
+    g_test_add_func("/shell/json/snapshot-errors", test_snapshot_errors);
     ret = g_test_run();
     g_free(virtsh_path);
     g_free(node_uri);
