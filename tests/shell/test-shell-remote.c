@@ -9,69 +9,10 @@
  * Usage: test-shell-remote VIRTSH_PATH PROXYD_PATH
  */
 
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include <glib/gstdio.h>
-
+#include "remote-harness.h"
 #include "shell-test.h"
-
-static char *proxyd_path;
-
-typedef struct Daemon {
-    GPid pid;
-    char *root;
-    char *sock;
-} Daemon;
-
-static void daemon_start(Daemon *d)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *root_arg = NULL;
-    const char *argv[] = { proxyd_path, NULL, NULL };
-
-    d->root = g_dir_make_tmp("virtsh-remote-XXXXXX", &error);
-    g_assert_no_error(error);
-    root_arg = g_strdup_printf("--root=%s", d->root);
-    argv[1] = root_arg;
-    d->sock = g_build_filename(d->root, "run", "libvirt", "libvirt-sock", NULL);
-    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                &d->pid, &error));
-    g_assert_no_error(error);
-    /* readiness is the socket appearing; bounded so a broken daemon fails the test */
-    for (int i = 0; i < 1000 && !g_file_test(d->sock, G_FILE_TEST_EXISTS); i++)
-        g_usleep(5000);
-    g_assert_true(g_file_test(d->sock, G_FILE_TEST_EXISTS));
-}
-
-static void remove_tree(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(child);
-        else
-            (void)g_unlink(child);
-    }
-    (void)g_rmdir(path);
-}
-
-static void daemon_stop(Daemon *d)
-{
-    int status = 0;
-
-    kill(d->pid, SIGTERM);
-    g_assert_cmpint(waitpid(d->pid, &status, 0), ==, d->pid);
-    g_spawn_close_pid(d->pid);
-    remove_tree(d->root);
-    g_free(d->root);
-    g_free(d->sock);
-}
 
 /* The case's arguments with its URI pointed at the daemon's socket. */
 static char *remote_args(const char *args, const char *sock)
@@ -87,13 +28,12 @@ static char *remote_args(const char *args, const char *sock)
 
 static void run_remote(const char *program, const ShellCase *c, RunResult *ret)
 {
-    Daemon d = { 0 };
-    g_autofree char *args = NULL;
+    /* ready when it says READY=1 (sd_notify), not when its socket file appears */
+    TestProxyd *pd = test_proxyd_start(NULL);
+    g_autofree char *args = remote_args(c->args, pd->sock);
 
-    daemon_start(&d);
-    args = remote_args(c->args, d.sock);
     run_args(program, args, ret);
-    daemon_stop(&d);
+    test_proxyd_stop(pd);
 }
 
 static void assert_same_result(const char *who, const RunResult *a, const RunResult *b)
@@ -144,13 +84,15 @@ static bool remote_applies(const ShellCase *c)
 
 int main(int argc, char **argv)
 {
+    g_autofree char *proxyd_path = NULL;
     int ret;
 
     g_test_init(&argc, &argv, NULL);
     if (argc < 3)
         g_error("usage: %s VIRTSH_PATH PROXYD_PATH", argv[0]);
     shell_test_init(argc, argv);
-    proxyd_path = g_canonicalize_filename(argv[2], NULL);
+    proxyd_path = g_canonicalize_filename(argv[2], NULL); /* tests chdir */
+    g_setenv("VIRTKIT_PROXYD", proxyd_path, TRUE);
     for (size_t i = 0; i < shell_n_cases; i++) {
         g_autofree char *name = g_strdup_printf("/shell/remote/%s", shell_cases[i].name);
 
@@ -158,7 +100,6 @@ int main(int argc, char **argv)
             g_test_add_data_func(name, &shell_cases[i], test_remote);
     }
     ret = g_test_run();
-    g_free(proxyd_path);
     shell_test_fini();
     return ret;
 }
