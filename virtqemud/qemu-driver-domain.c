@@ -197,24 +197,33 @@ static bool undefine_files(QemuDriver *drv, const char *name, const UndefinePlan
            config_store_delete_config(drv->store, name, error);
 }
 
-static bool undefine_locked(QemuDriver *drv, DomainObj *obj, unsigned int flags, GError **error)
+/*
+ * Plan and carry out an undefine of @obj, whose job the caller holds: the job keeps
+ * the object as it is, so the files are removed outside its lock (readers on the
+ * loop never wait for file I/O) and the result is committed under it afterwards.
+ */
+static bool undefine_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, bool *ret_remove,
+                         GError **error)
 {
     const UndefineRequest req = { .flags = flags, .supported = 0 };
-    const char *name = obj->def->name;
-    const DomainFacts facts = {
-        .name = name,
-        .persistent = obj->persistent,
-        .active = domain_obj_is_active_locked(obj),
-        .n_snapshots = obj->n_snapshots,
-        .n_checkpoints = obj->n_checkpoints,
-        .has_managed_save = file_exists(drv->paths->save_dir, name, ".save"),
-        .has_nvram_file = file_exists(drv->paths->nvram_dir, name, "_VARS.fd"),
-    };
+    g_autofree char *name = NULL;
+    DomainFacts facts = { 0 };
     UndefinePlan plan;
 
+    g_mutex_lock(&obj->lock);
+    name = g_strdup(obj->def->name);
+    facts.persistent = obj->persistent;
+    facts.active = domain_obj_is_active_locked(obj);
+    facts.n_snapshots = obj->n_snapshots;
+    facts.n_checkpoints = obj->n_checkpoints;
+    g_mutex_unlock(&obj->lock);
+    facts.name = name;
+    facts.has_managed_save = file_exists(drv->paths->save_dir, name, ".save");
+    facts.has_nvram_file = file_exists(drv->paths->nvram_dir, name, "_VARS.fd");
     if (!undefine_policy_plan(&req, &facts, &plan, error) ||
         !undefine_files(drv, name, &plan, error))
         return false;
+    g_mutex_lock(&obj->lock);
     if (plan.delete_snapshot_metadata)
         obj->n_snapshots = 0;
     if (plan.delete_checkpoint_metadata)
@@ -226,6 +235,8 @@ static bool undefine_locked(QemuDriver *drv, DomainObj *obj, unsigned int flags,
         obj->persistent = false;
         g_clear_pointer(&obj->new_def, domain_def_free);
     }
+    *ret_remove = !domain_obj_is_active_locked(obj);
+    g_mutex_unlock(&obj->lock);
     return true;
 }
 
@@ -239,14 +250,11 @@ bool qemu_domain_undefine(DriverConn *conn, const DomainRef *dom, unsigned int f
     QemuDriver *drv = conn->drv;
     g_autoptr(DomainObj) obj = qemu_driver_obj(conn, dom, error);
     g_autoptr(GPtrArray) events = driver_events_new();
-    bool ok, remove;
+    bool ok, remove = false;
 
     if (!obj || !domain_obj_begin_job(obj, "undefine", error))
         return false;
-    g_mutex_lock(&obj->lock);
-    ok = undefine_locked(drv, obj, flags, error);
-    remove = ok && !domain_obj_is_active_locked(obj);
-    g_mutex_unlock(&obj->lock);
+    ok = undefine_obj(drv, obj, flags, &remove, error);
     if (ok) {
         driver_events_queue(events, obj, DOMAIN_EVENT_UNDEFINED, DOMAIN_EVENT_UNDEFINED_REMOVED);
         if (remove)
@@ -266,17 +274,21 @@ bool qemu_domain_undefine(DriverConn *conn, const DomainRef *dom, unsigned int f
 void qemu_driver_transient_cleanup(QemuDriver *drv, DomainObj *obj)
 {
     g_autofree char *name = NULL;
+    bool has_managed_save;
     DomainFacts facts;
     UndefinePlan plan;
 
     g_mutex_lock(&obj->lock);
     name = g_strdup(obj->def->name);
+    g_mutex_unlock(&obj->lock);
+    has_managed_save = file_exists(drv->paths->save_dir, name, ".save"); /* no I/O locked */
+    g_mutex_lock(&obj->lock);
     facts = (DomainFacts){
         .name = name,
         .persistent = obj->persistent,
         .n_snapshots = obj->n_snapshots,
         .n_checkpoints = obj->n_checkpoints,
-        .has_managed_save = file_exists(drv->paths->save_dir, name, ".save"),
+        .has_managed_save = has_managed_save,
     };
     undefine_policy_plan_transient_stop(&facts, &plan);
     if (plan.delete_snapshot_metadata)

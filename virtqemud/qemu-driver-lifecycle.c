@@ -51,8 +51,8 @@ void qemu_domain_priv_free(gpointer data)
 
 /* ---- start ------------------------------------------------------------------------- */
 
-/* The per-domain paths of a start; the run dir is made empty. Caller holds obj->lock. */
-static bool prepare_paths_locked(QemuDriver *drv, DomainObj *obj, GError **error)
+/* The per-domain paths of a start. Caller holds obj->lock. */
+static void set_paths_locked(QemuDriver *drv, DomainObj *obj)
 {
     QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
     const char *name = obj->def->name;
@@ -68,9 +68,6 @@ static bool prepare_paths_locked(QemuDriver *drv, DomainObj *obj, GError **error
     priv->monitor_path = g_build_filename(priv->run_dir, "monitor.sock", NULL);
     priv->pidfile = g_build_filename(drv->paths->state_dir, pid_name, NULL);
     priv->log_path = g_build_filename(drv->paths->log_dir, log_name, NULL);
-    (void)g_unlink(priv->monitor_path);
-    (void)g_unlink(priv->pidfile);
-    return virt_dir_ensure(priv->run_dir, 0700, error);
 }
 
 static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps, GError **error)
@@ -80,15 +77,17 @@ static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *c
     Command *cmd = NULL;
 
     g_mutex_lock(&obj->lock);
-    if (!prepare_paths_locked(drv, obj, error)) {
-        g_mutex_unlock(&obj->lock);
-        return NULL;
-    }
+    set_paths_locked(drv, obj);
     def = domain_def_copy(obj->def);
     prep->monitor_path = g_strdup(qemu_domain_priv_locked(obj)->monitor_path);
     prep->pidfile = g_strdup(qemu_domain_priv_locked(obj)->pidfile);
     prep->lib_dir = g_strdup(qemu_domain_priv_locked(obj)->run_dir);
     g_mutex_unlock(&obj->lock);
+    /* files outside the lock (the job keeps them ours): readers never wait for I/O */
+    (void)g_unlink(prep->monitor_path);
+    (void)g_unlink(prep->pidfile);
+    if (!virt_dir_ensure(prep->lib_dir, 0700, error))
+        return NULL;
     prep->monitor_fd = QEMU_PROCESS_MONITOR_FD;
     prep->monitor_fd_connected = false;
     prep->monitor_fd_launcher = true;

@@ -78,6 +78,23 @@ static bool caps_still_current(const QemuCaps *caps)
            qemu_caps_is_current(caps, caps->binary, &stamp, caps->probed_by);
 }
 
+/* The capabilities @slot holds and that are current, without waiting for its lock. */
+static const QemuCaps *caps_ready(QemuCapsSlot *slot, GError **error)
+{
+    const QemuCaps *caps = NULL;
+
+    if (!g_mutex_trylock(&slot->lock)) {
+        driver_set_would_block(error, "a capability probe");
+        return NULL;
+    }
+    if (slot->caps && caps_still_current(slot->caps))
+        caps = slot->caps; /* lives as long as the driver */
+    g_mutex_unlock(&slot->lock);
+    if (!caps)
+        driver_set_would_block(error, "a capability probe");
+    return caps;
+}
+
 /**
  * qemu_driver_caps_for_binary: the capabilities of @binary, probed (or read from the
  * cache) on first need. Waits only for a probe of this same binary. The result lives
@@ -86,9 +103,14 @@ static bool caps_still_current(const QemuCaps *caps)
 const QemuCaps *qemu_driver_caps_for_binary(QemuDriver *drv, const char *binary, GError **error)
 {
     QemuCapsSlot *slot = caps_slot_get(drv, binary);
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&slot->lock);
+    g_autoptr(GMutexLocker) locker = NULL;
     QemuCaps *caps;
 
+    /* an inline read on the daemon's loop (version, max vcpus) takes what is probed
+     * already; a probe (seconds), or waiting for one, is a worker's business */
+    if (!driver_may_wait())
+        return caps_ready(slot, error);
+    locker = g_mutex_locker_new(&slot->lock);
     if (slot->caps && caps_still_current(slot->caps))
         return slot->caps;
     caps =
@@ -514,6 +536,12 @@ static bool qemu_node_get_info(DriverConn *conn, NodeInfo *ret_info, GError **er
 const DriverOps qemu_driver_ops = {
     .name = "qemu",
     .hv_type = "QEMU",
+    /* the inline reads copy committed state under obj->lock, which is never held
+     * across I/O or a wait (monitor calls, file writes and kills happen outside it,
+     * under the job); version and max vcpus answer from probed capabilities or say
+     * they would block (qemu_driver_caps_for_binary); info, node info and managed-save
+     * read /proc or stat our own state directory */
+    .reads_never_block = true,
     .connect_open = qemu_connect_open,
     .connect_close = qemu_connect_close,
     .connect_get_uri = qemu_connect_get_uri,

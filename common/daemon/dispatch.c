@@ -185,7 +185,8 @@ static DriverConn *dispatch_client_conn(Client *client)
     return conn;
 }
 
-/* Run @handler with decoded @args and encode its reply. NULL + @close_after: none. */
+/* Run @handler with decoded @args and encode its reply; NULL when the driver would
+ * have to wait where it may not (DRIVER_WOULD_BLOCK_ERROR, inline reads only). */
 static GBytes *dispatch_run(Client *client, const RpcHeader *h, const RpcProcInfo *info,
                             DispatchHandler handler, const void *args, bool *close_after)
 {
@@ -208,6 +209,8 @@ static GBytes *dispatch_run(Client *client, const RpcHeader *h, const RpcProcInf
         reply = rpc_message_encode_reply(h, ret, &error);
         if (ret)
             rpc_payload_clear(&info->ret, ret);
+    } else if (g_error_matches(error, DRIVER_WOULD_BLOCK_ERROR, 0)) {
+        return NULL; /* an inline read that has to wait after all: no reply yet */
     }
     if (!reply) {
         g_autoptr(GError) local = NULL;
@@ -258,6 +261,28 @@ static void dispatch_on_worker(gpointer data, gpointer user_data)
     worker_pool_post(daemon->workers, dispatch_on_done, done);
 }
 
+/* Run a call on the loop thread and send its reply; false when it is an inline read
+ * the driver cannot answer without waiting. */
+static bool dispatch_run_on_loop(Client *client, const RpcHeader *h, const RpcProcInfo *info,
+                                 DispatchHandler handler, const void *args)
+{
+    bool close_after = false;
+    GBytes *reply;
+
+    /* inline reads must not wait on the loop: the driver says when they would */
+    driver_set_may_wait(info->dispatch != RPC_PROC_DISPATCH_INLINE);
+    reply = dispatch_run(client, h, info, handler, args, &close_after);
+    driver_set_may_wait(true);
+    if (!reply)
+        return false;
+    if (info->dispatch == RPC_PROC_DISPATCH_INLINE)
+        client->inline_calls++;
+    if (close_after)
+        client->close_pending = true;
+    client_send(client, reply);
+    return true;
+}
+
 static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *info,
                           DispatchHandler handler, bool on_loop)
 {
@@ -272,20 +297,19 @@ static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *in
         return;
     }
     if (on_loop) {
-        bool close_after = false;
-        GBytes *reply;
+        bool answered = dispatch_run_on_loop(client, h, info, handler, args);
 
-        if (info->dispatch == RPC_PROC_DISPATCH_INLINE)
-            client->inline_calls++;
-        reply = dispatch_run(client, h, info, handler, args, &close_after);
-
-        if (close_after)
-            client->close_pending = true;
-        client_send(client, reply);
-        if (args)
-            rpc_payload_clear(&info->args, args);
-        rpc_message_free(msg);
-        return;
+        /* else an inline read that has to wait: a worker runs it, when the client
+         * has a free slot (decoded again then) */
+        if (answered || !client_call_may_start(client)) {
+            if (args)
+                rpc_payload_clear(&info->args, args);
+            if (answered)
+                rpc_message_free(msg);
+            else
+                client_defer_call(client, msg);
+            return;
+        }
     }
     job = g_new0(DispatchJob, 1);
     job->client = client_ref(client);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* DomainRef: how callers name a domain across the ops table. */
+/* DomainRef: how callers name a domain across the ops table; may-wait marking. */
 
 #include "driver/driver.h"
 
@@ -73,4 +73,37 @@ SnapshotRef *snapshot_ref_free(SnapshotRef *ref)
     domain_ref_free(ref->dom);
     g_free(ref);
     return NULL;
+}
+
+/* Per thread: a daemon's loop thread clears it around inline reads. */
+static __thread bool no_wait;
+
+/**
+ * driver_may_wait: whether the calling thread may wait for something that can take
+ * long (a lock held across I/O, a child process, a monitor reply).
+ */
+bool driver_may_wait(void)
+{
+    return !no_wait;
+}
+
+/**
+ * driver_set_may_wait: mark the calling thread; the daemon clears it while an
+ * inline read runs on its event loop (DriverOps.reads_never_block).
+ */
+void driver_set_may_wait(bool may_wait)
+{
+    no_wait = !may_wait;
+}
+
+G_DEFINE_QUARK(virtkit - driver - would - block, driver_would_block_error)
+
+/**
+ * driver_set_would_block: fail an op that would have to wait for @what where it may
+ * not (driver_may_wait() is false). Always returns false.
+ */
+bool driver_set_would_block(GError **error, const char *what)
+{
+    g_set_error(error, DRIVER_WOULD_BLOCK_ERROR, 0, "would wait for %s", what);
+    return false;
 }

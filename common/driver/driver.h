@@ -92,7 +92,10 @@ typedef struct DriverOps {
     const char *hv_type; /* virConnectGetType: "TEST", "QEMU", ... */
     /* The ops behind the schema's "@dispatch: inline" procedures (lookups, info, state,
      * XML, lists) answer from memory and take only locks that are never held across
-     * I/O or a wait: a daemon may then run them on its event loop thread. */
+     * I/O or a wait: a daemon may then run them on its event loop thread. One that
+     * sometimes has to wait (a first capability probe) checks driver_may_wait() and,
+     * where it may not, fails with DRIVER_WOULD_BLOCK_ERROR: the call then runs where
+     * waiting is allowed. */
     bool reads_never_block;
 
     /* connection */
@@ -212,6 +215,15 @@ typedef struct DriverOps {
     bool (*domain_open_console)(DriverConn *conn, const DomainRef *dom, const char *dev_name,
                                 unsigned int flags, int *ret_fd, GError **error);
 } DriverOps;
+
+/* Whether the calling thread may wait (for a lock held across I/O, a child, a
+ * monitor); false while a daemon runs an inline read on its loop thread. */
+bool driver_may_wait(void);
+void driver_set_may_wait(bool may_wait);
+/* The error of an op that would have to wait where it may not (reads_never_block). */
+#define DRIVER_WOULD_BLOCK_ERROR (driver_would_block_error_quark())
+GQuark driver_would_block_error_quark(void);
+bool driver_set_would_block(GError **error, const char *what);
 
 /* virDomainConsoleFlags */
 #define DRIVER_CONSOLE_FORCE (1u << 0) /* take the console over from another session */

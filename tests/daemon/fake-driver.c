@@ -164,6 +164,14 @@ static DomainRef *fake_lookup_by_name(DriverConn *conn, const char *name, GError
     /* the daemon runs in a forked child whose loop is its main thread */
     if (strcmp(name, "whoami") == 0)
         return domain_ref_new(gettid() == getpid() ? "loop" : "worker", no_uuid, -1);
+    /* a read that would have to wait: refused where waiting is not allowed */
+    if (strcmp(name, "mustwait") == 0) {
+        if (!driver_may_wait()) {
+            driver_set_would_block(error, "the test");
+            return NULL;
+        }
+        return domain_ref_new(gettid() == getpid() ? "loop" : "worker", no_uuid, -1);
+    }
     if (strcmp(name, "block") == 0 && fake_driver_block_fd >= 0) {
         char c;
 

@@ -53,11 +53,10 @@ static int open_client(TestDaemon *td)
     return fd;
 }
 
-/* The thread the fake's "whoami" lookup ran on: "loop" or "worker". */
-static char *whoami(int fd)
+/* The thread the fake's @name lookup (a "whoami" variant) ran on. */
+static char *lookup_thread(int fd, const char *name)
 {
-    char *name = (char *)"whoami";
-    remote_domain_lookup_by_name_args args = { name };
+    remote_domain_lookup_by_name_args args = { (char *)name };
     remote_domain_lookup_by_name_ret ret = { { 0 } };
     char *thread;
 
@@ -65,6 +64,12 @@ static char *whoami(int fd)
     thread = g_strdup(ret.dom.name);
     xdr_free((xdrproc_t)xdr_remote_domain_lookup_by_name_ret, &ret);
     return thread;
+}
+
+/* The thread the fake's "whoami" lookup ran on: "loop" or "worker". */
+static char *whoami(int fd)
+{
+    return lookup_thread(fd, "whoami");
 }
 
 static void send_call(int fd, int proc, uint32_t call_serial, const void *args)
@@ -271,6 +276,40 @@ static void test_inline_crowd(void)
     stop(td);
 }
 
+/*
+ * An inline read the driver cannot answer without waiting (DRIVER_WOULD_BLOCK_ERROR on
+ * the loop) is answered from a worker, not with that error; with the client's only
+ * slot taken it waits for it, and replies keep the order of the calls.
+ */
+static void test_inline_would_block(void)
+{
+    int pipefd[2];
+    TestDaemon *td;
+    int fd;
+    g_autofree char *thread = NULL;
+    g_autofree char *late = NULL;
+    char *name = (char *)"mustwait";
+    remote_domain_lookup_by_name_args lookup = { name };
+
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    td = start(&fake_driver_inline_ops, "[daemon]\nmax_client_requests = 1\n", pipefd[0]);
+    close(pipefd[0]);
+    fd = open_client(td);
+    thread = lookup_thread(fd, "mustwait");
+    g_assert_cmpstr(thread, ==, "worker");
+
+    send_call(fd, REMOTE_PROC_CONNECT_GET_CAPABILITIES, 7100, NULL); /* blocks on the pipe */
+    send_call(fd, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 7101, &lookup); /* waits for the slot */
+    sync_ping(fd);
+    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
+    close(pipefd[1]);
+    g_assert_cmpuint(next_reply(fd, NULL), ==, 7100);
+    g_assert_cmpuint(next_reply(fd, &late), ==, 7101);
+    g_assert_cmpstr(late, ==, "worker");
+    close(fd);
+    stop(td);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -279,5 +318,6 @@ int main(int argc, char **argv)
     g_test_add_func("/daemon/inline/limits-and-order", test_inline_limits_and_order);
     g_test_add_func("/daemon/inline/burst", test_inline_burst);
     g_test_add_func("/daemon/inline/crowd", test_inline_crowd);
+    g_test_add_func("/daemon/inline/would-block", test_inline_would_block);
     return g_test_run();
 }

@@ -2,11 +2,14 @@
 """python3-libvirt against virtqemud (tier: real daemon, real-TCG guests): lifecycle
 events in order for the tiny real guest (start, suspend, resume, guest poweroff through
 ACPI, undefine), a second state change on a busy domain failing at once, a transient
-guest vanishing when destroyed, and events flowing again after a kill -9 of the
-daemon and a restart."""
+guest vanishing when destroyed, events flowing again after a kill -9 of the
+daemon and a restart, and reads answered while a domain's QEMU does not answer its
+monitor and holds the only worker."""
 
 import os
+import shutil
 import signal
+import tempfile
 import threading
 
 import libvirt
@@ -114,6 +117,71 @@ def test_restart_events(t, qd):
     conn.close()
 
 
+def busy_with(dom, job):
+    """Whether @dom's job is @job: a harmless job of its own (autostart off, as it is;
+    a high-priority call, so it does not queue behind a busy worker) is refused."""
+    try:
+        dom.setAutostart(0)
+        return False
+    except libvirt.libvirtError as e:
+        return f"busy with {job}" in str(e)
+
+
+def test_wedged_monitor(t):
+    """virtqemud with one worker: a suspend of a domain whose QEMU is stopped (SIGSTOP:
+    its monitor never answers) holds that worker. Reads of that domain and of another
+    one are answered meanwhile, low-priority ones too, which on a worker would queue
+    behind the suspend until the monitor times out: they run on the daemon's loop."""
+    conf_dir = tempfile.mkdtemp(prefix="virtkit-qemud-conf-")
+    conf = os.path.join(conf_dir, "virtqemud.conf")
+    with open(conf, "w") as f:
+        f.write("[daemon]\nmax_workers = 1\n")
+    qd = Qemud(args=["--config", conf])
+    pid = 0
+    try:
+        conn = libvirt.open(qd.uri)
+        wedged = conn.defineXML(diskless_xml("wedged1"))
+        other = conn.defineXML(diskless_xml("other1"))
+        wedged.create()
+        pid = qd.guest_pid("wedged1")
+        os.kill(pid, signal.SIGSTOP)
+        errors = []
+
+        def suspend():
+            try:
+                wedged.suspend()
+            except libvirt.libvirtError as e:
+                errors.append(str(e))
+
+        th = threading.Thread(target=suspend)
+        th.start()
+        t.ok(wait_for(lambda: busy_with(wedged, "suspend")), "suspend waits for the monitor")
+        t.ok(other.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF, "info of another domain")
+        t.ok(wedged.info()[0] == libvirt.VIR_DOMAIN_RUNNING, "info of the wedged domain")
+        t.ok(wedged.state()[0] == libvirt.VIR_DOMAIN_RUNNING, "state of the wedged domain")
+        t.ok(conn.lookupByName("other1").UUID() == other.UUID(), "lookup of another domain")
+        names = sorted(d.name() for d in conn.listAllDomains())
+        t.ok(names == ["other1", "wedged1"], "list", names)
+        t.ok("<name>other1</name>" in other.XMLDesc(), "XML of another domain")
+        t.ok(not other.hasManagedSaveImage(), "managed-save check of another domain")
+        t.ok(conn.getVersion() > 0, "version from the probed capabilities")
+        t.ok(th.is_alive(), "the suspend still waits for the monitor")
+        os.kill(pid, signal.SIGCONT)
+        pid = 0
+        th.join(WAIT)
+        t.ok(not errors and wedged.state()[0] == libvirt.VIR_DOMAIN_PAUSED,
+             "the suspend finishes once QEMU runs again", errors)
+        wedged.destroy()
+        wedged.undefine()
+        other.undefine()
+        conn.close()
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGCONT)
+        qd.stop()
+        shutil.rmtree(conf_dir, ignore_errors=True)
+
+
 def main():
     t = Tap()
     if not os.path.exists("/usr/bin/qemu-system-x86_64"):
@@ -131,6 +199,7 @@ def main():
         test_restart_events(t, qd)
     finally:
         qd.stop()
+    test_wedged_monitor(t)
     t.done()
 
 
