@@ -24,6 +24,7 @@
 #include "conf/xml-read.h"
 #include "conf/xml-writer.h"
 #include "daemon/loop-invoke.h"
+#include "qemu-snapshot-ops.h"
 #include "util/error.h"
 #include "util/file-util.h"
 
@@ -348,7 +349,8 @@ static void autostart_one(QemuDriver *drv, DomainObj *obj)
     g_mutex_unlock(&obj->lock);
     if (!want || !qemu_driver_job_begin(obj, "autostart", &error))
         return;
-    if (!qemu_driver_start_obj(drv, obj, 0, events, &error))
+    /* as libvirt: a managed-save image is restored, not booted over */
+    if (!qemu_save_start_obj(drv, obj, 0, events, &error))
         g_warning("cannot autostart domain '%s': %s", name, error->message);
     qemu_driver_job_end(drv, obj);
     qemu_driver_emit(drv, events);

@@ -582,6 +582,10 @@ const DriverOps qemu_driver_ops = {
     /* snapshots and managed save: qemu-snapshot-ops.c, qemu-save-ops.c */
     .domain_managed_save = qemu_domain_managed_save,
     .domain_managed_save_remove = qemu_domain_managed_save_remove,
+    .domain_save = qemu_domain_save,
+    .domain_restore = qemu_domain_restore,
+    .domain_save_image_get_xml_desc = qemu_domain_save_image_get_xml_desc,
+    .domain_save_image_define_xml = qemu_domain_save_image_define_xml,
     .domain_snapshot_create_xml = qemu_domain_snapshot_create_xml,
     .domain_list_all_snapshots = qemu_domain_list_all_snapshots,
     .domain_snapshot_num = qemu_domain_snapshot_num,

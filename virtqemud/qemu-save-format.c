@@ -6,6 +6,7 @@
 
 #include "qemu-save.h"
 #include "util/error.h"
+#include "util/uuid.h"
 
 QemuSaveHeader *qemu_save_header_free(QemuSaveHeader *hdr)
 {
@@ -48,11 +49,9 @@ static uint64_t qemu_save_get64(const uint8_t *p)
  * qemu_save_header_encode: the bytes before QEMU's stream: header, @xml and zeros up to
  * the next 4 KiB boundary (the stream's offset).
  */
-GBytes *qemu_save_header_encode(const char *xml, bool paused)
+static GBytes *header_encode(const char *xml, bool paused, size_t offset)
 {
     size_t xml_len = strlen(xml) + 1;
-    size_t offset =
-        (QEMU_SAVE_HEADER_SIZE + xml_len + QEMU_SAVE_ALIGN - 1) / QEMU_SAVE_ALIGN * QEMU_SAVE_ALIGN;
     uint8_t *buf = g_malloc0(offset);
 
     memcpy(buf, QEMU_SAVE_MAGIC, 16);
@@ -62,6 +61,35 @@ GBytes *qemu_save_header_encode(const char *xml, bool paused)
     qemu_save_put64(buf + 32, offset);
     memcpy(buf + QEMU_SAVE_HEADER_SIZE, xml, xml_len);
     return g_bytes_new_take(buf, offset);
+}
+
+GBytes *qemu_save_header_encode(const char *xml, bool paused)
+{
+    size_t xml_len = strlen(xml) + 1;
+
+    return header_encode(xml, paused,
+                         (QEMU_SAVE_HEADER_SIZE + xml_len + QEMU_SAVE_ALIGN - 1) / QEMU_SAVE_ALIGN *
+                             QEMU_SAVE_ALIGN);
+}
+
+/**
+ * qemu_save_header_encode_at: the bytes before the stream of an existing image whose
+ * stream starts at @data_offset, with @xml in place of its XML. The stream does not
+ * move, so @xml must fit before it (libvirt has the same limit).
+ */
+GBytes *qemu_save_header_encode_at(const char *xml, bool paused, uint64_t data_offset,
+                                   const char *path, GError **error)
+{
+    size_t xml_len = strlen(xml) + 1;
+
+    if (xml_len > QEMU_SAVE_MAX_XML || QEMU_SAVE_HEADER_SIZE + xml_len > data_offset) {
+        g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_FAILED,
+                    "operation failed: the new XML (%zu bytes) does not fit in the saved image "
+                    "'%s' (room for %" G_GUINT64_FORMAT ")",
+                    xml_len, path, data_offset - QEMU_SAVE_HEADER_SIZE);
+        return NULL;
+    }
+    return header_encode(xml, paused, data_offset);
 }
 
 static QemuSaveHeader *qemu_save_bad(GError **error, const char *path, const char *why)
@@ -141,6 +169,62 @@ bool qemu_save_restore_paused(const QemuSaveHeader *hdr, unsigned int flags)
     if (flags & QEMU_SAVE_PAUSED)
         return true;
     return hdr->paused;
+}
+
+bool qemu_save_check_state_flags(unsigned int flags, GError **error)
+{
+    if (!(flags & QEMU_SAVE_RUNNING) || !(flags & QEMU_SAVE_PAUSED))
+        return true;
+    g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
+                        "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are "
+                        "mutually exclusive");
+    return false;
+}
+
+static bool differs(GError **error, const char *path, const char *what, const char *saved,
+                    const char *given)
+{
+    g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_CONFIG_UNSUPPORTED,
+                "unsupported configuration: the XML does not fit the saved image '%s': %s "
+                "'%s' was saved, '%s' given",
+                path, what, saved ? saved : "(default)", given ? given : "(default)");
+    return false;
+}
+
+static bool differs_num(GError **error, const char *path, const char *what, uint64_t saved,
+                        uint64_t given)
+{
+    g_autofree char *a = g_strdup_printf("%" G_GUINT64_FORMAT, saved);
+    g_autofree char *b = g_strdup_printf("%" G_GUINT64_FORMAT, given);
+
+    return differs(error, path, what, a, b);
+}
+
+bool qemu_save_check_compatible(const DomainDef *saved, const DomainDef *given, const char *path,
+                                GError **error)
+{
+    char a[VIRT_UUID_STRING_LEN], b[VIRT_UUID_STRING_LEN];
+
+    if (g_strcmp0(saved->name, given->name) != 0)
+        return differs(error, path, "domain name", saved->name, given->name);
+    if (memcmp(saved->uuid, given->uuid, sizeof(saved->uuid)) != 0) {
+        virt_uuid_format(saved->uuid, a);
+        virt_uuid_format(given->uuid, b);
+        return differs(error, path, "domain UUID", a, b);
+    }
+    if (saved->memory_kib != given->memory_kib)
+        return differs_num(error, path, "memory (KiB)", saved->memory_kib, given->memory_kib);
+    if (saved->vcpus != given->vcpus)
+        return differs_num(error, path, "vcpu count", saved->vcpus, given->vcpus);
+    if (g_strcmp0(saved->os.arch, given->os.arch) != 0)
+        return differs(error, path, "architecture", saved->os.arch, given->os.arch);
+    if (g_strcmp0(saved->os.machine, given->os.machine) != 0)
+        return differs(error, path, "machine type", saved->os.machine, given->os.machine);
+    if (saved->disks->len != given->disks->len)
+        return differs_num(error, path, "disk count", saved->disks->len, given->disks->len);
+    if (saved->nets->len != given->nets->len)
+        return differs_num(error, path, "interface count", saved->nets->len, given->nets->len);
+    return true;
 }
 
 /**

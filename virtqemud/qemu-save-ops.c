@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Managed save: the guest's state migrates into <save_dir>/<name>.save (qemu-save.h
- * format: our header with the live XML and the paused flag, then QEMU's stream) through
- * an fd passed with getfd ("fd:" migration: no shell), QEMU stops, the domain is shut
- * off (STOPPED/SAVED). Start finds the image, launches QEMU with -incoming defer, feeds
- * it the stream (migrate-incoming "fd:"), resumes unless it was saved paused
- * (STARTED/RESTORED), and removes the image. The image is written as .partial and
- * renamed when complete, owner-only, so an image that exists is a whole one.
+ * Managed save and save to a file: the guest's state migrates into an image (qemu-save.h
+ * format: our header with the domain's XML and the paused flag, then QEMU's stream)
+ * through an fd passed with getfd ("fd:" migration: no shell), QEMU stops, the domain is
+ * shut off (STOPPED/SAVED). The image is written as .partial and renamed when complete,
+ * owner-only, so an image that exists is a whole one.
+ *
+ * Restore (start with a managed-save image, virDomainRestore) runs the guest with the
+ * definition kept in the image, as libvirt does: a config edited after the save is the
+ * persistent one again after the restored guest stops, never applied to the saved state.
+ * QEMU starts with -incoming defer, gets the stream (migrate-incoming "fd:") and resumes
+ * unless the image says paused (STARTED/RESTORED). A managed-save image is removed once
+ * restored; a file given to virDomainRestore is the user's and stays.
  */
 
 #include "qemu-snapshot-ops.h"
@@ -14,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "qemu-save.h"
@@ -113,33 +119,28 @@ static bool migrate_to_fd(DomainObj *obj, int fd, GError **error)
            qemu_save_wait_migration(obj, error);
 }
 
-static bool save_body(QemuDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
-                      GError **error)
+/* The definition a saved image carries: inactive (no live-only data), with secrets. */
+static char *image_xml(const DomainDef *def)
 {
-    g_autofree char *path = NULL;
-    g_autofree char *partial = NULL;
-    g_autofree char *xml = NULL;
-    g_auto(VirtFd) fd = -1;
-    bool running, persistent, paused;
+    return domain_def_format(def, -1, DOMAIN_FORMAT_SECURE | DOMAIN_FORMAT_INACTIVE);
+}
 
-    if (!driver_domain_check_active(obj, error))
-        return false;
+/* Save the running @obj into @path (the XML @xml, NULL: its live definition), stop it. */
+static bool save_image(QemuDriver *drv, DomainObj *obj, const char *path, const char *xml,
+                       unsigned int flags, GPtrArray *events, GError **error)
+{
+    g_autofree char *partial = qemu_save_partial_path(path);
+    g_autofree char *own_xml = NULL;
+    g_auto(VirtFd) fd = -1;
+    bool running, paused;
+
     g_mutex_lock(&obj->lock);
     running = obj->state == DOMAIN_STATE_RUNNING;
-    persistent = obj->persistent;
-    path = managed_path_locked(drv, obj);
-    xml = domain_def_format(obj->def, -1, DOMAIN_FORMAT_SECURE);
+    if (!xml)
+        xml = own_xml = image_xml(obj->def);
     g_mutex_unlock(&obj->lock);
-    if (!persistent) {
-        g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: cannot do managed save for "
-                            "transient domain");
-        return false;
-    }
     paused = (flags & QEMU_SAVE_PAUSED) || (!running && !(flags & QEMU_SAVE_RUNNING));
-    partial = qemu_save_partial_path(path);
-    if (!virt_dir_ensure(drv->paths->save_dir, 0700, error) ||
-        (fd = open_partial(partial, xml, paused, error)) < 0)
+    if ((fd = open_partial(partial, xml, paused, error)) < 0)
         return false;
     if ((running && !qemu_driver_monitor_run(obj, qemu_monitor_command_new("stop"), NULL, error)) ||
         !migrate_to_fd(obj, fd, error) || !finish_image(fd, partial, path, error)) {
@@ -148,8 +149,30 @@ static bool save_body(QemuDriver *drv, DomainObj *obj, unsigned int flags, GPtrA
             (void)qemu_driver_monitor_run(obj, qemu_monitor_command_new("cont"), NULL, NULL);
         return false;
     }
-    if (!qemu_snapshot_kill(drv, obj, DOMAIN_SHUTOFF_SAVED, DOMAIN_EVENT_STOPPED_SAVED, events,
-                            error))
+    return qemu_snapshot_kill(drv, obj, DOMAIN_SHUTOFF_SAVED, DOMAIN_EVENT_STOPPED_SAVED, events,
+                              error);
+}
+
+static bool managed_save_body(QemuDriver *drv, DomainObj *obj, unsigned int flags,
+                              GPtrArray *events, GError **error)
+{
+    g_autofree char *path = NULL;
+    bool persistent;
+
+    if (!driver_domain_check_active(obj, error))
+        return false;
+    g_mutex_lock(&obj->lock);
+    persistent = obj->persistent;
+    path = managed_path_locked(drv, obj);
+    g_mutex_unlock(&obj->lock);
+    if (!persistent) {
+        g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot do managed save for "
+                            "transient domain");
+        return false;
+    }
+    if (!virt_dir_ensure(drv->paths->save_dir, 0700, error) ||
+        !save_image(drv, obj, path, NULL, flags, events, error))
         return false;
     g_mutex_lock(&obj->lock);
     obj->has_managed_save = true;
@@ -165,19 +188,14 @@ bool qemu_domain_managed_save(DriverConn *conn, const DomainRef *dom, unsigned i
     g_autoptr(DomainObj) obj = NULL;
     bool ok;
 
-    if ((flags & QEMU_SAVE_RUNNING) && (flags & QEMU_SAVE_PAUSED)) {
-        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
-                            "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are "
-                            "mutually exclusive");
-        return false;
-    }
-    if (!qemu_driver_check_flags(flags,
+    if (!qemu_save_check_state_flags(flags, error) ||
+        !qemu_driver_check_flags(flags,
                                  QEMU_SAVE_BYPASS_CACHE | QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
                                  "qemu_domain_managed_save", error) ||
         !(obj = qemu_driver_obj(conn, dom, error)) ||
         !qemu_driver_job_begin(obj, "managed-save", error))
         return false;
-    ok = save_body(drv, obj, flags, events, error);
+    ok = managed_save_body(drv, obj, flags, events, error);
     qemu_driver_job_end(drv, obj);
     qemu_driver_emit(drv, events);
     return ok;
@@ -208,6 +226,63 @@ bool qemu_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, uns
     return ok;
 }
 
+/* Paths of images clients name are the daemon's: relative ones would depend on its
+ * working directory (libvirt's client makes them absolute before sending). */
+static bool check_image_path(const char *path, GError **error)
+{
+    if (path && g_path_is_absolute(path) && !strchr(path, '\n'))
+        return true;
+    g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_INVALID_ARG,
+                "invalid argument: saved image path '%s' must be absolute", path ? path : "");
+    return false;
+}
+
+/* @dxml for the image of @obj: parsed, checked against the running definition. */
+static char *save_dxml(QemuDriver *drv, DomainObj *obj, const char *dxml, const char *path,
+                       GError **error)
+{
+    g_autoptr(DomainDef) given = qemu_driver_parse(drv, dxml, DOMAIN_PARSE_INACTIVE, error);
+    g_autoptr(DomainDef) live = NULL;
+
+    if (!given)
+        return NULL;
+    g_mutex_lock(&obj->lock);
+    live = domain_def_copy(obj->def);
+    g_mutex_unlock(&obj->lock);
+    if (!qemu_save_check_compatible(live, given, path, error))
+        return NULL;
+    return image_xml(given);
+}
+
+/**
+ * qemu_domain_save: virDomainSaveFlags: the running domain's state into the file @to,
+ * the domain stopped (STOPPED/SAVED; a transient one goes away). @dxml, optional,
+ * replaces the XML the image keeps for the restore.
+ */
+bool qemu_domain_save(DriverConn *conn, const DomainRef *dom, const char *to, const char *dxml,
+                      unsigned int flags, GError **error)
+{
+    QemuDriver *drv = conn->drv;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    g_autoptr(DomainObj) obj = NULL;
+    g_autofree char *xml = NULL;
+    bool ok;
+
+    if (!qemu_save_check_state_flags(flags, error) ||
+        !qemu_driver_check_flags(flags,
+                                 QEMU_SAVE_BYPASS_CACHE | QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
+                                 "qemu_domain_save", error) ||
+        !check_image_path(to, error) || !(obj = qemu_driver_obj(conn, dom, error)) ||
+        !qemu_driver_job_begin(obj, "save", error))
+        return false;
+    ok = driver_domain_check_active(obj, error) &&
+         (!dxml || (xml = save_dxml(drv, obj, dxml, to, error))) &&
+         save_image(drv, obj, to, xml, flags, events, error);
+    qemu_driver_job_end(drv, obj);
+    qemu_driver_emit(drv, events);
+    return ok;
+}
+
 /* ---- restore ----------------------------------------------------------------------- */
 
 static bool check_inactive(DomainObj *obj, GError **error)
@@ -222,12 +297,12 @@ static bool check_inactive(DomainObj *obj, GError **error)
 }
 
 /* Open @path and read its header and XML; the fd is left at the stream. */
-static int open_image(const char *path, QemuSaveHeader **ret_hdr, GError **error)
+static int open_image(const char *path, int oflags, QemuSaveHeader **ret_hdr, GError **error)
 {
     uint8_t fixed[QEMU_SAVE_HEADER_SIZE];
     g_autoptr(QemuSaveHeader) hdr = NULL;
     g_autofree uint8_t *xml = NULL;
-    g_auto(VirtFd) fd = open(path, O_RDONLY | O_CLOEXEC);
+    g_auto(VirtFd) fd = open(path, oflags | O_CLOEXEC);
 
     if (fd < 0) {
         sys_error(error, "open", path);
@@ -280,20 +355,59 @@ static bool migrate_from_fd(DomainObj *obj, int fd, GError **error)
            qemu_save_wait_migration(obj, error);
 }
 
-static bool restore_body(QemuDriver *drv, DomainObj *obj, const char *path, unsigned int flags,
-                         GPtrArray *events, GError **error)
+/* The definition to restore @path with: the image's, or @dxml checked against it. */
+static DomainDef *image_def(QemuDriver *drv, const QemuSaveHeader *hdr, const char *dxml,
+                            const char *path, GError **error)
+{
+    g_autoptr(DomainDef) saved = qemu_driver_parse(drv, hdr->xml, DOMAIN_PARSE_INACTIVE, error);
+    g_autoptr(DomainDef) given = NULL;
+
+    if (!saved) {
+        g_prefix_error(error, "the domain XML in '%s' is unusable: ", path);
+        return NULL;
+    }
+    if (!dxml)
+        return g_steal_pointer(&saved);
+    if (!(given = qemu_driver_parse(drv, dxml, DOMAIN_PARSE_INACTIVE, error)) ||
+        !qemu_save_check_compatible(saved, given, path, error))
+        return NULL;
+    return g_steal_pointer(&given);
+}
+
+/* Run @def as the live definition of the inactive @obj; its persistent one waits in
+ * new_def for the stop (as a transient start's). Caller holds the job. */
+static void install_live_def(DomainObj *obj, DomainDef *def)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (!obj->new_def)
+        obj->new_def = obj->def;
+    else
+        domain_def_free(obj->def);
+    obj->def = def;
+}
+
+/* A restore that failed before the domain became active: back to its persistent
+ * definition. */
+static void drop_live_def(DomainObj *obj)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (!obj->new_def)
+        return;
+    domain_def_free(obj->def);
+    obj->def = g_steal_pointer(&obj->new_def);
+}
+
+/* Run @obj's (live) definition from the stream at @fd. Caller holds the job. */
+static bool restore_body(QemuDriver *drv, DomainObj *obj, int fd, bool paused, GPtrArray *events,
+                         GError **error)
 {
     static const char *const incoming[] = { "-incoming", "defer", NULL };
-    g_autoptr(QemuSaveHeader) hdr = NULL;
     g_autoptr(GPtrArray) ignored = driver_events_new();
     g_autoptr(DomainDef) def = NULL;
-    g_auto(VirtFd) fd = open_image(path, &hdr, error);
     const QemuCaps *caps;
-    bool paused;
 
-    if (fd < 0)
-        return false;
-    paused = (flags & START_PAUSED) || qemu_save_restore_paused(hdr, 0);
     g_mutex_lock(&obj->lock);
     def = domain_def_copy(obj->def);
     g_mutex_unlock(&obj->lock);
@@ -318,11 +432,35 @@ static bool restore_body(QemuDriver *drv, DomainObj *obj, const char *path, unsi
     return true;
 }
 
+/* Restore the inactive persistent @obj from its managed-save image @path, with the
+ * definition the image keeps; the image goes once the guest runs. */
 static bool restore_managed(QemuDriver *drv, DomainObj *obj, const char *path, unsigned int flags,
                             GPtrArray *events, GError **error)
 {
-    if (!restore_body(drv, obj, path, flags, events, error))
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(DomainDef) current = NULL;
+    g_auto(VirtFd) fd = open_image(path, O_RDONLY, &hdr, error);
+
+    if (fd < 0 || !(def = image_def(drv, hdr, NULL, path, error)))
         return false;
+    g_mutex_lock(&obj->lock);
+    current = domain_def_copy(obj->def);
+    g_mutex_unlock(&obj->lock);
+    if (g_strcmp0(def->name, current->name) != 0 ||
+        memcmp(def->uuid, current->uuid, sizeof(def->uuid)) != 0) {
+        g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_FAILED,
+                    "operation failed: the managed-save image '%s' belongs to domain '%s', not "
+                    "'%s'; remove it with managedsave-remove",
+                    path, def->name, current->name);
+        return false;
+    }
+    install_live_def(obj, g_steal_pointer(&def));
+    if (!restore_body(drv, obj, fd, (flags & START_PAUSED) || qemu_save_restore_paused(hdr, 0),
+                      events, error)) {
+        drop_live_def(obj);
+        return false;
+    }
     if (unlink(path) < 0)
         g_warning("domain restored, but its managed-save image '%s' was not removed: %s", path,
                   g_strerror(errno));
@@ -330,6 +468,33 @@ static bool restore_managed(QemuDriver *drv, DomainObj *obj, const char *path, u
     obj->has_managed_save = false;
     g_mutex_unlock(&obj->lock);
     return true;
+}
+
+/**
+ * qemu_save_start_obj: start the inactive @obj (caller holds its job): from its
+ * managed-save image when there is one (START_FORCE_BOOT removes it and boots), else
+ * a boot. For virDomainCreate and autostart.
+ */
+bool qemu_save_start_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                         GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!check_inactive(obj, error))
+        return false;
+    g_mutex_lock(&obj->lock);
+    path = managed_path_locked(drv, obj);
+    g_mutex_unlock(&obj->lock);
+    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+        if (!(flags & START_FORCE_BOOT))
+            return restore_managed(drv, obj, path, flags, events, error);
+        if (unlink(path) < 0 && errno != ENOENT)
+            return sys_error(error, "remove", path);
+        g_mutex_lock(&obj->lock);
+        obj->has_managed_save = false;
+        g_mutex_unlock(&obj->lock);
+    }
+    return qemu_driver_start_obj(drv, obj, flags & ~START_FORCE_BOOT, events, error);
 }
 
 /**
@@ -342,30 +507,111 @@ DomainRef *qemu_domain_create_or_restore(DriverConn *conn, const DomainRef *dom,
     QemuDriver *drv = conn->drv;
     g_autoptr(GPtrArray) events = driver_events_new();
     g_autoptr(DomainObj) obj = NULL;
-    g_autofree char *path = NULL;
     bool ok;
 
     if (!qemu_driver_check_flags(
             flags, START_PAUSED | START_AUTODESTROY | START_BYPASS_CACHE | START_FORCE_BOOT,
             "qemu_domain_create", error) ||
-        !(obj = qemu_driver_obj(conn, dom, error)))
+        !(obj = qemu_driver_obj(conn, dom, error)) || !qemu_driver_job_begin(obj, "start", error))
         return NULL;
-    g_mutex_lock(&obj->lock);
-    path = managed_path_locked(drv, obj);
-    g_mutex_unlock(&obj->lock);
-    if (!g_file_test(path, G_FILE_TEST_EXISTS))
-        return qemu_domain_create(conn, dom, flags, error);
-    if (flags & START_FORCE_BOOT) {
-        if (unlink(path) < 0 && errno != ENOENT) {
-            sys_error(error, "remove", path);
-            return NULL;
-        }
-        return qemu_domain_create(conn, dom, flags & ~START_FORCE_BOOT, error);
-    }
-    if (!qemu_driver_job_begin(obj, "start", error))
-        return NULL;
-    ok = check_inactive(obj, error) && restore_managed(drv, obj, path, flags, events, error);
+    ok = qemu_save_start_obj(drv, obj, flags, events, error);
     qemu_driver_job_end(drv, obj);
     qemu_driver_emit(drv, events);
     return ok ? driver_domain_ref(obj) : NULL;
+}
+
+/**
+ * qemu_domain_restore: virDomainRestoreFlags: run the domain saved in @from with the
+ * definition kept there (or @dxml, checked against it). A persistent domain of that name
+ * and UUID runs it as its live definition; otherwise it comes back transient. The file
+ * stays.
+ */
+bool qemu_domain_restore(DriverConn *conn, const char *from, const char *dxml, unsigned int flags,
+                         GError **error)
+{
+    const unsigned int add_flags =
+        DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE | DOMAIN_OBJ_LIST_ADD_BEGIN_JOB;
+    QemuDriver *drv = conn->drv;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(DomainObj) obj = NULL;
+    g_auto(VirtFd) fd = -1;
+    DomainDef *def;
+    bool ok;
+
+    if (!qemu_save_check_state_flags(flags, error) ||
+        !qemu_driver_check_flags(flags,
+                                 QEMU_SAVE_BYPASS_CACHE | QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
+                                 "qemu_domain_restore", error) ||
+        !check_image_path(from, error) || (fd = open_image(from, O_RDONLY, &hdr, error)) < 0 ||
+        !(def = image_def(drv, hdr, dxml, from, error)) ||
+        !domain_obj_list_add(drv->domains, def, add_flags, "restore", &obj, NULL, error))
+        return false;
+    ok = restore_body(drv, obj, fd, qemu_save_restore_paused(hdr, flags), events, error);
+    if (!ok) {
+        bool transient;
+
+        drop_live_def(obj);
+        g_mutex_lock(&obj->lock);
+        transient = !obj->persistent;
+        g_mutex_unlock(&obj->lock);
+        if (transient)
+            domain_obj_list_remove(drv->domains, obj);
+    }
+    qemu_driver_job_end(drv, obj);
+    qemu_driver_emit(drv, events);
+    return ok;
+}
+
+/* ---- the XML in an image ----------------------------------------------------------- */
+
+/**
+ * qemu_domain_save_image_get_xml_desc: the definition kept in the image @file
+ * (VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = 1: with secrets).
+ */
+char *qemu_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, unsigned int flags,
+                                          GError **error)
+{
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    g_auto(VirtFd) fd = -1;
+
+    if (!qemu_driver_check_flags(flags, 1u, "qemu_domain_save_image_get_xml_desc", error) ||
+        !check_image_path(file, error) || (fd = open_image(file, O_RDONLY, &hdr, error)) < 0 ||
+        !(def = domain_def_parse_string(hdr->xml, DOMAIN_PARSE_INACTIVE, error)))
+        return NULL;
+    return domain_def_format(def, -1,
+                             DOMAIN_FORMAT_INACTIVE | ((flags & 1u) ? DOMAIN_FORMAT_SECURE : 0));
+}
+
+/**
+ * qemu_domain_save_image_define_xml: replace the definition kept in the image @file by
+ * the compatible @dxml; SAVE_RUNNING / SAVE_PAUSED change the state a restore leaves
+ * the guest in. The stream does not move: the new XML must fit before it.
+ */
+bool qemu_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
+                                       unsigned int flags, GError **error)
+{
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(GBytes) header = NULL;
+    g_autofree char *xml = NULL;
+    g_auto(VirtFd) fd = -1;
+    const uint8_t *data;
+    gsize len;
+
+    if (!qemu_save_check_state_flags(flags, error) ||
+        !qemu_driver_check_flags(flags, QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
+                                 "qemu_domain_save_image_define_xml", error) ||
+        !check_image_path(file, error) || (fd = open_image(file, O_RDWR, &hdr, error)) < 0 ||
+        !(def = image_def(conn->drv, hdr, dxml, file, error)))
+        return false;
+    xml = image_xml(def);
+    if (!(header = qemu_save_header_encode_at(xml, qemu_save_restore_paused(hdr, flags),
+                                              hdr->data_offset, file, error)))
+        return false;
+    data = g_bytes_get_data(header, &len);
+    if (pwrite(fd, data, len, 0) != (ssize_t)len || fsync(fd) < 0)
+        return sys_error(error, "write", file);
+    return true;
 }

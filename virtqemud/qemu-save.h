@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf/domain-def.h"
 #include "qemu-monitor-json.h"
 #include "util/command.h"
 
@@ -54,6 +55,10 @@ QemuSaveHeader *qemu_save_header_free(QemuSaveHeader *hdr);
 
 /* encoding: the header, the XML and the padding up to the stream */
 GBytes *qemu_save_header_encode(const char *xml, bool paused);
+/* the same with the stream at @data_offset (an existing image's): NULL with @error when
+ * @xml does not fit before it */
+GBytes *qemu_save_header_encode_at(const char *xml, bool paused, uint64_t data_offset,
+                                   const char *path, GError **error);
 /* decoding in two reads: the fixed part (QEMU_SAVE_HEADER_SIZE bytes), then the XML
  * (xml_len bytes at QEMU_SAVE_HEADER_SIZE) */
 QemuSaveHeader *qemu_save_header_decode(const uint8_t *buf, size_t len, const char *path,
@@ -67,6 +72,15 @@ char *qemu_save_partial_path(const char *image);
 
 /* Whether a restore leaves the guest paused: the saved state unless @flags say. */
 bool qemu_save_restore_paused(const QemuSaveHeader *hdr, unsigned int flags);
+/* RUNNING and PAUSED exclude each other (save, restore, image define) */
+bool qemu_save_check_state_flags(unsigned int flags, GError **error);
+
+/* Whether @given may replace @saved, the definition a saved image was made with: the
+ * same domain (name, UUID) and the same machine the saved state belongs to (memory,
+ * vcpus, architecture, machine type, number of disks and interfaces). @path names the
+ * image in messages. */
+bool qemu_save_check_compatible(const DomainDef *saved, const DomainDef *given, const char *path,
+                                GError **error);
 
 /* QMP */
 QemuMonitorCommand *qemu_save_cmd_max_bandwidth(void);

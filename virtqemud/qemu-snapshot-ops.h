@@ -39,6 +39,18 @@ bool qemu_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, uns
 /* start: resumes from the managed-save image when there is one (FORCE_BOOT discards it) */
 DomainRef *qemu_domain_create_or_restore(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                          GError **error);
+/* the same for a caller that holds @obj's job (autostart) */
+bool qemu_save_start_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, GPtrArray *events,
+                         GError **error);
+/* save to a file, restore, the XML in an image (qemu-save-ops.c) */
+bool qemu_domain_save(DriverConn *conn, const DomainRef *dom, const char *to, const char *dxml,
+                      unsigned int flags, GError **error);
+bool qemu_domain_restore(DriverConn *conn, const char *from, const char *dxml, unsigned int flags,
+                         GError **error);
+char *qemu_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, unsigned int flags,
+                                          GError **error);
+bool qemu_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
+                                       unsigned int flags, GError **error);
 
 /* helpers shared by the two files (qemu-snapshot-ops.c) */
 /* Wait for QMP job @job_id to conclude, then dismiss it; QEMU's error if it failed. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Handlers of the snapshot and managed-save procedures (facts §1.12: 182-193, 244, 246,
- * 247, 271, 272, 274, 275): each unpacks its args and calls one DriverOps entry. */
+/* Handlers of the snapshot, managed-save and save/restore procedures (facts §1.12:
+ * 54, 55, 182-193, 232, 233, 235, 236, 244, 246, 247, 271, 272, 274, 275): each unpacks
+ * its args and calls one DriverOps entry. */
 
 #include <string.h>
 
@@ -110,6 +111,66 @@ bool dispatch_remote_domain_managed_save_remove(DispatchCall *call,
         return false;
     dispatch_domain_from_wire(&args->dom, &ref);
     return call->ops->domain_managed_save_remove(call->conn, &ref, args->flags, error);
+}
+
+/* save to a file and restore (55/232, 54/233), the image's XML (235, 236) */
+
+bool dispatch_remote_domain_save(DispatchCall *call, const remote_domain_save_args *args,
+                                 GError **error)
+{
+    DomainRef ref;
+
+    if (!OP(call, domain_save))
+        return false;
+    dispatch_domain_from_wire(&args->dom, &ref);
+    return call->ops->domain_save(call->conn, &ref, args->to, NULL, 0, error);
+}
+
+bool dispatch_remote_domain_save_flags(DispatchCall *call,
+                                       const remote_domain_save_flags_args *args, GError **error)
+{
+    DomainRef ref;
+
+    if (!OP(call, domain_save))
+        return false;
+    dispatch_domain_from_wire(&args->dom, &ref);
+    return call->ops->domain_save(call->conn, &ref, args->to, args->dxml ? *args->dxml : NULL,
+                                  args->flags, error);
+}
+
+bool dispatch_remote_domain_restore(DispatchCall *call, const remote_domain_restore_args *args,
+                                    GError **error)
+{
+    return OP(call, domain_restore) &&
+           call->ops->domain_restore(call->conn, args->from, NULL, 0, error);
+}
+
+bool dispatch_remote_domain_restore_flags(DispatchCall *call,
+                                          const remote_domain_restore_flags_args *args,
+                                          GError **error)
+{
+    return OP(call, domain_restore) &&
+           call->ops->domain_restore(call->conn, args->from, args->dxml ? *args->dxml : NULL,
+                                     args->flags, error);
+}
+
+bool dispatch_remote_domain_save_image_get_xml_desc(
+    DispatchCall *call, const remote_domain_save_image_get_xml_desc_args *args,
+    remote_domain_save_image_get_xml_desc_ret *ret, GError **error)
+{
+    if (!OP(call, domain_save_image_get_xml_desc))
+        return false;
+    ret->xml =
+        call->ops->domain_save_image_get_xml_desc(call->conn, args->file, args->flags, error);
+    return ret->xml != NULL;
+}
+
+bool dispatch_remote_domain_save_image_define_xml(
+    DispatchCall *call, const remote_domain_save_image_define_xml_args *args, GError **error)
+{
+    return OP(call, domain_save_image_define_xml) &&
+           call->ops->domain_save_image_define_xml(call->conn, args->file, args->dxml, args->flags,
+                                                   error);
 }
 
 /* snapshots of a domain */

@@ -166,6 +166,19 @@ typedef struct DriverOps {
     DomainActionFunc domain_managed_save;
     DomainActionFunc domain_managed_save_remove;
 
+    /* save to a file and restore from one (virDomainSaveFlags, virDomainRestoreFlags:
+     * flags as managed save's, paths absolute; @dxml, optional, replaces the domain XML
+     * kept in the image by a compatible one), and the image's XML (flags: SECURE 1 for
+     * reading it; RUNNING 2, PAUSED 4 for defining it) */
+    bool (*domain_save)(DriverConn *conn, const DomainRef *dom, const char *to, const char *dxml,
+                        unsigned int flags, GError **error);
+    bool (*domain_restore)(DriverConn *conn, const char *from, const char *dxml, unsigned int flags,
+                           GError **error);
+    char *(*domain_save_image_get_xml_desc)(DriverConn *conn, const char *file, unsigned int flags,
+                                            GError **error);
+    bool (*domain_save_image_define_xml)(DriverConn *conn, const char *file, const char *dxml,
+                                         unsigned int flags, GError **error);
+
     /* snapshots (virDomainSnapshot*; flag numbers as libvirt's, facts §3.4). Lists of
      * snapshots are GPtrArray of SnapshotRef*, lists of names GPtrArray of char*, both
      * with their free functions set, in topological order (parents first). */

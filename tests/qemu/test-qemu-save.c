@@ -2,8 +2,9 @@
 
 /*
  * Tier: pure. The saved image header: round trip, the stream on a 4 KiB boundary, and
- * every corruption refused with a message naming the file; the restore state rules;
- * the QMP commands of save and restore.
+ * every corruption refused with a message naming the file; the XML of an image replaced
+ * in place (and refused when it does not fit); which XML may replace an image's; the
+ * restore state rules; the QMP commands of save and restore.
  */
 
 #include <string.h>
@@ -93,6 +94,101 @@ static void test_corrupt(void)
     g_assert_nonnull(strstr(error->message, "corrupt XML"));
 }
 
+/* The XML of an existing image is replaced in place; the stream never moves. */
+static void test_encode_at(void)
+{
+    g_autofree char *fits = g_strnfill(QEMU_SAVE_ALIGN - QEMU_SAVE_HEADER_SIZE - 1, 'x');
+    g_autofree char *too_big = g_strnfill(QEMU_SAVE_ALIGN - QEMU_SAVE_HEADER_SIZE, 'x');
+    g_autoptr(GBytes) bytes =
+        qemu_save_header_encode_at(fits, true, QEMU_SAVE_ALIGN, "/s/web1.save", NULL);
+    g_autoptr(GBytes) none = NULL;
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(GError) error = NULL;
+    gsize len;
+    const uint8_t *buf;
+
+    g_assert_nonnull(bytes);
+    buf = g_bytes_get_data(bytes, &len);
+    g_assert_cmpuint(len, ==, QEMU_SAVE_ALIGN);
+    hdr = qemu_save_header_decode(buf, len, "/s/web1.save", &error);
+    g_assert_no_error(error);
+    g_assert_true(hdr->paused);
+    g_assert_cmpuint(hdr->data_offset, ==, QEMU_SAVE_ALIGN);
+    g_assert_true(qemu_save_header_decode_xml(hdr, buf + QEMU_SAVE_HEADER_SIZE, hdr->xml_len,
+                                              "/s/web1.save", &error));
+    g_assert_cmpstr(hdr->xml, ==, fits);
+
+    none = qemu_save_header_encode_at(too_big, false, QEMU_SAVE_ALIGN, "/s/web1.save", &error);
+    g_assert_null(none);
+    g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_FAILED);
+    g_assert_nonnull(strstr(error->message, "does not fit in the saved image '/s/web1.save'"));
+}
+
+static DomainDef *parse(const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    DomainDef *def = domain_def_parse_string(text, DOMAIN_PARSE_INACTIVE, &error);
+
+    g_assert_no_error(error);
+    return def;
+}
+
+#define UUID1 "<uuid>7d1e0d6a-0c7b-4b3f-9f0e-1b2c3d4e5f60</uuid>"
+#define UUID2 "<uuid>7d1e0d6a-0c7b-4b3f-9f0e-1b2c3d4e5f61</uuid>"
+#define DOM(name, uuid, mem, vcpus, extra)                                                      \
+    "<domain type='qemu'><name>" name "</name>" uuid "<memory unit='MiB'>" mem                  \
+    "</memory><vcpu>" vcpus "</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>" extra \
+    "</domain>"
+
+/* Which XML may replace an image's: the same domain and machine; what differs is named. */
+static void test_compatible(void)
+{
+    static const struct {
+        const char *given;
+        const char *why; /* NULL: compatible */
+    } cases[] = {
+        { DOM("web1", UUID1, "64", "1", "<description>new</description>"), NULL },
+        { DOM("web2", UUID1, "64", "1", ""), "domain name 'web1' was saved, 'web2' given" },
+        { DOM("web1", UUID2, "64", "1", ""), "domain UUID" },
+        { DOM("web1", UUID1, "128", "1", ""), "memory (KiB) '65536' was saved, '131072' given" },
+        { DOM("web1", UUID1, "64", "2", ""), "vcpu count '1' was saved, '2' given" },
+        { DOM("web1", UUID1, "64", "1",
+              "<devices><disk type='file'><source file='/d.img'/><target dev='vda'/></disk>"
+              "</devices>"),
+          "disk count '0' was saved, '1' given" },
+        { DOM("web1", UUID1, "64", "1", "<devices><interface type='user'/></devices>"),
+          "interface count" },
+    };
+    g_autoptr(DomainDef) saved = parse(DOM("web1", UUID1, "64", "1", ""));
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(DomainDef) given = parse(cases[i].given);
+        g_autoptr(GError) error = NULL;
+        bool ok = qemu_save_check_compatible(saved, given, "/s/web1.img", &error);
+
+        if (!cases[i].why) {
+            g_assert_no_error(error);
+            g_assert_true(ok);
+            continue;
+        }
+        g_assert_false(ok);
+        g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_CONFIG_UNSUPPORTED);
+        g_assert_nonnull(strstr(error->message, "'/s/web1.img'"));
+        if (!strstr(error->message, cases[i].why))
+            g_error("case %zu: '%s' lacks '%s'", i, error->message, cases[i].why);
+    }
+}
+
+static void test_state_flags(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(qemu_save_check_state_flags(QEMU_SAVE_RUNNING | QEMU_SAVE_BYPASS_CACHE, NULL));
+    g_assert_true(qemu_save_check_state_flags(QEMU_SAVE_PAUSED, NULL));
+    g_assert_false(qemu_save_check_state_flags(QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED, &error));
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
+}
+
 static void test_paths_and_commands(void)
 {
     g_autofree char *path = qemu_save_managed_path("/r/var/lib/libvirt/qemu/save", "web1");
@@ -128,6 +224,9 @@ int main(int argc, char **argv)
     g_test_add_func("/qemu/save/round-trip", test_round_trip);
     g_test_add_func("/qemu/save/large-xml", test_large_xml);
     g_test_add_func("/qemu/save/corrupt", test_corrupt);
+    g_test_add_func("/qemu/save/encode-at", test_encode_at);
+    g_test_add_func("/qemu/save/compatible", test_compatible);
+    g_test_add_func("/qemu/save/state-flags", test_state_flags);
     g_test_add_func("/qemu/save/paths-and-commands", test_paths_and_commands);
     return g_test_run();
 }
