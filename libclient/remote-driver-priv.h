@@ -96,6 +96,14 @@ bool remote_domain_managed_save(DriverConn *conn, const DomainRef *dom, unsigned
                                 GError **error);
 bool remote_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                        GError **error);
+bool remote_domain_save(DriverConn *conn, const DomainRef *dom, const char *to, const char *dxml,
+                        unsigned int flags, GError **error);
+bool remote_domain_restore(DriverConn *conn, const char *from, const char *dxml, unsigned int flags,
+                           GError **error);
+char *remote_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, unsigned int flags,
+                                            GError **error);
+bool remote_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
+                                         unsigned int flags, GError **error);
 SnapshotRef *remote_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                                const char *xml, unsigned int flags, GError **error);
 bool remote_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,

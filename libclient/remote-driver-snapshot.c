@@ -91,6 +91,51 @@ bool remote_domain_managed_save_remove(DriverConn *conn, const DomainRef *dom, u
     return remote_call(conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, &args, NULL, error);
 }
 
+bool remote_domain_save(DriverConn *conn, const DomainRef *dom, const char *to, const char *dxml,
+                        unsigned int flags, GError **error)
+{
+    remote_domain_save_flags_args args = { .to = (char *)to,
+                                           .dxml = dxml ? (char **)&dxml : NULL,
+                                           .flags = flags };
+
+    remote_dom_to_wire(dom, &args.dom);
+    return remote_call(conn, REMOTE_PROC_DOMAIN_SAVE_FLAGS, &args, NULL, error);
+}
+
+bool remote_domain_restore(DriverConn *conn, const char *from, const char *dxml, unsigned int flags,
+                           GError **error)
+{
+    remote_domain_restore_flags_args args = { .from = (char *)from,
+                                              .dxml = dxml ? (char **)&dxml : NULL,
+                                              .flags = flags };
+
+    return remote_call(conn, REMOTE_PROC_DOMAIN_RESTORE_FLAGS, &args, NULL, error);
+}
+
+char *remote_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, unsigned int flags,
+                                            GError **error)
+{
+    remote_domain_save_image_get_xml_desc_args args = { .file = (char *)file, .flags = flags };
+    remote_domain_save_image_get_xml_desc_ret ret = { 0 };
+    char *xml;
+
+    if (!remote_call(conn, REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC, &args, &ret, error))
+        return NULL;
+    xml = g_strdup(ret.xml);
+    remote_ret_clear(REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC, &ret);
+    return xml;
+}
+
+bool remote_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
+                                         unsigned int flags, GError **error)
+{
+    remote_domain_save_image_define_xml_args args = { .file = (char *)file,
+                                                      .dxml = (char *)dxml,
+                                                      .flags = flags };
+
+    return remote_call(conn, REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML, &args, NULL, error);
+}
+
 SnapshotRef *remote_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                                const char *xml, unsigned int flags, GError **error)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The virDomainSnapshot* and virDomainManagedSave* API: argument checks as libvirt's
- * API layer makes them, then one DriverOps call. A snapshot handle holds a reference
- * on its domain handle.
+ * The virDomainSnapshot*, virDomainManagedSave*, virDomainSave* and virDomainRestore* API: argument
+ * checks as libvirt's API layer makes them, then one DriverOps call. A snapshot handle holds a
+ * reference on its domain handle.
  */
 
 #include <string.h>
@@ -85,6 +85,26 @@ static int fail(GError *error)
     return -1;
 }
 
+static bool save_state_flags_ok(unsigned int flags)
+{
+    if (!(flags & VIR_DOMAIN_SAVE_RUNNING) || !(flags & VIR_DOMAIN_SAVE_PAUSED))
+        return true;
+    client_error_invalid_arg(VIRT_FROM_DOMAIN, "Flags 'VIR_DOMAIN_SAVE_RUNNING' and "
+                                               "'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive");
+    return false;
+}
+
+/* A saved image's path as the daemon needs it: absolute (libvirt's client does the
+ * same), or NULL with the error set. */
+static char *image_path(const char *path, const char *api)
+{
+    if (!path || !*path) {
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "path in %s must not be empty", api);
+        return NULL;
+    }
+    return g_canonicalize_filename(path, NULL);
+}
+
 /**
  * virDomainManagedSave: save the running domain's state to an image the next start
  * resumes from, and stop it. Returns 0 or -1.
@@ -97,12 +117,8 @@ int virDomainManagedSave(virDomainPtr dom, unsigned int flags)
     if (!domain_enter(dom, __func__, true) ||
         !require(dom->conn->ops->domain_managed_save, __func__))
         return -1;
-    if ((flags & 2) && (flags & 4)) {
-        client_error_invalid_arg(VIRT_FROM_DOMAIN,
-                                 "Flags 'VIR_DOMAIN_SAVE_RUNNING' and "
-                                 "'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive");
+    if (!save_state_flags_ok(flags))
         return -1;
-    }
     client_domain_to_ref(dom, &ref);
     if (!dom->conn->ops->domain_managed_save(dom->conn->drv, &ref, flags, &error))
         return fail(error);
@@ -550,4 +566,109 @@ virDomainPtr virDomainSnapshotGetDomain(virDomainSnapshotPtr snapshot)
 virConnectPtr virDomainSnapshotGetConnect(virDomainSnapshotPtr snapshot)
 {
     return snapshot_check(snapshot, __func__) ? snapshot->domain->conn : NULL;
+}
+
+/**
+ * virDomainSaveFlags: save the running domain's state into the file @to and stop it;
+ * virDomainRestore runs it again. @dxml (optional) replaces the domain XML kept in the
+ * image by a compatible one. Flags: VIR_DOMAIN_SAVE_BYPASS_CACHE, _RUNNING, _PAUSED
+ * (the state the restore leaves it in). Returns 0 or -1.
+ */
+int virDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+    DomainRef ref;
+
+    if (!domain_enter(dom, __func__, true) || !require(dom->conn->ops->domain_save, __func__) ||
+        !save_state_flags_ok(flags) || !(path = image_path(to, __func__)))
+        return -1;
+    client_domain_to_ref(dom, &ref);
+    if (!dom->conn->ops->domain_save(dom->conn->drv, &ref, path, dxml, flags, &error))
+        return fail(error);
+    dom->id = -1;
+    return 0;
+}
+
+int virDomainSave(virDomainPtr dom, const char *to)
+{
+    return virDomainSaveFlags(dom, to, NULL, 0);
+}
+
+/**
+ * virDomainRestoreFlags: run the domain saved in @from again, with the XML kept there
+ * (or the compatible @dxml). Flags as virDomainSaveFlags'. Returns 0 or -1.
+ */
+int virDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                          unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+
+    client_error_reset();
+    if (!client_connect_check(conn, __func__) || !client_connect_check_writable(conn, __func__) ||
+        !require(conn->ops->domain_restore, __func__) || !save_state_flags_ok(flags) ||
+        !(path = image_path(from, __func__)))
+        return -1;
+    if (!conn->ops->domain_restore(conn->drv, path, dxml, flags, &error))
+        return fail(error);
+    return 0;
+}
+
+int virDomainRestore(virConnectPtr conn, const char *from)
+{
+    return virDomainRestoreFlags(conn, from, NULL, 0);
+}
+
+/**
+ * virDomainSaveImageGetXMLDesc: the domain XML kept in the saved image @file; free()
+ * it. VIR_DOMAIN_SAVE_IMAGE_XML_SECURE (refused on read-only connections) includes
+ * secrets.
+ */
+char *virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+    char *xml;
+
+    client_error_reset();
+    if (!client_connect_check(conn, __func__) ||
+        !require(conn->ops->domain_save_image_get_xml_desc, __func__))
+        return NULL;
+    if ((conn->flags & VIR_CONNECT_RO) && (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)) {
+        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_DENIED,
+                         "virDomainSaveImageGetXMLDesc with secure flag");
+        return NULL;
+    }
+    if (!(path = image_path(file, __func__)))
+        return NULL;
+    xml = conn->ops->domain_save_image_get_xml_desc(conn->drv, path, flags, &error);
+    if (!xml)
+        client_error_set_gerror(error);
+    return xml;
+}
+
+/**
+ * virDomainSaveImageDefineXML: replace the domain XML kept in the saved image @file by
+ * the compatible @dxml; VIR_DOMAIN_SAVE_RUNNING / _PAUSED change the state a restore
+ * leaves the guest in. Returns 0 or -1.
+ */
+int virDomainSaveImageDefineXML(virConnectPtr conn, const char *file, const char *dxml,
+                                unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+
+    client_error_reset();
+    if (!client_connect_check(conn, __func__) || !client_connect_check_writable(conn, __func__) ||
+        !require(conn->ops->domain_save_image_define_xml, __func__) ||
+        !save_state_flags_ok(flags) || !(path = image_path(file, __func__)))
+        return -1;
+    if (!dxml) {
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "dxml in %s must not be NULL", __func__);
+        return -1;
+    }
+    if (!conn->ops->domain_save_image_define_xml(conn->drv, path, dxml, flags, &error))
+        return fail(error);
+    return 0;
 }

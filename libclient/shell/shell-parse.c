@@ -13,8 +13,9 @@
 #define SHELL_PARSE_ERROR g_quark_from_static_string("virtsh-parse-error")
 
 static const ShellCmdDef *const cmd_tables[] = {
-    shell_host_cmds,    shell_domain_cmds,   shell_info_cmds,     shell_event_cmds,
-    shell_console_cmds, shell_snapshot_cmds, shell_undefine_cmds, NULL,
+    shell_host_cmds,     shell_domain_cmds,  shell_info_cmds,
+    shell_event_cmds,    shell_console_cmds, shell_snapshot_cmds,
+    shell_undefine_cmds, shell_save_cmds,    NULL,
 };
 
 /**

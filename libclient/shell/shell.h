@@ -153,3 +153,4 @@ extern const ShellCmdDef shell_event_cmds[];
 extern const ShellCmdDef shell_console_cmds[];
 extern const ShellCmdDef shell_snapshot_cmds[];
 extern const ShellCmdDef shell_undefine_cmds[];
+extern const ShellCmdDef shell_save_cmds[];

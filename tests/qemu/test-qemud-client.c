@@ -4,7 +4,8 @@
  * calls and capabilities, define/list/dumpxml/undefine with the config files, errors
  * (unknown element at start, start of a running domain), a disk-less TCG guest
  * started, paused, resumed and destroyed with its lifecycle events in order, a
- * transient guest that vanishes when destroyed.
+ * transient guest that vanishes when destroyed, a guest saved to a file and restored
+ * (the image's XML read and redefined, a relative path, the refusals).
  */
 
 #include <signal.h>
@@ -299,6 +300,59 @@ static void test_guest_unknown_element(void)
     virDomainFree(dom);
 }
 
+/* Save to a file and restore through libclient: the image's XML read and redefined,
+ * a relative path made absolute by the library, the refusals. */
+static void test_guest_save_restore(void)
+{
+    g_autofree char *xml = guest("sv1", NULL);
+    g_autofree char *image = root_path("sv1.img");
+    g_autofree char *cwd = g_get_current_dir();
+    g_autofree char *image_xml = NULL;
+    g_autofree char *redefined = NULL;
+    g_autofree char *live = NULL;
+    g_auto(GStrv) parts = NULL;
+    virDomainPtr dom = virDomainDefineXML(conn, xml);
+
+    g_assert_nonnull(dom);
+    g_assert_cmpint(virDomainSave(dom, image), ==, -1);
+    assert_error(VIR_ERR_OPERATION_INVALID, "not running");
+    g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    g_assert_cmpint(
+        virDomainSaveFlags(dom, image, NULL, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED), ==,
+        -1);
+    assert_error(VIR_ERR_INVALID_ARG, "mutually exclusive");
+    g_assert_cmpint(virDomainSaveFlags(dom, image, NULL, VIR_DOMAIN_SAVE_PAUSED), ==, 0);
+    g_assert_cmpint((int)virDomainGetID(dom), ==, -1);
+    assert_state(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SAVED);
+
+    image_xml = virDomainSaveImageGetXMLDesc(conn, image, 0);
+    g_assert_nonnull(image_xml);
+    g_assert_nonnull(strstr(image_xml, "<name>sv1</name>"));
+    parts = g_strsplit(image_xml, "</name>", 2);
+    redefined =
+        g_strconcat(parts[0], "</name><description>from the image</description>", parts[1], NULL);
+    g_assert_cmpint(virDomainSaveImageDefineXML(conn, image, redefined, VIR_DOMAIN_SAVE_RUNNING),
+                    ==, 0);
+
+    /* a relative path: the library makes it absolute against the caller's directory */
+    g_assert_cmpint(chdir(qd->root), ==, 0);
+    g_assert_cmpint(virDomainRestore(conn, "sv1.img"), ==, 0);
+    g_assert_cmpint(chdir(cwd), ==, 0);
+    assert_state(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_RESTORED);
+    live = virDomainGetXMLDesc(dom, 0);
+    g_assert_nonnull(strstr(live, "from the image"));
+    g_assert_cmpint(virDomainRestore(conn, image), ==, -1);
+    assert_error(VIR_ERR_OPERATION_INVALID, "already active");
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_cmpint(virDomainRestoreFlags(conn, image, NULL, VIR_DOMAIN_SAVE_PAUSED), ==, 0);
+    assert_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    g_assert_cmpint(virDomainDestroy(dom), ==, 0);
+    g_assert_null(virDomainSaveImageGetXMLDesc(conn, "", 0));
+    assert_error(VIR_ERR_INVALID_ARG, "must not be empty");
+    g_assert_cmpint(virDomainUndefine(dom), ==, 0);
+    virDomainFree(dom);
+}
+
 int main(int argc, char **argv)
 {
     g_autofree char *reason = NULL;
@@ -321,6 +375,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qemud/guest/transient", test_guest_transient);
     g_test_add_func("/qemud/guest/unknown-element", test_guest_unknown_element);
     g_test_add_func("/qemud/guest/redefine-undefine-running", test_guest_redefine_undefine_running);
+    g_test_add_func("/qemud/guest/save-restore", test_guest_save_restore);
     ret = g_test_run();
     virConnectClose(conn);
     test_qemud_stop(qd);

@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * virtkit public API: domain snapshots and managed save. libvirt's
+ * virtkit public API: domain snapshots, managed save, save and restore. libvirt's
  * libvirt-domain-snapshot.h names, values and semantics.
  */
 
@@ -68,6 +68,20 @@ typedef enum {
 
 int virDomainManagedSave(virDomainPtr dom, unsigned int flags);
 int virDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags);
+
+/* save to a file and restore */
+typedef enum {
+    VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = 1 << 0,
+} virDomainSaveImageXMLFlags;
+
+int virDomainSave(virDomainPtr dom, const char *to);
+int virDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned int flags);
+int virDomainRestore(virConnectPtr conn, const char *from);
+int virDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                          unsigned int flags);
+char *virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags);
+int virDomainSaveImageDefineXML(virConnectPtr conn, const char *file, const char *dxml,
+                                unsigned int flags);
 
 virDomainSnapshotPtr virDomainSnapshotCreateXML(virDomainPtr domain, const char *xmlDesc,
                                                 unsigned int flags);
