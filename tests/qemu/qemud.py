@@ -17,10 +17,26 @@ import time
 import libvirt
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "compat"))
-from compat import Tap  # noqa: E402,F401
+from compat import Tap  # noqa: E402
 
 WAIT = 30.0
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def qemu_tap():
+    """The TAP stream of a test that runs guests: the whole test is skipped without QEMU."""
+    t = Tap()
+    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
+        t.skip_all("qemu-system-x86_64 is not installed")
+    return t
+
+
+def libvirt_event_thread():
+    """python3-libvirt's errors as exceptions only (no printing), and its default event
+    loop running on a thread of its own, for the event callbacks."""
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    threading.Thread(target=event_loop, daemon=True).start()
 
 
 def wait_for(cond, timeout=WAIT, step=0.05):

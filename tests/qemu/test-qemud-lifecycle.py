@@ -7,11 +7,11 @@ while a guest runs."""
 
 import os
 import signal
-import threading
 
 import libvirt
 
-from qemud import Events, Qemud, Tap, diskless_xml, event_loop, not_busy, tiny_xml, wait_for
+from qemud import (Events, Qemud, diskless_xml, libvirt_event_thread, not_busy, qemu_tap, tiny_xml,
+                   wait_for)
 
 
 def count_in(path, needle):
@@ -120,12 +120,8 @@ def test_no_idle_exit(t):
 
 
 def main():
-    t = Tap()
-    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
-        t.skip_all("qemu-system-x86_64 is not installed")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    libvirt.virEventRegisterDefaultImpl()
-    threading.Thread(target=event_loop, daemon=True).start()
+    t = qemu_tap()
+    libvirt_event_thread()
     qd = Qemud()
     try:
         conn = libvirt.open(qd.uri)

@@ -14,8 +14,8 @@ import threading
 
 import libvirt
 
-from qemud import (Events, Qemud, Tap, WAIT, diskless_xml, event_loop, file_contains, not_busy,
-                   tiny_xml, wait_for)
+from qemud import (Events, Qemud, WAIT, diskless_xml, file_contains, libvirt_event_thread,
+                   not_busy, qemu_tap, tiny_xml, wait_for)
 
 def test_events(t, qd, conn):
     ev = Events(conn)
@@ -183,12 +183,8 @@ def test_wedged_monitor(t):
 
 
 def main():
-    t = Tap()
-    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
-        t.skip_all("qemu-system-x86_64 is not installed")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    libvirt.virEventRegisterDefaultImpl()
-    threading.Thread(target=event_loop, daemon=True).start()
+    t = qemu_tap()
+    libvirt_event_thread()
     qd = Qemud()
     try:
         conn = libvirt.open(qd.uri)

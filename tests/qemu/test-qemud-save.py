@@ -14,11 +14,11 @@ incompatible XML, missing files and directories, managed save of a transient dom
 import os
 import signal
 import stat
-import threading
 
 import libvirt
 
-from qemud import Events, Qemud, Tap, diskless_xml, event_loop, not_busy, tiny_xml, wait_for
+from qemud import (Events, Qemud, diskless_xml, libvirt_event_thread, not_busy, qemu_tap, tiny_xml,
+                   wait_for)
 
 SAVED = "STOPPED/4"
 RESTORED = "STARTED/2"
@@ -201,12 +201,8 @@ def test_refusals(t, qd, conn):
 
 
 def main():
-    t = Tap()
-    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
-        t.skip_all("qemu-system-x86_64 is not installed")
-    libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    libvirt.virEventRegisterDefaultImpl()
-    threading.Thread(target=event_loop, daemon=True).start()
+    t = qemu_tap()
+    libvirt_event_thread()
     qd = Qemud()
     try:
         test_tiny_guest(t, qd)

@@ -15,7 +15,7 @@ what virsh prints (success and error)."""
 import os
 import subprocess
 
-from qemud import Qemud, Tap, define, diskless_xml, tiny_xml, virsh, wait_for
+from qemud import Qemud, define, diskless_xml, qemu_tap, tiny_xml, virsh, wait_for
 
 
 def read(path):
@@ -185,9 +185,7 @@ def test_virtsh_same_output(t, qd):
 
 
 def main():
-    t = Tap()
-    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
-        t.skip_all("qemu-system-x86_64 is not installed")
+    t = qemu_tap()
     qd = Qemud()
     try:
         name = "vs1"

@@ -11,7 +11,8 @@ import signal
 import subprocess
 import sys
 
-from qemud import Qemud, Tap, WAIT, define, diskless_xml, file_contains, tiny_xml, virsh, wait_for
+from qemud import (Qemud, WAIT, define, diskless_xml, file_contains, qemu_tap, tiny_xml, virsh,
+                   wait_for)
 
 
 def domstate(qd, name):
@@ -146,9 +147,7 @@ def test_kvm_unusable(t):
 
 
 def main():
-    t = Tap()
-    if not os.path.exists("/usr/bin/qemu-system-x86_64"):
-        t.skip_all("qemu-system-x86_64 is not installed")
+    t = qemu_tap()
     qd = Qemud()
     try:
         test_host(t, qd)
