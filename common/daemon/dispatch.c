@@ -299,8 +299,8 @@ static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *in
     if (on_loop) {
         bool answered = dispatch_run_on_loop(client, h, info, handler, args);
 
-        /* else an inline read that has to wait: a worker runs it, when the client
-         * has a free slot (decoded again then) */
+        /* else an inline read that has to wait: a worker runs it now, or once the
+         * client has a free slot (deferred, it is decoded again then) */
         if (answered || !client_call_may_start(client)) {
             if (args)
                 rpc_payload_clear(&info->args, args);

@@ -37,7 +37,7 @@ import compat  # noqa: E402
 
 N_LATENCY = 5000
 N_ROUNDS = 10  # latency rounds, alternating between the daemons
-N_TPUT_ROUNDS = 3
+N_TPUT_ROUNDS = 5
 N_LC_ROUNDS = 2
 N_CLIENTS = 32
 N_PER_CLIENT = 300
