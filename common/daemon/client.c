@@ -19,12 +19,16 @@
 #include "daemon/stream.h"
 #include "daemon/route-priv.h"
 #include "daemon/worker.h"
+#include "rpc/transport-unix.h"
 #include "util/error.h"
 
 /* Calls read beyond max_client_requests wait here, so that reading (and answering
- * keepalive) goes on; past these bounds reading pauses until calls complete. */
+ * keepalive) goes on; past these bounds reading pauses until calls complete. The
+ * descriptors they carry count too: a client must not make the daemon hold
+ * thousands of them. */
 #define DEFERRED_MAX_CALLS 64u
 #define DEFERRED_MAX_BYTES (8u << 20)
+#define DEFERRED_MAX_FDS (2u * RPC_MESSAGE_NUM_FDS_MAX)
 
 static void client_process_input(Client *client);
 
@@ -33,7 +37,7 @@ static bool client_wants_read(Client *client)
     if (client->close_pending || !stream_client_wants_read(client))
         return false;
     return client->deferred.length < DEFERRED_MAX_CALLS &&
-           client->deferred_bytes < DEFERRED_MAX_BYTES;
+           client->deferred_bytes < DEFERRED_MAX_BYTES && client->deferred_fds < DEFERRED_MAX_FDS;
 }
 
 /* Recompute the epoll mask after the queues changed. */
@@ -112,20 +116,27 @@ static void client_on_readable(Client *client)
 {
     g_autoptr(GError) error = NULL;
     uint8_t buf[65536];
-    ssize_t n = recv(client->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    int fds[RPC_MESSAGE_NUM_FDS_MAX];
+    unsigned int n_fds = 0;
+    ssize_t n = rpc_unix_recv(client->fd, buf, sizeof(buf), fds, &n_fds);
 
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    if (n == -EAGAIN || n == -EINTR)
         return;
+    if (n == -EMSGSIZE) {
+        client_disconnect(client, "it passed more file descriptors than a packet may carry");
+        return;
+    }
     if (n <= 0) {
         if (n == 0 && !rpc_decoder_finish(client->decoder, &error)) {
             client_disconnect(client, error->message);
             return;
         }
-        client_disconnect(client, n < 0 ? g_strerror(errno) : NULL);
+        client_disconnect(client, n < 0 ? g_strerror((int)-n) : NULL);
         return;
     }
-    /* the decoder checks every limit before it commits memory */
-    if (!rpc_decoder_feed(client->decoder, buf, (size_t)n, &error)) {
+    /* the decoder checks every limit before it commits memory, and that each
+     * descriptor came on the dummy byte of a packet that announced it */
+    if (!rpc_decoder_feed_fds(client->decoder, buf, (size_t)n, fds, n_fds, &error)) {
         g_autofree char *reason = g_strdup_printf("malformed packet: %s", error->message);
 
         client_disconnect(client, reason);
@@ -223,6 +234,7 @@ static void client_clear_queues(Client *client)
     g_queue_clear_full(&client->deferred, client_message_free);
     client->out_bytes = 0;
     client->deferred_bytes = 0;
+    client->deferred_fds = 0;
 }
 
 void client_unref(Client *client)
@@ -296,6 +308,7 @@ void client_call_done(Client *client)
         RpcMessage *msg = g_queue_pop_head(&client->deferred);
 
         client->deferred_bytes -= g_bytes_get_size(msg->payload);
+        client->deferred_fds -= msg->n_fds;
         dispatch_packet(client, msg);
     }
     client->draining = false;
@@ -344,6 +357,7 @@ void client_resume_input(Client *client)
 void client_defer_call(Client *client, RpcMessage *msg)
 {
     client->deferred_bytes += g_bytes_get_size(msg->payload);
+    client->deferred_fds += msg->n_fds;
     g_queue_push_tail(&client->deferred, msg);
     client_update_io(client);
 }

@@ -97,6 +97,7 @@ struct Client {
     unsigned int in_flight;
     GQueue deferred; /* RpcMessage*: calls read while in_flight was at the limit */
     size_t deferred_bytes;
+    unsigned int deferred_fds; /* descriptors the deferred calls carry */
     bool draining;             /* running deferred calls */
     uint64_t inline_iteration; /* loop iteration of the count below */
     unsigned int inline_calls; /* cheap reads run on the loop in that iteration */

@@ -321,6 +321,32 @@ bool dispatch_remote_domain_create_xml(DispatchCall *call,
                       &ret->dom);
 }
 
+/* The descriptors of the CALL_WITH_FDS go to the driver, which may keep some. */
+bool dispatch_remote_domain_create_with_files(DispatchCall *call,
+                                              const remote_domain_create_with_files_args *args,
+                                              remote_domain_create_with_files_ret *ret,
+                                              GError **error)
+{
+    DomainRef ref;
+
+    if (!OP(call, domain_create_with_files))
+        return false;
+    dispatch_domain_from_wire(&args->dom, &ref);
+    return domain_ret(call->ops->domain_create_with_files(call->conn, &ref, call->fds, call->n_fds,
+                                                          args->flags, error),
+                      &ret->dom);
+}
+
+bool dispatch_remote_domain_create_xml_with_files(
+    DispatchCall *call, const remote_domain_create_xml_with_files_args *args,
+    remote_domain_create_xml_with_files_ret *ret, GError **error)
+{
+    return OP(call, domain_create_xml_with_files) &&
+           domain_ret(call->ops->domain_create_xml_with_files(call->conn, args->xml_desc, call->fds,
+                                                              call->n_fds, args->flags, error),
+                      &ret->dom);
+}
+
 bool dispatch_remote_domain_destroy(DispatchCall *call, const remote_domain_destroy_args *args,
                                     GError **error)
 {

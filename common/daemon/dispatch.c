@@ -106,11 +106,14 @@ char *dispatch_api_name(const char *proc_name)
     return g_string_free(out, FALSE);
 }
 
-static void dispatch_reply_error(Client *client, const RpcHeader *header, const GError *error)
+/* Answer @msg with @error instead of running it. @msg goes first, with the descriptors
+ * it carries: by the time the client reads the answer they are closed. */
+static void dispatch_refuse(Client *client, RpcMessage *msg, const GError *error)
 {
     g_autoptr(GError) local = NULL;
-    GBytes *reply = rpc_message_encode_error(header, error, &local);
+    GBytes *reply = rpc_message_encode_error(&msg->header, error, &local);
 
+    rpc_message_free(msg);
     if (!reply) {
         client_disconnect(client, local->message);
         return;
@@ -134,11 +137,6 @@ static bool dispatch_check(Client *client, const RpcHeader *h, const RpcProcInfo
     if ((h->prog == ADMIN_PROGRAM) != admin_socket || h->prog == KEEPALIVE_PROGRAM) {
         g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC, "Cannot find program %d version %d",
                     (int)h->prog, (int)h->vers);
-        return false;
-    }
-    if (h->type == RPC_MESSAGE_CALL_WITH_FDS) {
-        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT,
-                    "file descriptor passing is not supported by this daemon");
         return false;
     }
     info = rpc_proc_lookup(h->prog, h->proc);
@@ -186,12 +184,14 @@ static DriverConn *dispatch_client_conn(Client *client)
 }
 
 /* Run @handler with decoded @args and encode its reply; NULL when the driver would
- * have to wait where it may not (DRIVER_WOULD_BLOCK_ERROR, inline reads only). */
-static GBytes *dispatch_run(Client *client, const RpcHeader *h, const RpcProcInfo *info,
+ * have to wait where it may not (DRIVER_WOULD_BLOCK_ERROR, inline reads only). The
+ * descriptors of @msg the handler did not take are closed with @msg. */
+static GBytes *dispatch_run(Client *client, RpcMessage *msg, const RpcProcInfo *info,
                             DispatchHandler handler, const void *args, bool *close_after)
 {
     g_autoptr(GError) error = NULL;
     g_autofree void *ret = info->ret.size ? g_malloc0(info->ret.size) : NULL;
+    const RpcHeader *h = &msg->header;
     DispatchCall call = {
         .daemon = client->daemon,
         .client = client,
@@ -199,6 +199,8 @@ static GBytes *dispatch_run(Client *client, const RpcHeader *h, const RpcProcInf
         .info = info,
         .ops = client->daemon->ops,
         .conn = dispatch_client_conn(client),
+        .fds = msg->fds,
+        .n_fds = msg->fds ? msg->n_fds : 0,
     };
     GBytes *reply = NULL;
 
@@ -254,16 +256,16 @@ static void dispatch_on_worker(gpointer data, gpointer user_data)
     Daemon *daemon = user_data;
     DispatchDone *done = g_new0(DispatchDone, 1);
 
-    done->reply = dispatch_run(job->client, &job->msg->header, job->info, job->handler, job->args,
-                               &done->close_after);
+    done->reply =
+        dispatch_run(job->client, job->msg, job->info, job->handler, job->args, &done->close_after);
     done->client = g_steal_pointer(&job->client);
     dispatch_job_free(job);
     worker_pool_post(daemon->workers, dispatch_on_done, done);
 }
 
-/* Run a call on the loop thread and send its reply; false when it is an inline read
- * the driver cannot answer without waiting. */
-static bool dispatch_run_on_loop(Client *client, const RpcHeader *h, const RpcProcInfo *info,
+/* Run a call on the loop thread, free @msg and send its reply; false, @msg untouched,
+ * when it is an inline read the driver cannot answer without waiting. */
+static bool dispatch_run_on_loop(Client *client, RpcMessage *msg, const RpcProcInfo *info,
                                  DispatchHandler handler, const void *args)
 {
     bool close_after = false;
@@ -271,10 +273,11 @@ static bool dispatch_run_on_loop(Client *client, const RpcHeader *h, const RpcPr
 
     /* inline reads must not wait on the loop: the driver says when they would */
     driver_set_may_wait(info->dispatch != RPC_PROC_DISPATCH_INLINE);
-    reply = dispatch_run(client, h, info, handler, args, &close_after);
+    reply = dispatch_run(client, msg, info, handler, args, &close_after);
     driver_set_may_wait(true);
     if (!reply)
         return false;
+    rpc_message_free(msg); /* its descriptors are closed before the reply goes */
     if (info->dispatch == RPC_PROC_DISPATCH_INLINE)
         client->inline_calls++;
     if (close_after)
@@ -288,25 +291,21 @@ static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *in
 {
     g_autoptr(GError) error = NULL;
     g_autofree void *args = info->args.size ? g_malloc0(info->args.size) : NULL;
-    const RpcHeader *h = &msg->header;
     DispatchJob *job;
 
     if (!rpc_payload_decode(&info->args, msg->payload, args ? args : &(int){ 0 }, &error)) {
-        dispatch_reply_error(client, h, error);
-        rpc_message_free(msg);
+        dispatch_refuse(client, msg, error);
         return;
     }
     if (on_loop) {
-        bool answered = dispatch_run_on_loop(client, h, info, handler, args);
+        bool answered = dispatch_run_on_loop(client, msg, info, handler, args);
 
         /* else an inline read that has to wait: a worker runs it now, or once the
          * client has a free slot (deferred, it is decoded again then) */
         if (answered || !client_call_may_start(client)) {
             if (args)
                 rpc_payload_clear(&info->args, args);
-            if (answered)
-                rpc_message_free(msg);
-            else
+            if (!answered)
                 client_defer_call(client, msg);
             return;
         }
@@ -355,8 +354,7 @@ void dispatch_packet(Client *client, RpcMessage *msg)
         return;
     }
     if (!dispatch_check(client, h, &info, &handler, &error)) {
-        dispatch_reply_error(client, h, error);
-        rpc_message_free(msg);
+        dispatch_refuse(client, msg, error);
         return;
     }
     on_loop = dispatch_on_loop(client, info);

@@ -25,6 +25,10 @@ struct DispatchCall {
     const RpcProcInfo *info;
     const DriverOps *ops;
     DriverConn *conn; /* NULL until CONNECT_OPEN succeeded */
+    /* CALL_WITH_FDS: the descriptors that came with the call. A handler keeps one by
+     * setting its slot to -1; the others are closed once it returns. */
+    int *fds;
+    unsigned int n_fds;
     bool close_after; /* CONNECT_CLOSE: close once the reply is out */
 };
 

@@ -142,6 +142,14 @@ typedef struct DriverOps {
                                 GError **error);
     DomainRef *(*domain_create_xml)(DriverConn *conn, const char *xml, unsigned int flags,
                                     GError **error);
+    /* virDomainCreateWithFiles / virDomainCreateXMLWithFiles: @fds are descriptors the
+     * caller passed for the guest (LXC hands them to its init). A driver keeps one by
+     * setting its slot to -1; the daemon closes the others after the call. */
+    DomainRef *(*domain_create_with_files)(DriverConn *conn, const DomainRef *dom, int *fds,
+                                           unsigned int n_fds, unsigned int flags, GError **error);
+    DomainRef *(*domain_create_xml_with_files)(DriverConn *conn, const char *xml, int *fds,
+                                               unsigned int n_fds, unsigned int flags,
+                                               GError **error);
     DomainActionFunc domain_destroy;
     DomainActionFunc domain_shutdown;
     DomainActionFunc domain_reboot;

@@ -294,6 +294,15 @@ static DomainRef *test_domain_create(DriverConn *conn, const DomainRef *dom, uns
     return driver_domain_ref(obj);
 }
 
+/* libvirt's test driver starts the domain as the plain call does and leaves the
+ * caller's descriptors alone (the daemon closes them): so does this one */
+static DomainRef *test_domain_create_with_files(DriverConn *conn, const DomainRef *dom, int *fds,
+                                                unsigned int n_fds, unsigned int flags,
+                                                GError **error)
+{
+    return test_domain_create(conn, dom, flags, error);
+}
+
 void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detail,
                           GPtrArray *events)
 {
@@ -563,6 +572,14 @@ static DomainRef *test_domain_create_xml(DriverConn *conn, const char *xml, unsi
     return driver_domain_ref(obj);
 }
 
+/* as test_domain_create_with_files() */
+static DomainRef *test_domain_create_xml_with_files(DriverConn *conn, const char *xml, int *fds,
+                                                    unsigned int n_fds, unsigned int flags,
+                                                    GError **error)
+{
+    return test_domain_create_xml(conn, xml, flags, error);
+}
+
 static char *test_domain_get_xml_desc(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                                       GError **error)
 {
@@ -765,6 +782,8 @@ const DriverOps test_driver_ops = {
     .domain_set_metadata = test_domain_set_metadata,
     .domain_create = test_domain_create,
     .domain_create_xml = test_domain_create_xml,
+    .domain_create_with_files = test_domain_create_with_files,
+    .domain_create_xml_with_files = test_domain_create_xml_with_files,
     .domain_destroy = test_domain_destroy,
     .domain_shutdown = test_domain_shutdown,
     .domain_reboot = test_domain_reboot,

@@ -6,6 +6,7 @@
  */
 
 #include <string.h>
+#include <unistd.h>
 
 #include "rpc/message.h"
 #include "rpc/remote-protocol.h"
@@ -33,12 +34,18 @@ static const RpcPayloadType hole_payload = {
 };
 
 /**
- * rpc_message_free: free a message and its payload; accepts NULL, returns NULL.
+ * rpc_message_free: free a message and its payload, close the descriptors nobody
+ * took; accepts NULL, returns NULL.
  */
 RpcMessage *rpc_message_free(RpcMessage *msg)
 {
     if (!msg)
         return NULL;
+    for (unsigned int i = 0; msg->fds && i < msg->n_fds; i++) {
+        if (msg->fds[i] >= 0)
+            close(msg->fds[i]);
+    }
+    g_free(msg->fds);
     g_clear_pointer(&msg->payload, g_bytes_unref);
     g_free(msg);
     return NULL;
@@ -276,7 +283,10 @@ struct RpcDecoder {
     bool header_checked;
     RpcHeader header;
     unsigned int n_fds;
-    GQueue ready; /* RpcMessage */
+    RpcMessage *awaiting;  /* complete, but dummy bytes (and fds) of it still to come */
+    unsigned int fds_have; /* of @awaiting's */
+    size_t awaiting_len;   /* its packet size */
+    GQueue ready;          /* RpcMessage */
     bool failed;
 };
 
@@ -305,6 +315,7 @@ RpcDecoder *rpc_decoder_free(RpcDecoder *decoder)
         return NULL;
     if (decoder->body)
         g_byte_array_unref(decoder->body);
+    rpc_message_free(decoder->awaiting);
     g_queue_clear_full(&decoder->ready, message_free_notify);
     g_free(decoder);
     return NULL;
@@ -382,48 +393,122 @@ static void decoder_complete(RpcDecoder *d)
     msg->header = d->header;
     msg->n_fds = d->n_fds;
     msg->payload = g_bytes_new_from_bytes(all, skip, g_bytes_get_size(all) - skip);
-    g_queue_push_tail(&d->ready, msg);
     d->len_have = 0;
+    if (msg->n_fds > 0) {
+        /* its descriptors follow, one dummy byte each */
+        msg->fds = g_new(int, msg->n_fds);
+        memset(msg->fds, 0xff, msg->n_fds * sizeof(int));
+        d->awaiting = msg;
+        d->awaiting_len = d->expected;
+        d->fds_have = 0;
+    } else {
+        g_queue_push_tail(&d->ready, msg);
+    }
     d->expected = 0;
+}
+
+/* One dummy byte of the awaited message: its next descriptor must have come with it. */
+static bool decoder_take_fd(RpcDecoder *d, int *fds, unsigned int n_fds, unsigned int *next,
+                            GError **error)
+{
+    RpcMessage *msg = d->awaiting;
+
+    if (*next >= n_fds)
+        return decoder_fail(d, error,
+                            "file descriptor %u of %u of a packet did not come with its byte",
+                            d->fds_have + 1, msg->n_fds);
+    msg->fds[d->fds_have++] = fds[*next];
+    fds[(*next)++] = -1;
+    if (d->fds_have == msg->n_fds) {
+        g_queue_push_tail(&d->ready, msg);
+        d->awaiting = NULL;
+        d->awaiting_len = 0;
+    }
+    return true;
+}
+
+static void close_fds(int *fds, unsigned int n_fds)
+{
+    for (unsigned int i = 0; i < n_fds; i++) {
+        if (fds[i] >= 0)
+            close(fds[i]);
+        fds[i] = -1;
+    }
 }
 
 /**
  * rpc_decoder_feed: append @len received bytes. Complete packets become available
  * through rpc_decoder_pop(). Returns false on a framing error (bad length word,
- * unknown type or status, too many fds): the connection must then be closed, and
- * every later call fails too.
+ * unknown type or status, too many fds, a dummy byte without its descriptor): the
+ * connection must then be closed, and every later call fails too.
  */
 bool rpc_decoder_feed(RpcDecoder *decoder, const void *data, size_t len, GError **error)
 {
+    return rpc_decoder_feed_fds(decoder, data, len, NULL, 0, error);
+}
+
+/* The packet bytes of @p[0..len): length word, header, payload. Returns bytes used. */
+static size_t decoder_feed_packet(RpcDecoder *d, const uint8_t *p, size_t len, GError **error)
+{
+    size_t n;
+
+    if (d->len_have < RPC_MESSAGE_LEN_SIZE) {
+        n = MIN(len, RPC_MESSAGE_LEN_SIZE - d->len_have);
+        memcpy(d->len_buf + d->len_have, p, n);
+        d->len_have += n;
+        if (d->len_have == RPC_MESSAGE_LEN_SIZE && !decoder_check_length(d, error))
+            return 0;
+        return n;
+    }
+    n = MIN(len, d->expected - RPC_MESSAGE_LEN_SIZE - d->body->len);
+    g_byte_array_append(d->body, p, (guint)n);
+    if (!d->header_checked && d->body->len >= RPC_MESSAGE_HEADER_SIZE &&
+        !decoder_check_header(d, error))
+        return 0;
+    if (d->body->len == d->expected - RPC_MESSAGE_LEN_SIZE)
+        decoder_complete(d);
+    return n;
+}
+
+/**
+ * rpc_decoder_feed_fds: rpc_decoder_feed() for bytes that came with descriptors
+ * @decoder: the decoder
+ * @data: the bytes of one read
+ * @len: their count
+ * @fds: the descriptors that came with them (SCM_RIGHTS); all of them are the
+ *       decoder's from now on, even when this fails
+ * @n_fds: their count
+ * @error: framing errors; also when a descriptor did not sit on a dummy byte of
+ *         these bytes, or a dummy byte came without one
+ */
+bool rpc_decoder_feed_fds(RpcDecoder *decoder, const void *data, size_t len, int *fds,
+                          unsigned int n_fds, GError **error)
+{
     const uint8_t *p = data;
     RpcDecoder *d = decoder;
+    unsigned int next = 0;
 
-    if (d->failed)
+    if (d->failed) {
+        close_fds(fds, n_fds);
         return decoder_fail(d, error, "the byte stream already failed to decode");
+    }
     while (len > 0) {
-        size_t n;
+        size_t n = 1;
 
-        if (d->len_have < RPC_MESSAGE_LEN_SIZE) {
-            n = MIN(len, RPC_MESSAGE_LEN_SIZE - d->len_have);
-            memcpy(d->len_buf + d->len_have, p, n);
-            d->len_have += n;
-            p += n;
-            len -= n;
-            if (d->len_have == RPC_MESSAGE_LEN_SIZE && !decoder_check_length(d, error))
-                return false;
-            continue;
+        if (d->awaiting) {
+            if (!decoder_take_fd(d, fds, n_fds, &next, error))
+                break;
+        } else if ((n = decoder_feed_packet(d, p, len, error)) == 0) {
+            break;
         }
-        n = MIN(len, d->expected - RPC_MESSAGE_LEN_SIZE - d->body->len);
-        g_byte_array_append(d->body, p, (guint)n);
         p += n;
         len -= n;
-        if (!d->header_checked && d->body->len >= RPC_MESSAGE_HEADER_SIZE &&
-            !decoder_check_header(d, error))
-            return false;
-        if (d->body->len == d->expected - RPC_MESSAGE_LEN_SIZE)
-            decoder_complete(d);
     }
-    return true;
+    if (!d->failed && next < n_fds)
+        decoder_fail(d, error, "%u file descriptors came without a dummy byte of a packet",
+                     n_fds - next);
+    close_fds(fds, n_fds);
+    return !d->failed;
 }
 
 /**
@@ -435,10 +520,13 @@ RpcMessage *rpc_decoder_pop(RpcDecoder *decoder)
 }
 
 /**
- * rpc_decoder_buffered: bytes of an incomplete packet held by the decoder.
+ * rpc_decoder_buffered: bytes of an incomplete packet held by the decoder (a packet
+ * still waiting for its descriptors counts whole).
  */
 size_t rpc_decoder_buffered(const RpcDecoder *decoder)
 {
+    if (decoder->awaiting)
+        return decoder->awaiting_len;
     return decoder->len_have + (decoder->body && decoder->expected ? decoder->body->len : 0);
 }
 
@@ -451,6 +539,10 @@ bool rpc_decoder_finish(RpcDecoder *decoder, GError **error)
 
     if (decoder->failed)
         return decoder_fail(decoder, error, "the byte stream already failed to decode");
+    if (decoder->awaiting)
+        return decoder_fail(decoder, error,
+                            "connection closed before file descriptor %u of %u of a packet",
+                            decoder->fds_have + 1, decoder->awaiting->n_fds);
     if (have > 0)
         return decoder_fail(decoder, error, "connection closed inside a packet (%zu of %u bytes)",
                             have, decoder->expected ? decoder->expected : RPC_MESSAGE_LEN_SIZE);

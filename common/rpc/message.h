@@ -14,6 +14,13 @@
  * checked before memory is committed: the length word as soon as its 4 bytes are
  * in, the header and fd count as soon as theirs are, and the packet buffer grows
  * with the bytes actually received, never to the size the peer claims.
+ *
+ * The descriptors of a *_WITH_FDS packet follow it on the socket, each with one
+ * dummy byte of its own (libvirt's framing); the decoder takes them with the bytes
+ * they came with and yields the message once all of them are in. A descriptor that
+ * does not sit on such a byte, or such a byte without one, is a framing error. The
+ * decoder and its messages own the descriptors they were given and close those
+ * nobody took.
  */
 
 #include <glib.h>
@@ -66,6 +73,8 @@ typedef struct RpcHeader {
 typedef struct RpcMessage {
     RpcHeader header;
     unsigned int n_fds; /* announced by *_WITH_FDS packets, else 0 */
+    int *fds;           /* decoded: the n_fds descriptors that came with it (-1: taken,
+                         * NULL when none); closed with the message */
     GBytes *payload;    /* what follows the header (and fd count); never NULL */
 } RpcMessage;
 
@@ -95,6 +104,8 @@ RpcDecoder *rpc_decoder_free(RpcDecoder *decoder);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RpcDecoder, rpc_decoder_free)
 
 bool rpc_decoder_feed(RpcDecoder *decoder, const void *data, size_t len, GError **error);
+bool rpc_decoder_feed_fds(RpcDecoder *decoder, const void *data, size_t len, int *fds,
+                          unsigned int n_fds, GError **error);
 RpcMessage *rpc_decoder_pop(RpcDecoder *decoder);
 bool rpc_decoder_finish(RpcDecoder *decoder, GError **error);
 size_t rpc_decoder_buffered(const RpcDecoder *decoder);

@@ -16,6 +16,7 @@
 
 #include "rpc/message.h"
 #include "rpc/splice.h"
+#include "rpc/transport-unix.h"
 #include "util/error.h"
 
 #define SPLICE_BUF_SIZE (256u * 1024u)
@@ -224,30 +225,14 @@ static void splice_update_io(RpcSplice *splice)
 /* Send one dummy byte with its descriptor. 1 sent, 0 try later, -1 error. */
 static int splice_send_fd(int dst, int fd, GError **error)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control = { 0 };
-    char byte = 0;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = control.buf,
-        .msg_controllen = sizeof(control.buf),
-    };
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
+    int r = rpc_unix_send_fd(dst, fd);
 
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-    if (sendmsg(dst, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == 1)
+    if (r == 1)
         return 1;
-    if (errno == EAGAIN || errno == EINTR)
+    if (r == -EAGAIN || r == -EINTR)
         return 0;
     g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "cannot pass a file descriptor: %s",
-                g_strerror(errno));
+                g_strerror(-r));
     return -1;
 }
 
@@ -291,70 +276,41 @@ static bool splice_flush(SpliceDir *d, int dst, GError **error)
     return true;
 }
 
-/* Keep the descriptors that came with a read; every one must sit on a dummy byte. */
-static bool splice_take_fds(SpliceDir *d, struct msghdr *mh, unsigned int marks, GError **error)
-{
-    unsigned int n_fds = 0;
-    bool ok = !(mh->msg_flags & MSG_CTRUNC);
-
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-        size_t n;
-
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < n; i++) {
-            int fd;
-
-            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            g_array_append_val(d->fds, fd);
-            n_fds++;
-        }
-    }
-    if (ok && n_fds == marks)
-        return true;
-    g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
-                "%u file descriptors arrived with %u announced dummy bytes", n_fds, marks);
-    return false;
-}
-
-/* Read once from @src into @d. False on error; EOF sets @d->eof. */
+/* Read once from @src into @d. False on error; EOF sets @d->eof. The descriptors that
+ * came with the read are @d's at once (closed with it), and each must sit on one
+ * dummy byte of that read. */
 static bool splice_read(SpliceDir *d, int src, GError **error)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int) * RPC_MESSAGE_NUM_FDS_MAX)];
-    } control;
     size_t room = splice_dir_room(d);
-    struct iovec iov = { .iov_base = d->buf + d->end, .iov_len = room };
-    struct msghdr mh = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = control.buf,
-        .msg_controllen = sizeof(control.buf),
-    };
+    int fds[RPC_MESSAGE_NUM_FDS_MAX];
+    unsigned int n_fds = 0;
     unsigned int marks = 0;
     ssize_t n;
 
     if (room == 0)
         return true;
-    n = recvmsg(src, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    n = rpc_unix_recv(src, d->buf + d->end, room, fds, &n_fds);
+    if (n == -EAGAIN || n == -EINTR)
+        return true;
     if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR)
-            return true;
-        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "cannot read: %s",
-                    g_strerror(errno));
+        g_set_error(error, VIRT_RPC_ERROR, n == -EMSGSIZE ? VIRT_ERR_RPC : VIRT_ERR_SYSTEM_ERROR,
+                    "cannot read: %s", g_strerror((int)-n));
         return false;
     }
     if (n == 0) {
         d->eof = true;
         return true;
     }
+    g_array_append_vals(d->fds, fds, n_fds);
     if (!splice_frame_feed(d, d->buf + d->end, (size_t)n, d->rx, &marks, error))
         return false;
     d->end += (size_t)n;
     d->rx += (uint64_t)n;
-    return splice_take_fds(d, &mh, marks, error);
+    if (n_fds == marks)
+        return true;
+    g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                "%u file descriptors arrived with %u announced dummy bytes", n_fds, marks);
+    return false;
 }
 
 static int splice_on_io(sd_event_source *source, int fd, uint32_t revents, void *userdata)

@@ -15,6 +15,7 @@ typedef struct FakeDomain {
     int id;
     int state; /* 1 running, 3 paused, 5 shut off */
     bool autostart;
+    int files_fd; /* create_with_files: the first descriptor, kept while it runs */
 } FakeDomain;
 
 struct DriverConn {
@@ -233,6 +234,7 @@ static DomainRef *fake_define(DriverConn *conn, const char *xml, unsigned int fl
     virt_uuid_generate(d->uuid);
     d->id = -1;
     d->state = 5;
+    d->files_fd = -1;
     g_mutex_lock(&fake_lock);
     g_ptr_array_add(fake_domains, d);
     copy = *d;
@@ -261,8 +263,12 @@ static bool fake_transition(const DomainRef *dom, int from, int to, bool remove,
     d->state = to;
     if (to == 1 && d->id < 0)
         d->id = fake_next_id++;
-    if (to == 5)
+    if (to == 5) {
         d->id = -1;
+        if (d->files_fd >= 0)
+            close(d->files_fd);
+        d->files_fd = -1;
+    }
     *ret_copy = *d;
     ret_copy->name = g_strdup(d->name); /* the caller's, valid after unlocking */
     if (remove) {
@@ -286,6 +292,28 @@ static DomainRef *fake_create(DriverConn *conn, const DomainRef *dom, unsigned i
     fake_emit(&c, 2, 0);
     ref = domain_ref_new(c.name, c.uuid, c.id);
     g_free(c.name);
+    return ref;
+}
+
+/* Writes the domain's name into every descriptor but the first, which it keeps while
+ * the domain runs: the tests see both kinds closed at the right time. */
+static DomainRef *fake_create_with_files(DriverConn *conn, const DomainRef *dom, int *fds,
+                                         unsigned int n_fds, unsigned int flags, GError **error)
+{
+    DomainRef *ref = fake_create(conn, dom, flags, error);
+    FakeDomain *d;
+
+    if (!ref)
+        return NULL;
+    for (unsigned int i = 1; i < n_fds; i++)
+        g_assert_cmpint(write(fds[i], ref->name, strlen(ref->name)), ==, strlen(ref->name));
+    if (n_fds == 0)
+        return ref;
+    g_mutex_lock(&fake_lock);
+    d = fake_find(NULL, ref->uuid, 0);
+    if (d && d->files_fd < 0)
+        d->files_fd = g_steal_fd(&fds[0]);
+    g_mutex_unlock(&fake_lock);
     return ref;
 }
 
@@ -331,7 +359,8 @@ static bool fake_get_state(DriverConn *conn, const DomainRef *dom, unsigned int 
     .domain_lookup_by_name = fake_lookup_by_name, .domain_lookup_by_uuid = fake_lookup_by_uuid,   \
     .domain_lookup_by_id = fake_lookup_by_id, .domain_define_xml = fake_define,                   \
     .domain_undefine = fake_undefine, .domain_create = fake_create,                               \
-    .domain_destroy = fake_destroy, .domain_suspend = fake_suspend, .domain_resume = fake_resume, \
+    .domain_create_with_files = fake_create_with_files, .domain_destroy = fake_destroy,           \
+    .domain_suspend = fake_suspend, .domain_resume = fake_resume,                                 \
     .domain_get_state = fake_get_state
 
 const DriverOps fake_driver_ops = { FAKE_DRIVER_OPS };

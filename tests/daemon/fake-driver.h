@@ -9,6 +9,8 @@
  * calls in flight. A lookup of "whoami" answers a domain named "loop" when it ran on
  * the daemon's main (loop) thread, "worker" otherwise. fake_driver_inline_ops is the
  * same driver claiming reads_never_block (its "block" lookup then holds the loop).
+ * Create-with-files keeps the first descriptor while the domain runs and writes the
+ * domain's name into the others; create-XML-with-files is not implemented.
  */
 
 #include "driver/driver.h"

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rpc/transport-unix.h"
 #include "rpc/wire-error.h"
 #include "test-harness.h"
 
@@ -208,6 +209,58 @@ void test_send_raw(int fd, const void *data, size_t len)
             return; /* the daemon may legitimately have closed us */
         p += n;
         len -= (size_t)n;
+    }
+}
+
+bool test_send_with_fds(int fd, GBytes *packet, const int *fds, unsigned int n_fds)
+{
+    test_send_raw(fd, g_bytes_get_data(packet, NULL), g_bytes_get_size(packet));
+    for (unsigned int i = 0; i < n_fds; i++) {
+        if (rpc_unix_send_fd(fd, fds[i]) != 1)
+            return false;
+    }
+    return true;
+}
+
+unsigned int test_count_fds(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    unsigned int n = 0;
+
+    g_assert_nonnull(dir);
+    while (g_dir_read_name(dir))
+        n++;
+    return n;
+}
+
+bool test_wait_fd_count(pid_t pid, unsigned int n, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+    /* the daemon closes on its own loop: poll the state, bounded */
+    while (test_count_fds(pid) != n) {
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(5000);
+    }
+    return true;
+}
+
+bool test_pipe_closed(int fd, int timeout_ms)
+{
+    for (;;) {
+        struct pollfd pfd = { fd, POLLIN, 0 };
+        char buf[256];
+        ssize_t n;
+
+        if (poll(&pfd, 1, timeout_ms) <= 0)
+            return false;
+        n = read(fd, buf, sizeof(buf));
+        if (n == 0)
+            return true;
+        if (n < 0 && errno != EINTR && errno != EAGAIN)
+            return false;
     }
 }
 

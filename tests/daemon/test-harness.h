@@ -44,6 +44,16 @@ void test_daemon_free(TestDaemon *td);
 
 int test_connect(const char *path);
 void test_send_raw(int fd, const void *data, size_t len);
+/* @packet, then each of @fds with its own dummy byte, as libvirt's client sends them;
+ * false when a descriptor could not be sent (the daemon closed the connection). */
+bool test_send_with_fds(int fd, GBytes *packet, const int *fds, unsigned int n_fds);
+/* Descriptors open in process @pid (/proc/PID/fd). */
+unsigned int test_count_fds(pid_t pid);
+/* Wait up to @timeout_ms until process @pid has @n descriptors open. */
+bool test_wait_fd_count(pid_t pid, unsigned int n, int timeout_ms);
+/* Whether the read end @fd of a pipe sees EOF within @timeout_ms, i.e. every copy of
+ * its write end was closed (data before it is skipped). */
+bool test_pipe_closed(int fd, int timeout_ms);
 /* Next packet (after the length word), or NULL on EOF / @timeout_ms without one. */
 GBytes *test_recv(int fd, int timeout_ms);
 /* The next packet decoded, or NULL on EOF / timeout. */

@@ -5,8 +5,11 @@
  * decoder's limits, and round trips for every payload type in the schema.
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc-watch.h"
 #include "rpc/message.h"
@@ -264,6 +267,50 @@ static void test_golden_lifecycle_event(void)
     assert_bytes(got, want);
 }
 
+/* A descriptor the test owns: a pipe's read end (its write end closed). */
+static int fd_new(void)
+{
+    int p[2];
+
+    g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
+    close(p[1]);
+    return p[0];
+}
+
+static bool fd_is_open(int fd)
+{
+    return fcntl(fd, F_GETFD) >= 0 || errno != EBADF;
+}
+
+/* Decode @bytes, a *_WITH_FDS packet, then its @n dummy bytes with @n descriptors. */
+static RpcMessage *decode_with_fds(GBytes *bytes, unsigned int n)
+{
+    g_autoptr(RpcDecoder) d = rpc_decoder_new();
+    g_autoptr(GError) error = NULL;
+    int fds[RPC_MESSAGE_NUM_FDS_MAX];
+    uint8_t dummy[RPC_MESSAGE_NUM_FDS_MAX] = { 0 };
+    RpcMessage *msg;
+
+    g_assert_true(
+        rpc_decoder_feed(d, g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes), &error));
+    g_assert_no_error(error);
+    /* complete, but not before its descriptors are in */
+    g_assert_null(rpc_decoder_pop(d));
+    g_assert_cmpuint(rpc_decoder_buffered(d), ==, g_bytes_get_size(bytes));
+    int given[RPC_MESSAGE_NUM_FDS_MAX];
+
+    for (unsigned int i = 0; i < n; i++)
+        given[i] = fds[i] = fd_new();
+    g_assert_true(rpc_decoder_feed_fds(d, dummy, n, fds, n, &error));
+    g_assert_no_error(error);
+    msg = rpc_decoder_pop(d);
+    g_assert_nonnull(msg);
+    g_assert_true(rpc_decoder_finish(d, NULL));
+    for (unsigned int i = 0; i < n; i++)
+        g_assert_cmpint(msg->fds[i], ==, given[i]);
+    return msg;
+}
+
 static void test_fds_and_stream(void)
 {
     RpcHeader h = { REMOTE_PROGRAM, 1, 309, RPC_MESSAGE_CALL_WITH_FDS, 7, RPC_STATUS_OK };
@@ -273,7 +320,7 @@ static void test_fds_and_stream(void)
                                  "| 00000002 | 00000000");
     uint32_t zero = 0;
     g_autoptr(GBytes) got = rpc_message_encode(&h, 2, &zero, 4, NULL);
-    g_autoptr(RpcMessage) msg = decode_one(want);
+    g_autoptr(RpcMessage) msg = decode_with_fds(want, 2);
     g_autoptr(GBytes) data = rpc_message_encode(&s, 0, "hello", 5, NULL);
     g_autoptr(RpcMessage) smsg = decode_one(data);
     g_autoptr(GError) error = NULL;
@@ -296,6 +343,113 @@ static void test_fds_and_stream(void)
 }
 
 /* ---- decoder ---- */
+
+/* A CALL_WITH_FDS packet announcing @n descriptors (no args). */
+static GBytes *fds_packet(unsigned int n)
+{
+    RpcHeader h = {
+        REMOTE_PROGRAM, 1, REMOTE_PROC_CONNECT_GET_HOSTNAME, RPC_MESSAGE_CALL_WITH_FDS, 3,
+        RPC_STATUS_OK
+    };
+
+    return rpc_message_encode(&h, n, NULL, 0, NULL);
+}
+
+/* Descriptors arrive one read at a time with their bytes; a freed message closes
+ * those nobody took. */
+static void test_decoder_fds_split(void)
+{
+    g_autoptr(GBytes) packet = fds_packet(2);
+    g_autoptr(RpcDecoder) d = rpc_decoder_new();
+    g_autoptr(RpcMessage) msg = NULL;
+    int first[1] = { fd_new() };
+    int second[1] = { fd_new() };
+    int kept_fd = first[0];
+    int closed_fd = second[0];
+
+    g_assert_true(rpc_decoder_feed_fds(d, g_bytes_get_data(packet, NULL), g_bytes_get_size(packet),
+                                       NULL, 0, NULL));
+    g_assert_true(rpc_decoder_feed_fds(d, "", 1, first, 1, NULL));
+    g_assert_cmpint(first[0], ==, -1); /* the decoder's now */
+    g_assert_null(rpc_decoder_pop(d));
+    g_assert_cmpuint(rpc_decoder_buffered(d), ==, g_bytes_get_size(packet));
+    g_assert_true(rpc_decoder_feed_fds(d, "", 1, second, 1, NULL));
+    msg = rpc_decoder_pop(d);
+    g_assert_nonnull(msg);
+    g_assert_cmpuint(msg->n_fds, ==, 2);
+    /* a handler takes the first */
+    g_assert_cmpint(msg->fds[0], ==, kept_fd);
+    msg->fds[0] = -1;
+    g_clear_pointer(&msg, rpc_message_free);
+    g_assert_true(fd_is_open(kept_fd));
+    g_assert_false(fd_is_open(closed_fd));
+    close(kept_fd);
+}
+
+typedef enum FdLie {
+    FD_LIE_BYTE_WITHOUT_FD, /* a dummy byte comes without its descriptor */
+    FD_LIE_FD_WITHOUT_BYTE, /* a descriptor comes on a packet byte */
+    FD_LIE_UNANNOUNCED,     /* a descriptor beside a plain CALL */
+    FD_LIE_CLOSED_EARLY,    /* the stream ends before the descriptors */
+} FdLie;
+
+/* Each lie fails the stream, and every descriptor the decoder got is closed. */
+static void test_decoder_fd_lies(void)
+{
+    for (FdLie lie = FD_LIE_BYTE_WITHOUT_FD; lie <= FD_LIE_CLOSED_EARLY; lie++) {
+        g_autoptr(GBytes) packet = fds_packet(lie == FD_LIE_UNANNOUNCED ? 0 : 1);
+        g_autoptr(RpcDecoder) d = rpc_decoder_new();
+        g_autoptr(GError) error = NULL;
+        gsize len = g_bytes_get_size(packet);
+        const uint8_t *data = g_bytes_get_data(packet, NULL);
+        int fds[1] = { fd_new() };
+        int fd = fds[0];
+        bool ok = true;
+
+        switch (lie) {
+        case FD_LIE_BYTE_WITHOUT_FD:
+            ok = rpc_decoder_feed(d, data, len, NULL) && rpc_decoder_feed(d, "", 1, &error);
+            close(fd);
+            break;
+        case FD_LIE_FD_WITHOUT_BYTE:
+            ok = rpc_decoder_feed_fds(d, data, len, fds, 1, &error);
+            break;
+        case FD_LIE_UNANNOUNCED:
+            /* CALL_WITH_FDS announcing 0: nothing may follow it */
+            ok = rpc_decoder_feed(d, data, len, NULL) &&
+                 rpc_decoder_feed_fds(d, "", 1, fds, 1, &error);
+            break;
+        case FD_LIE_CLOSED_EARLY:
+            ok = rpc_decoder_feed(d, data, len, NULL) && rpc_decoder_finish(d, &error);
+            close(fd);
+            break;
+        }
+        g_assert_false(ok);
+        g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+        g_assert_false(fd_is_open(fd));
+        /* failed for good */
+        fds[0] = fd_new();
+        fd = fds[0];
+        g_assert_false(rpc_decoder_feed_fds(d, "", 1, fds, 1, NULL));
+        g_assert_false(fd_is_open(fd));
+    }
+}
+
+/* A decoder freed while a packet waits for its descriptors closes those it got. */
+static void test_decoder_fds_freed(void)
+{
+    g_autoptr(GBytes) packet = fds_packet(2);
+    RpcDecoder *d = rpc_decoder_new();
+    int fds[1] = { fd_new() };
+    int fd = fds[0];
+
+    g_assert_true(
+        rpc_decoder_feed(d, g_bytes_get_data(packet, NULL), g_bytes_get_size(packet), NULL));
+    g_assert_true(rpc_decoder_feed_fds(d, "", 1, fds, 1, NULL));
+    g_assert_true(fd_is_open(fd));
+    rpc_decoder_free(d);
+    g_assert_false(fd_is_open(fd));
+}
 
 static void test_decoder_byte_by_byte(void)
 {
@@ -517,6 +671,9 @@ int main(int argc, char **argv)
         g_test_add_data_func(path, &bad_cases[i], test_decoder_bad);
     }
     g_test_add_func("/rpc/message/decoder/truncated", test_decoder_truncated);
+    g_test_add_func("/rpc/message/decoder/fds-split", test_decoder_fds_split);
+    g_test_add_func("/rpc/message/decoder/fd-lies", test_decoder_fd_lies);
+    g_test_add_func("/rpc/message/decoder/fds-freed", test_decoder_fds_freed);
     g_test_add_func("/rpc/message/decoder/claimed-size", test_decoder_claimed_size_not_allocated);
     g_test_add_func("/rpc/message/header-check-call", test_header_check_call);
     g_test_add_func("/rpc/message/payload/absurd-lengths", test_payload_absurd_lengths);
