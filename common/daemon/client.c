@@ -217,6 +217,25 @@ Client *client_new(Daemon *daemon, DaemonSocketKind kind, int fd, const struct u
     return client;
 }
 
+/**
+ * client_server_full - whether a new client on a @kind socket is one too many
+ * @daemon: the daemon
+ * @kind: the socket it came in on (or, handed over by a proxy, would have)
+ *
+ * max_clients is per server, as virt-admin shows it: the main server (rw and ro
+ * sockets, clients handed over by a proxy included) and the admin server each.
+ */
+bool client_server_full(Daemon *daemon, DaemonSocketKind kind)
+{
+    unsigned int n = 0;
+
+    for (int i = 0; i < _DAEMON_SOCKET_MAX; i++) {
+        if ((i == DAEMON_SOCKET_ADMIN) == (kind == DAEMON_SOCKET_ADMIN))
+            n += daemon->n_clients[i];
+    }
+    return n >= daemon->config.max_clients;
+}
+
 Client *client_ref(Client *client)
 {
     g_atomic_int_inc(&client->refs);

@@ -143,6 +143,7 @@ Client *client_ref(Client *client);
 void client_unref(Client *client);
 void client_disconnect(Client *client, const char *reason);
 void client_close_all(Daemon *daemon);
+bool client_server_full(Daemon *daemon, DaemonSocketKind kind);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Client, client_unref)
 
 /* access.c: pure auth decision; see DESIGN.md §7 */

@@ -30,15 +30,6 @@ static Listener *listener_free(Listener *l)
     return NULL;
 }
 
-static unsigned int daemon_total_clients(Daemon *daemon)
-{
-    unsigned int n = 0;
-
-    for (int i = 0; i < _DAEMON_SOCKET_MAX; i++)
-        n += daemon->n_clients[i];
-    return n;
-}
-
 static int listener_on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
     Listener *l = userdata;
@@ -56,7 +47,7 @@ static int listener_on_accept(sd_event_source *s, int fd, uint32_t revents, void
         close(cfd);
         return 0;
     }
-    if (daemon_total_clients(l->daemon) >= l->daemon->config.max_clients) {
+    if (client_server_full(l->daemon, l->kind)) {
         g_warning("refusing client pid %d uid %u on '%s': max_clients %u reached", (int)cred.pid,
                   (unsigned int)cred.uid, l->path, l->daemon->config.max_clients);
         close(cfd);

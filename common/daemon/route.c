@@ -317,13 +317,36 @@ void daemon_route_close_all(Daemon *daemon)
 
 /* ---- handoff: the driver daemon's side ---- */
 
+/* A handed-over client past max_clients: its CONNECT_OPEN gets an error saying so (a
+ * client that connected here would not have been accepted), then it is closed. */
+static void route_refuse_client(Daemon *daemon, RpcMessage *msg, int fd, const struct ucred *cred)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) reply = NULL;
+
+    g_warning("refusing client pid %d uid %u handed over by a proxy: max_clients %u reached",
+              (int)cred->pid, (unsigned int)cred->uid, daemon->config.max_clients);
+    g_set_error(&error, VIRT_RPC_ERROR, VIRT_ERR_OPERATION_FAILED,
+                "%s refuses the connection: it serves its maximum of %u clients (max_clients)",
+                daemon->info->name, daemon->config.max_clients);
+    reply = rpc_message_encode_error(&msg->header, error, NULL);
+    /* a fresh socket takes one small packet; if not, the close says enough */
+    if (reply)
+        (void)send(fd, g_bytes_get_data(reply, NULL), g_bytes_get_size(reply),
+                   MSG_NOSIGNAL | MSG_DONTWAIT);
+    rpc_message_free(msg);
+    close(fd);
+}
+
 /* A handed-over client: its own credentials decide what it may do, as if it had
- * connected here; then its CONNECT_OPEN is dispatched like any packet. */
+ * connected here, and it counts toward max_clients like one; then its CONNECT_OPEN is
+ * dispatched like any packet. */
 static void route_adopt_client(Daemon *daemon, const HandoffHeader *h, const uint8_t *packet,
                                int fd)
 {
     g_autoptr(RpcDecoder) decoder = rpc_decoder_new();
     g_autoptr(GError) error = NULL;
+    DaemonSocketKind kind = (h->flags & HANDOFF_READONLY) ? DAEMON_SOCKET_RO : DAEMON_SOCKET_RW;
     struct ucred cred = { 0 };
     socklen_t len = sizeof(cred);
     RpcMessage *msg;
@@ -337,9 +360,12 @@ static void route_adopt_client(Daemon *daemon, const HandoffHeader *h, const uin
         close(fd);
         return;
     }
+    if (client_server_full(daemon, kind)) {
+        route_refuse_client(daemon, msg, fd, &cred);
+        return;
+    }
     (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    client = client_new(daemon, (h->flags & HANDOFF_READONLY) ? DAEMON_SOCKET_RO : DAEMON_SOCKET_RW,
-                        fd, &cred);
+    client = client_new(daemon, kind, fd, &cred);
     if (!client) {
         rpc_message_free(msg);
         return;

@@ -44,15 +44,18 @@ class Tap:
 
 
 class Proxyd:
-    """proxyd under a temporary root; stopped with SIGTERM."""
+    """proxyd under a temporary root; stopped with SIGTERM. With @root: any daemon
+    (@exe) under that root, which the caller owns (several daemons may share it)."""
 
-    def __init__(self, exe, extra_args=()):
-        self.root = tempfile.mkdtemp(prefix="virtkit-compat-")
+    def __init__(self, exe, extra_args=(), root=None):
+        self.owns_root = root is None
+        self.root = tempfile.mkdtemp(prefix="virtkit-compat-") if root is None else root
         self.sock = os.path.join(self.root, "run", "libvirt", "libvirt-sock")
         self.sock_ro = self.sock + "-ro"
         self.admin_sock = os.path.join(self.root, "run", "libvirt", "libvirt-admin-sock")
-        self.log = open(os.path.join(self.root, "proxyd.log"), "w+")
-        notify_path = os.path.join(self.root, "notify")
+        name = os.path.basename(exe)
+        self.log = open(os.path.join(self.root, name + ".log"), "w+")
+        notify_path = os.path.join(self.root, name + ".notify")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
         notify.settimeout(20)
@@ -80,7 +83,8 @@ class Proxyd:
         self.log.seek(0)
         log = self.log.read()
         self.log.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self.owns_root:
+            shutil.rmtree(self.root, ignore_errors=True)
         return rc, log
 
 

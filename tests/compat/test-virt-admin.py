@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Debian's real virt-admin against proxyd's admin socket."""
+"""Debian's real virt-admin against proxyd's admin socket, and against a driver daemon
+(virtqemud) whose clients proxyd hands over: they are its clients, in its list and
+within its max_clients."""
 
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from compat import Proxyd, Tap, proxyd_exe  # noqa: E402
@@ -29,10 +33,73 @@ def check(tap, res, desc, rc=0, out=None, err=None):
     tap.ok(ok, desc, f"rc={res.returncode}\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}")
 
 
+def wait_for(cond, timeout=10):
+    """Poll @cond (a state another process changes) until true or @timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def handed_over_clients(tap, virtqemud):
+    """python3-libvirt through proxyd's libvirt-sock, handed over to virtqemud."""
+    import libvirt
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    root = tempfile.mkdtemp(prefix="virtkit-compat-handoff-")
+    qemud = proxyd = None
+    conns = []
+    try:
+        qemud = Proxyd(virtqemud, root=root)
+        proxyd = Proxyd(proxyd_exe(), root=root)
+        admin = f"virtqemud:///system?socket={root}/run/libvirt/virtqemud-admin-sock"
+        uri = f"qemu+unix:///system?socket={proxyd.sock}"
+        conns.append(libvirt.open(uri))
+        tap.ok(conns[0].getType() == "QEMU", "a qemu:/// client through proxyd reaches virtqemud")
+        res = run(admin, "srv-clients-list", "virtqemud")
+        ids = re.findall(r"^\s*(\d+)\s+unix", res.stdout, re.M)
+        tap.ok(res.returncode == 0 and len(ids) == 1,
+               "virtqemud's client list has the handed-over client", res.stdout + res.stderr)
+        check(tap, run(admin, "client-info", "virtqemud", ids[0] if ids else "0"),
+              "its client-info is the client's own process, not proxyd's",
+              out=r"unix_process_id\s*: %d" % os.getpid())
+        check(tap, run(admin, "srv-clients-info", "virtqemud"), "it counts in nclients",
+              out=r"^nclients\s*: 1$")
+        check(tap, run(admin, "srv-clients-set", "virtqemud", "--max-clients", "1"),
+              "max_clients set to 1 (virt-admin's own connection is the admin server's)")
+        try:
+            conns.append(libvirt.open(uri))
+            err = None
+        except libvirt.libvirtError as e:
+            err = str(e)
+        tap.ok(err is not None and "max_clients" in err,
+               "a second client handed over past max_clients is refused, saying why", err)
+        check(tap, run(admin, "srv-clients-info", "virtqemud"), "the refused one never counted",
+              out=r"^nclients\s*: 1$")
+        conns.pop(0).close()
+        tap.ok(wait_for(lambda: re.search(r"^nclients\s*: 0$", run(
+            admin, "srv-clients-info", "virtqemud").stdout, re.M) is not None),
+            "the client that left no longer counts")
+        conns.append(libvirt.open(uri))
+        tap.ok(conns[-1].getType() == "QEMU", "then a new client is handed over again")
+    finally:
+        for c in conns:
+            c.close()
+        for d in (proxyd, qemud):
+            if d is not None:
+                rc, log = d.stop()
+                tap.ok(rc == 0, f"{os.path.basename(d.proc.args[0])} exits cleanly", log)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main():
     tap = Tap()
     if not os.path.exists(VIRT_ADMIN):
         tap.skip_all("virt-admin is not installed")
+    virtqemud = os.environ.get("VIRTKIT_VIRTQEMUD")
+    if virtqemud:
+        handed_over_clients(tap, virtqemud)
     proxyd = Proxyd(proxyd_exe())
     admin = f"virtproxyd:///system?socket={proxyd.admin_sock}"
     # a client to look at: a python-free raw connection is enough
