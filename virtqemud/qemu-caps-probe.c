@@ -3,14 +3,16 @@
 /*
  * Probing a QEMU binary and caching the result (I/O). Two QEMUs are started at once
  * with -machine none: the full probe under TCG and a short one asking for KVM, each
- * with its monitor on one end of a socketpair (no socket file, no connect race). The
- * exchange is blocking with one deadline for the whole probe: callers run it on a
- * worker, never on the event loop.
+ * with its monitor on one end of a socketpair (no socket file, no connect race). Each
+ * gets its whole list of queries at once, so both work through them side by side; we
+ * read the replies in order, then SIGKILL both. The exchange is blocking with one
+ * deadline for the whole probe: callers run it on a worker, never on the event loop.
  */
 
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -30,10 +32,12 @@
 typedef struct QemuProbe {
     const char *binary;
     pid_t pid;
-    int fd;      /* our end of the monitor socketpair */
-    int err_fd;  /* memfd holding QEMU's stderr */
-    GString *in; /* bytes read, not yet a full line */
-    unsigned serial;
+    int fd;             /* our end of the monitor socketpair */
+    int err_fd;         /* memfd holding QEMU's stderr */
+    GString *in;        /* bytes read, not yet a full line */
+    bool kvm;           /* the probe asking for KVM */
+    unsigned serial;    /* commands sent */
+    unsigned received;  /* replies read */
     int64_t deadline;   /* g_get_monotonic_time() units */
     GPtrArray *replies; /* QemuMonitorMessage*, kept until the caps are built */
 } QemuProbe;
@@ -48,7 +52,7 @@ static void qemu_probe_free(QemuProbe *p)
     if (!p)
         return;
     if (p->pid > 0) {
-        /* still running: the probe failed half way; QEMU must not outlive it */
+        /* QEMU must not outlive the probe (usually qemu_probe_kill() came first) */
         (void)kill(p->pid, SIGKILL);
         (void)waitpid(p->pid, NULL, 0);
     }
@@ -61,6 +65,13 @@ static void qemu_probe_free(QemuProbe *p)
     g_free(p);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuProbe, qemu_probe_free)
+
+/* Stop @p's QEMU without waiting; qemu_probe_free() reaps it. */
+static void qemu_probe_kill(QemuProbe *p)
+{
+    if (p && p->pid > 0)
+        (void)kill(p->pid, SIGKILL);
+}
 
 static Command *qemu_probe_command(const char *binary, bool kvm, int mon_fd, int err_fd)
 {
@@ -84,6 +95,7 @@ static QemuProbe *qemu_probe_start(const char *binary, bool kvm, int64_t deadlin
     int sv[2];
 
     p->binary = binary;
+    p->kvm = kvm;
     p->fd = p->err_fd = -1;
     p->in = g_string_new(NULL);
     p->deadline = deadline;
@@ -180,23 +192,113 @@ static bool qemu_probe_write(QemuProbe *p, const char *line, GError **error)
     return true;
 }
 
-/* Send @cmd and keep its reply (events in between are dropped: -S, nothing runs). */
-static const QemuMonitorMessage *qemu_probe_run(QemuProbe *p, QemuMonitorCommand *cmd,
-                                                GError **error)
+/* Which of the two QEMUs answers a query. */
+typedef enum QemuProbeOn {
+    QEMU_PROBE_ON_TCG,
+    QEMU_PROBE_ON_KVM,
+    QEMU_PROBE_ON_EITHER, /* the KVM one when it runs (it has less to do), else TCG */
+} QemuProbeOn;
+
+/* One query of a probe and where its reply goes in QemuCapsReplies. */
+typedef struct QemuProbeStep {
+    const char *command;
+    const char *qom_implements; /* for qom-list-types */
+    bool qom_abstract_too;
+    QemuProbeOn on;
+    size_t reply_offset; /* offsetof(QemuCapsReplies, ...) */
+} QemuProbeStep;
+
+#define QEMU_PROBE_STEP(cmd, where, field)                                        \
+    {                                                                             \
+        cmd, NULL, false, QEMU_PROBE_ON_##where, offsetof(QemuCapsReplies, field) \
+    }
+#define QEMU_PROBE_QOM_STEP(impl, abstract, field)                                            \
+    {                                                                                         \
+        "qom-list-types", impl, abstract, QEMU_PROBE_ON_TCG, offsetof(QemuCapsReplies, field) \
+    }
+
+/*
+ * query-qmp-schema (QEMU builds ~1 MB of JSON) and qom-list-types (QEMU loads all its
+ * device modules first) are the two expensive queries; with a KVM probe running they
+ * go to different QEMUs, which then work on two CPUs at once.
+ */
+static const QemuProbeStep qemu_probe_steps[] = {
+    QEMU_PROBE_STEP("query-version", TCG, version),
+    QEMU_PROBE_STEP("query-target", TCG, target),
+    QEMU_PROBE_STEP("query-kvm", TCG, kvm),
+    QEMU_PROBE_STEP("query-machines", TCG, machines),
+    QEMU_PROBE_STEP("query-cpu-definitions", TCG, cpu_definitions),
+    QEMU_PROBE_STEP("query-qmp-schema", EITHER, schema),
+    QEMU_PROBE_QOM_STEP("accel", true, accels),
+    QEMU_PROBE_QOM_STEP("device", false, devices),
+    QEMU_PROBE_STEP("query-kvm", KVM, kvm_kvm),
+    QEMU_PROBE_STEP("query-cpu-definitions", KVM, kvm_cpu_definitions),
+};
+
+/* Whether @step is for probe @p (the KVM one or not) when @with_kvm says whether the
+ * KVM probe runs at all. */
+static bool qemu_probe_step_is_for(const QemuProbeStep *step, const QemuProbe *p, bool with_kvm)
+{
+    switch (step->on) {
+    case QEMU_PROBE_ON_TCG:
+        return !p->kvm;
+    case QEMU_PROBE_ON_KVM:
+        return p->kvm;
+    case QEMU_PROBE_ON_EITHER:
+        return p->kvm == with_kvm;
+    }
+    g_assert_not_reached();
+}
+
+static bool qemu_probe_send(QemuProbe *p, const QemuMonitorCommand *cmd, GError **error)
 {
     g_autofree char *line = qemu_monitor_command_format(cmd, ++p->serial);
 
-    if (!qemu_probe_write(p, line, error))
-        return NULL;
+    return qemu_probe_write(p, line, error);
+}
+
+/*
+ * Send @p's whole conversation at once, right after the spawn: QMP queues commands and
+ * answers them in order, so QEMU works through them while we read (no round trip per
+ * query), and the TCG and KVM probes run side by side. The socket buffer holds it all
+ * before QEMU even greets; qmp_capabilities goes first, as QMP requires.
+ */
+static bool qemu_probe_send_steps(QemuProbe *p, bool with_kvm, GError **error)
+{
+    g_autoptr(QemuMonitorCommand) negotiate = qemu_monitor_command_new("qmp_capabilities");
+
+    if (!qemu_probe_send(p, negotiate, error))
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(qemu_probe_steps); i++) {
+        const QemuProbeStep *step = &qemu_probe_steps[i];
+        g_autoptr(QemuMonitorCommand) cmd = NULL;
+
+        if (!qemu_probe_step_is_for(step, p, with_kvm))
+            continue;
+        cmd = step->qom_implements
+                  ? qemu_monitor_cmd_qom_list_types(step->qom_implements, step->qom_abstract_too)
+                  : qemu_monitor_command_new(step->command);
+        if (!qemu_probe_send(p, cmd, error))
+            return false;
+    }
+    return true;
+}
+
+/* The reply to @p's next command, kept in p->replies (events in between are dropped:
+ * -S, nothing runs). */
+static const QemuMonitorMessage *qemu_probe_receive(QemuProbe *p, GError **error)
+{
+    unsigned want = ++p->received;
+
     for (;;) {
         g_autoptr(QemuMonitorMessage) msg = qemu_probe_read(p, error);
-        unsigned serial;
+        unsigned got;
 
         if (!msg)
             return NULL;
         if (msg->type == QEMU_MONITOR_MESSAGE_EVENT)
             continue;
-        if (!qemu_monitor_reply_serial(msg, &serial) || serial != p->serial) {
+        if (!qemu_monitor_reply_serial(msg, &got) || got != want) {
             qemu_probe_fail(p, error, "unexpected QMP message");
             return NULL;
         }
@@ -205,14 +307,10 @@ static const QemuMonitorMessage *qemu_probe_run(QemuProbe *p, QemuMonitorCommand
     }
 }
 
-static const QemuMonitorMessage *qemu_probe_query(QemuProbe *p, const char *name, GError **error)
-{
-    g_autoptr(QemuMonitorCommand) cmd = qemu_monitor_command_new(name);
-
-    return qemu_probe_run(p, cmd, error);
-}
-
-static bool qemu_probe_handshake(QemuProbe *p, GError **error)
+/* Read what qemu_probe_send_steps() asked for, in the same order: the greeting, the
+ * negotiation, then one reply per step into @r. */
+static bool qemu_probe_receive_steps(QemuProbe *p, bool with_kvm, QemuCapsReplies *r,
+                                     GError **error)
 {
     g_autoptr(QemuMonitorMessage) greeting = qemu_probe_read(p, error);
     const QemuMonitorMessage *reply;
@@ -221,58 +319,35 @@ static bool qemu_probe_handshake(QemuProbe *p, GError **error)
         return false;
     if (greeting->type != QEMU_MONITOR_MESSAGE_GREETING)
         return qemu_probe_fail(p, error, "no QMP greeting");
-    reply = qemu_probe_query(p, "qmp_capabilities", error);
-    return reply && qemu_monitor_reply_check(reply, "qmp_capabilities", error);
-}
+    reply = qemu_probe_receive(p, error);
+    if (!reply || !qemu_monitor_reply_check(reply, "qmp_capabilities", error))
+        return false;
+    for (size_t i = 0; i < G_N_ELEMENTS(qemu_probe_steps); i++) {
+        const QemuProbeStep *step = &qemu_probe_steps[i];
 
-/* quit, then reap QEMU; a QEMU that does not go is killed by qemu_probe_free(). */
-static void qemu_probe_quit(QemuProbe *p)
-{
-    g_autoptr(QemuMonitorCommand) cmd = qemu_monitor_command_new("quit");
-
-    if (!qemu_probe_run(p, cmd, NULL))
-        return;
-    while (g_get_monotonic_time() < p->deadline) {
-        pid_t r = waitpid(p->pid, NULL, WNOHANG);
-
-        if (r == p->pid || (r < 0 && errno != EINTR)) {
-            p->pid = 0;
-            return;
-        }
-        /* QEMU exits a few ms after answering quit; wait for its monitor to close */
-        (void)poll(&(struct pollfd){ .fd = p->fd, .events = POLLIN }, 1, 5);
-        (void)read(p->fd, (char[256]){ 0 }, 256);
+        if (!qemu_probe_step_is_for(step, p, with_kvm))
+            continue;
+        if (!(reply = qemu_probe_receive(p, error)))
+            return false;
+        G_STRUCT_MEMBER(const QemuMonitorMessage *, r, step->reply_offset) = reply;
     }
-}
-
-static bool qemu_probe_tcg_queries(QemuProbe *p, QemuCapsReplies *r, GError **error)
-{
-    g_autoptr(QemuMonitorCommand) accels = qemu_monitor_cmd_qom_list_types("accel", true);
-    g_autoptr(QemuMonitorCommand) devices = qemu_monitor_cmd_qom_list_types("device", false);
-
-    if (!qemu_probe_handshake(p, error))
-        return false;
-    return (r->version = qemu_probe_query(p, "query-version", error)) &&
-           (r->target = qemu_probe_query(p, "query-target", error)) &&
-           (r->kvm = qemu_probe_query(p, "query-kvm", error)) &&
-           (r->machines = qemu_probe_query(p, "query-machines", error)) &&
-           (r->cpu_definitions = qemu_probe_query(p, "query-cpu-definitions", error)) &&
-           (r->schema = qemu_probe_query(p, "query-qmp-schema", error)) &&
-           (r->accels = qemu_probe_run(p, accels, error)) &&
-           (r->devices = qemu_probe_run(p, devices, error));
-}
-
-static bool qemu_probe_kvm_queries(QemuProbe *p, QemuCapsReplies *r, GError **error)
-{
-    if (!qemu_probe_handshake(p, error))
-        return false;
-    return (r->kvm_kvm = qemu_probe_query(p, "query-kvm", error)) &&
-           (r->kvm_cpu_definitions = qemu_probe_query(p, "query-cpu-definitions", error));
+    return true;
 }
 
 static bool qemu_caps_kvm_device_usable(void)
 {
     return access("/dev/kvm", R_OK | W_OK) == 0;
+}
+
+/* Start a probe and queue its conversation; NULL with @error on failure. */
+static QemuProbe *qemu_probe_begin(const char *binary, bool kvm, bool with_kvm, int64_t deadline,
+                                   GError **error)
+{
+    g_autoptr(QemuProbe) p = qemu_probe_start(binary, kvm, deadline, error);
+
+    if (!p || !qemu_probe_send_steps(p, with_kvm, error))
+        return NULL;
+    return g_steal_pointer(&p);
 }
 
 /**
@@ -283,31 +358,23 @@ static bool qemu_caps_kvm_device_usable(void)
 QemuCaps *qemu_caps_probe(const char *binary, unsigned timeout_ms, GError **error)
 {
     int64_t deadline = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
+    bool with_kvm = qemu_caps_kvm_device_usable();
     g_autoptr(QemuProbe) tcg = NULL;
     g_autoptr(QemuProbe) kvm = NULL;
     QemuCapsReplies replies = { 0 };
-    QemuCaps *caps;
 
-    /* both start now, so their startup times overlap */
-    tcg = qemu_probe_start(binary, false, deadline, error);
-    if (!tcg)
+    /* both start now, so their startup times and conversations overlap */
+    if (!(tcg = qemu_probe_begin(binary, false, with_kvm, deadline, error)) ||
+        (with_kvm && !(kvm = qemu_probe_begin(binary, true, with_kvm, deadline, error))))
         return NULL;
-    if (qemu_caps_kvm_device_usable()) {
-        kvm = qemu_probe_start(binary, true, deadline, error);
-        if (!kvm)
-            return NULL;
-    }
-    if (!qemu_probe_tcg_queries(tcg, &replies, error))
+    if (!qemu_probe_receive_steps(tcg, with_kvm, &replies, error) ||
+        (kvm && !qemu_probe_receive_steps(kvm, with_kvm, &replies, error)))
         return NULL;
-    if (kvm && !qemu_probe_kvm_queries(kvm, &replies, error))
-        return NULL;
-    caps = qemu_caps_from_replies(binary, &replies, error);
-    if (!caps)
-        return NULL;
-    qemu_probe_quit(tcg);
-    if (kvm)
-        qemu_probe_quit(kvm);
-    return caps;
+    /* A paused -machine none QEMU has nothing to save: SIGKILL both now, so that they
+     * are torn down side by side while the replies are converted (the frees reap). */
+    qemu_probe_kill(tcg);
+    qemu_probe_kill(kvm);
+    return qemu_caps_from_replies(binary, &replies, error);
 }
 
 /* ---- cache ---- */
