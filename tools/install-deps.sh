@@ -10,9 +10,9 @@ packages=(
     libsystemd-dev libnl-3-dev libnl-route-3-dev libtirpc-dev
     # tests: libvirt's real clients and schemas, xmllint, certtool, valgrind
     libvirt-clients python3-libvirt libvirt0 libxml2-utils gnutls-bin valgrind
-    # libvirtd itself, only so tests/bench can measure it side by side (private temp
-    # config, no driver modules loaded; never started as a service)
-    libvirt-daemon
+    # libvirtd itself, only so the benchmarks can measure it side by side (private temp
+    # config; never started as a service); its qemu driver for tests/qemu/bench-qemud.py
+    libvirt-daemon libvirt-daemon-driver-qemu
     # units: systemd-analyze verify, systemd-socket-activate
     systemd
     # qemu: the real-TCG tier (the test guest itself is fetched by tests/qemu/mkguest.sh)

@@ -73,7 +73,7 @@ class Qemud:
         self.sock = os.path.join(self.root, "run", "libvirt", "virtqemud-sock")
         self.uri = f"qemu+unix:///system?socket={self.sock}"
         self.proc = None
-        self.reaper = _start_reaper(self.root)
+        self.reaper = start_reaper(self.root)
         self.start()
 
     def start(self):
@@ -122,12 +122,12 @@ class Qemud:
     def stop(self):
         """SIGTERM the daemon, kill every QEMU of the root, remove the root."""
         self.kill(signal.SIGTERM)
-        _clean_root(self.root)
+        clean_root(self.root)
 
 
-def _clean_root(root):
-    """Kill every QEMU whose pid file is below @root, then remove @root."""
-    qemu_dir = os.path.join(root, "run", "qemu")
+def clean_root(root, pid_dir=os.path.join("run", "qemu")):
+    """Kill every QEMU whose pid file is in @root/@pid_dir, then remove @root."""
+    qemu_dir = os.path.join(root, pid_dir)
     for entry in os.listdir(qemu_dir) if os.path.isdir(qemu_dir) else []:
         if not entry.endswith(".pid"):
             continue
@@ -142,7 +142,7 @@ def _clean_root(root):
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start_reaper(root):
+def start_reaper(root, pid_dir=os.path.join("run", "qemu")):
     """A test killed by its timeout runs no finally: a forked reaper waits for the
     test process to end (EOF on a pipe) and then cleans the root and its guests.
     Returns the pipe's write end, held open for the test's lifetime."""
@@ -152,7 +152,7 @@ def _start_reaper(root):
         try:
             os.read(r, 1)
         finally:
-            _clean_root(root)
+            clean_root(root, pid_dir)
             os._exit(0)
     os.close(r)
     return w
