@@ -5,8 +5,10 @@
  * run on a built-in document.
  *
  * Domains may carry elements in the test namespace: <test:runstate> (a DomainState
- * number, default running), <test:transient/> and <test:hasmanagedsave/>. They are
- * read and removed here, before the domain XML reaches conf/.
+ * number, default running), <test:transient/>, <test:hasmanagedsave/> and
+ * <test:domainsnapshot> (a snapshot's XML inline, or file='rel.xml' naming a
+ * <domainsnapshot> document; <active>1</active> marks the current one). They are read
+ * and removed here, before the domain XML reaches conf/.
  */
 
 #include <libxml/parser.h>
@@ -72,7 +74,14 @@ typedef struct TestDomainExtras {
     DomainState runstate;
     bool transient;
     bool has_managed_save;
+    GPtrArray *snapshots; /* char*: <domainsnapshot> documents */
 } TestDomainExtras;
+
+static void test_domain_extras_clear(TestDomainExtras *extras)
+{
+    g_clear_pointer(&extras->snapshots, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TestDomainExtras, test_domain_extras_clear)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
@@ -254,8 +263,64 @@ static void drop_test_ns_decl(xmlNode *dom)
     }
 }
 
+static char *dump_node(xmlDoc *doc, xmlNode *node)
+{
+    g_autoptr(xmlBuffer) buf = xmlBufferCreate();
+
+    xmlNodeDump(buf, doc, node, 0, 0);
+    return g_strdup((const char *)xmlBufferContent(buf));
+}
+
+/* The text of a file='...' reference of the node document (relative to @base_dir),
+ * which must be a @root document. */
+static char *read_referenced(const char *base_dir, const char *file, const char *root,
+                             GError **error)
+{
+    g_autofree char *path = g_build_filename(base_dir, file, NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+
+    if (!virt_file_read_bounded(path, NODE_FILE_MAX, &text, NULL, NULL)) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR,
+                    "XML error: failed to parse xml document '%s'", path);
+        return NULL;
+    }
+    if (!(doc = read_xml(text, path, error)))
+        return NULL;
+    if (!is_element(xmlDocGetRootElement(doc), root)) {
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR,
+                    "XML error: expecting root element of '%s', not '%s' in '%s'", root,
+                    xmlDocGetRootElement(doc)->name, path);
+        return NULL;
+    }
+    return g_steal_pointer(&text);
+}
+
+/* <test:domainsnapshot>: its content is a <domainsnapshot>, or file='...' names one. */
+static bool take_snapshot(xmlDoc *doc, xmlNode *n, const char *base_dir, TestDomainExtras *extras,
+                          GError **error)
+{
+    g_autoptr(xmlChar) file = xmlGetProp(n, (const xmlChar *)"file");
+    char *xml;
+
+    if (file) {
+        if (!(xml = read_referenced(base_dir, (const char *)file, "domainsnapshot", error)))
+            return false;
+    } else {
+        /* the element itself, renamed out of the test namespace */
+        xmlNodeSetName(n, (const xmlChar *)"domainsnapshot");
+        xmlSetNs(n, NULL);
+        xml = dump_node(doc, n);
+    }
+    if (!extras->snapshots)
+        extras->snapshots = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(extras->snapshots, xml);
+    return true;
+}
+
 /* Read and unlink the test namespace elements of @dom. */
-static bool take_test_extras(xmlNode *dom, TestDomainExtras *extras, GError **error)
+static bool take_test_extras(xmlDoc *doc, xmlNode *dom, const char *base_dir,
+                             TestDomainExtras *extras, GError **error)
 {
     xmlNode *next;
 
@@ -270,7 +335,9 @@ static bool take_test_extras(xmlNode *dom, TestDomainExtras *extras, GError **er
             extras->transient = true;
         if (is_element(n, "hasmanagedsave"))
             extras->has_managed_save = true;
-        /* test:domainsnapshot and anything else of the namespace: not modelled */
+        if (is_element(n, "domainsnapshot") && !take_snapshot(doc, n, base_dir, extras, error))
+            return false;
+        /* anything else of the namespace: not modelled */
         xmlUnlinkNode(n);
         xmlFreeNode(n);
     }
@@ -288,20 +355,13 @@ static bool take_test_extras(xmlNode *dom, TestDomainExtras *extras, GError **er
     return true;
 }
 
-static char *dump_node(xmlDoc *doc, xmlNode *node)
-{
-    g_autoptr(xmlBuffer) buf = xmlBufferCreate();
-
-    xmlNodeDump(buf, doc, node, 0, 0);
-    return g_strdup((const char *)xmlBufferContent(buf));
-}
-
 static bool add_domain(TestDriver *drv, const char *xml, const TestDomainExtras *extras,
                        GError **error)
 {
     g_autoptr(DomainObj) obj = NULL;
     DomainDef *def;
     unsigned int flags = extras->transient ? DOMAIN_OBJ_LIST_ADD_LIVE : 0;
+    bool ok;
 
     def = domain_def_parse_full(xml, DOMAIN_PARSE_INACTIVE, &test_driver_post_parse_ops, error);
     if (!def)
@@ -310,7 +370,10 @@ static bool add_domain(TestDriver *drv, const char *xml, const TestDomainExtras 
         return false;
     g_mutex_lock(&obj->lock);
     obj->has_managed_save = extras->has_managed_save;
+    ok = !extras->snapshots || test_driver_snapshot_preload_locked(obj, extras->snapshots, error);
     g_mutex_unlock(&obj->lock);
+    if (!ok)
+        return false;
     /* Loaded domains keep reason 0 ("unknown"), as libvirt's do. */
     if (extras->runstate == DOMAIN_STATE_SHUTOFF)
         return true;
@@ -326,23 +389,18 @@ static bool load_domain(TestDriver *drv, xmlDoc *doc, xmlNode *node, const char 
     g_autoptr(xmlChar) file = xmlGetProp(node, (const xmlChar *)"file");
     g_autoptr(xmlDoc) sub = NULL;
     g_autofree char *xml = NULL;
-    TestDomainExtras extras;
+    g_auto(TestDomainExtras) extras = { 0 };
 
     if (file) {
+        g_autofree char *text = read_referenced(base_dir, (const char *)file, "domain", error);
         g_autofree char *path = g_build_filename(base_dir, (const char *)file, NULL);
-        g_autofree char *text = NULL;
 
-        if (!virt_file_read_bounded(path, NODE_FILE_MAX, &text, NULL, NULL)) {
-            g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR,
-                        "XML error: failed to parse xml document '%s'", path);
-            return false;
-        }
-        if (!(sub = read_xml(text, path, error)))
+        if (!text || !(sub = read_xml(text, path, error)))
             return false;
         doc = sub;
         node = xmlDocGetRootElement(sub);
     }
-    if (!take_test_extras(node, &extras, error))
+    if (!take_test_extras(doc, node, base_dir, &extras, error))
         return false;
     xml = dump_node(doc, node);
     return add_domain(drv, xml, &extras, error);

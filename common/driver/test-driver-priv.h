@@ -69,6 +69,8 @@ void test_driver_stop_obj(TestDriver *drv, DomainObj *obj, int reason, int detai
 /* test-driver-snapshot.c: snapshot metadata lives in DomainObj.priv (a SnapshotTree) */
 /* Drop every snapshot of @obj (undefine with SNAPSHOTS_METADATA). */
 void test_driver_snapshot_forget_locked(DomainObj *obj);
+/* Install the <test:domainsnapshot> definitions (XML strings) of a node file. */
+bool test_driver_snapshot_preload_locked(DomainObj *obj, GPtrArray *xmls, GError **error);
 /* Carry out conf's plan for a transient domain that stopped. */
 void test_driver_transient_stop_locked(DomainObj *obj);
 bool test_domain_managed_save(DriverConn *conn, const DomainRef *dom, unsigned int flags,

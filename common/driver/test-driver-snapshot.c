@@ -74,6 +74,50 @@ void test_driver_snapshot_forget_locked(DomainObj *obj)
     obj->n_snapshots = 0;
 }
 
+static void snapshot_def_free_notify(gpointer def)
+{
+    snapshot_def_free(def);
+}
+
+/**
+ * test_driver_snapshot_preload_locked: install the snapshots a node file gives a
+ * domain (<test:domainsnapshot>), as libvirt's test driver does: each one is a
+ * redefinition, <active>1</active> marks the current one. A node file is a fixture, so
+ * anything inconsistent (a definition that does not parse, a duplicate name, a missing
+ * parent, two current ones) fails the load, naming the domain. Caller holds obj->lock.
+ */
+bool test_driver_snapshot_preload_locked(DomainObj *obj, GPtrArray *xmls, GError **error)
+{
+    g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func(snapshot_def_free_notify);
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
+    int64_t now = g_get_real_time() / G_USEC_PER_SEC;
+
+    for (guint i = 0; i < xmls->len; i++) {
+        g_autoptr(GError) err = NULL;
+        SnapshotDef *def = snapshot_def_parse_full(
+            xmls->pdata[i], SNAPSHOT_PARSE_REDEFINE | SNAPSHOT_PARSE_INTERNAL, now, &err);
+
+        if (!def) {
+            g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR,
+                        "XML error: snapshot %u of domain '%s' in the node file: %s", i + 1,
+                        obj->def->name, err->message);
+            return false;
+        }
+        g_ptr_array_add(defs, def);
+    }
+    snapshot_tree_load(tree_locked(obj), defs, problems);
+    sync_count_locked(obj);
+    if (problems->len) {
+        const GError *first = problems->pdata[0];
+
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR,
+                    "XML error: snapshots of domain '%s' in the node file: %s", obj->def->name,
+                    first->message);
+        return false;
+    }
+    return true;
+}
+
 /**
  * test_driver_transient_stop_locked: carry out conf's plan for a transient domain that
  * has stopped and left the list. Caller holds obj->lock.

@@ -729,6 +729,76 @@ static void test_managed_save_paused(void)
     conn_close(&c);
 }
 
+/* ---- snapshots in a node file ----------------------------------------------------------- */
+
+/* <test:domainsnapshot> inline and file='...', the current one marked <active>1</active> */
+static void test_node_file(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DomainRef) dom = NULL;
+    g_autoptr(DomainRef) plain = NULL;
+    g_autoptr(SnapshotRef) s1 = NULL;
+    g_autofree char *xml = NULL;
+    Conn c;
+
+    conn_open_file(&c, "node-snapshots.xml");
+    dom = lookup(&c, "snappy");
+    plain = lookup(&c, "plain");
+    assert_names(&c, dom, NULL, 0, "s1 s2 s3");
+    assert_names(&c, dom, NULL, 1, "s1");    /* ROOTS */
+    assert_names(&c, dom, "s1", 0, "s2 s3"); /* children */
+    assert_names(&c, dom, NULL, 32, "s3");   /* INACTIVE: taken shut off */
+    assert_names(&c, plain, NULL, 0, "");
+    assert_current(&c, dom, "s2");
+    assert_list(&c, 4096, "snappy"); /* HAS_SNAPSHOT */
+    assert_list(&c, 8192, "plain");  /* NO_SNAPSHOT */
+    s1 = OPS->domain_snapshot_lookup_by_name(c.conn, dom, "s1", 0, &error);
+    g_assert_no_error(error);
+    xml = OPS->domain_snapshot_get_xml_desc(c.conn, s1, 0, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(strstr(xml, "<description>first</description>"));
+    g_assert_nonnull(strstr(xml, "<creationTime>1700000000</creationTime>"));
+    g_assert_null(strstr(xml, "test:")); /* out of the test namespace */
+    g_assert_null(strstr(xml, "<active>"));
+    /* they are metadata like any other: undefine asks for --snapshots-metadata */
+    g_assert_false(OPS->domain_undefine(c.conn, dom, 0, &error));
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID);
+    g_assert_nonnull(strstr(error->message, "3 snapshots"));
+    conn_close(&c);
+}
+
+static void test_node_file_errors(void)
+{
+    static const struct {
+        const char *file;
+        const char *message; /* prefix */
+    } cases[] = {
+        { "node-snapshot-two-current.xml",
+          "XML error: snapshots of domain 'snappy' in the node file: 2 snapshots of domain "
+          "'snappy' are marked current" },
+        { "node-snapshot-orphan.xml",
+          "XML error: snapshots of domain 'snappy' in the node file: " },
+        { "node-snapshot-bad.xml", "XML error: snapshot 2 of domain 'snappy' in the node file: " },
+        { "node-snapshot-missing-file.xml", "XML error: failed to parse xml document '" },
+        { "node-snapshot-wrong-root.xml",
+          "XML error: expecting root element of 'domainsnapshot', not 'domain' in '" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = data_path(cases[i].file);
+        g_autofree char *uri = g_strconcat("test://", path, NULL);
+        Conn c;
+
+        g_assert_false(conn_open_uri(&c, uri, &error));
+        g_assert_error(error, VIRT_TEST_ERROR, VIRT_ERR_XML_ERROR);
+        if (!g_str_has_prefix(error->message, cases[i].message))
+            g_error("%s: unexpected error: %s", cases[i].file, error->message);
+        g_ptr_array_unref(c.events);
+        g_mutex_clear(&c.lock);
+    }
+}
+
 /* ---- undefine and transient stop ------------------------------------------------------ */
 
 static void test_undefine(void)
@@ -821,6 +891,8 @@ int main(int argc, char **argv)
     g_test_add_func("/driver/snapshot/delete", test_delete);
     g_test_add_func("/driver/snapshot/managed-save", test_managed_save);
     g_test_add_func("/driver/snapshot/managed-save-paused", test_managed_save_paused);
+    g_test_add_func("/driver/snapshot/node-file", test_node_file);
+    g_test_add_func("/driver/snapshot/node-file-errors", test_node_file_errors);
     g_test_add_func("/driver/snapshot/undefine", test_undefine);
     g_test_add_func("/driver/snapshot/transient-stop", test_transient_stop);
     return g_test_run();
