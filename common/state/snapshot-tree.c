@@ -168,7 +168,9 @@ static void snapshot_obj_unlink(SnapshotTree *tree, SnapshotObj *obj)
     obj->parent = NULL;
 }
 
-/* Append @obj to @parent's children (NULL = a root) and keep def->parent_name true. */
+/* Append @obj to @parent's children (NULL = a root) and keep def->parent_name true.
+ * Oldest first: walks, and so TOPOLOGICAL listings, give a parent's children in the
+ * order they were made (libvirt gives them newest first; both are topological). */
 static void snapshot_obj_link(SnapshotTree *tree, SnapshotObj *obj, SnapshotObj *parent)
 {
     SnapshotObj *holder = parent ? parent : &tree->metaroot;
@@ -470,7 +472,9 @@ void snapshot_tree_clear(SnapshotTree *tree, SnapshotTreeChange *change)
     g_hash_table_remove_all(tree->objs);
 }
 
-/* libvirt's filter groups: within a group, no flag set means no filtering by it. */
+/* libvirt's filter groups: within a group, no flag set means no filtering by it, and
+ * several flags select what any of them selects, except LEAVES with NO_LEAVES, which
+ * selects nothing (each excludes what the other keeps, as libvirt 9.0 answers). */
 static bool snapshot_obj_matches(const SnapshotObj *obj, unsigned int flags)
 {
     const unsigned int leaves = SNAPSHOT_LIST_LEAVES | SNAPSHOT_LIST_NO_LEAVES;
@@ -484,7 +488,8 @@ static bool snapshot_obj_matches(const SnapshotObj *obj, unsigned int flags)
     if ((flags & metadata) && !(flags & SNAPSHOT_LIST_METADATA))
         return false;
     if ((flags & leaves) &&
-        !(flags & (obj->n_children ? SNAPSHOT_LIST_NO_LEAVES : SNAPSHOT_LIST_LEAVES)))
+        ((flags & leaves) == leaves ||
+         !(flags & (obj->n_children ? SNAPSHOT_LIST_NO_LEAVES : SNAPSHOT_LIST_LEAVES))))
         return false;
     if (flags & status) {
         unsigned int mine = snapshot_def_is_inactive(def)    ? SNAPSHOT_LIST_INACTIVE
@@ -516,7 +521,7 @@ static void snapshot_collect(const SnapshotObj *top, bool recurse, unsigned int 
  *        its children (DESCENDANTS: all descendants, not just direct children)
  * @flags: SnapshotListFlags; groups LEAVES/NO_LEAVES, METADATA/NO_METADATA,
  *         INACTIVE/ACTIVE/DISK_ONLY and INTERNAL/EXTERNAL each filter only when one of
- *         their flags is given
+ *         their flags is given (LEAVES with NO_LEAVES: nothing, as libvirt)
  * @error: INVALID_ARG for unknown flags
  *
  * Returns: a new array of SnapshotObj* (not owned), always in topological order, so

@@ -100,6 +100,16 @@ const ShellCase shell_cases[] = {
     { "snapshot-create-as-no-metadata",
       DEF "'snapshot-create-as test s1 --no-metadata; snapshot-list test'", 0 },
     { "snapshot-create-as-disk-only", DEF "snapshot-create-as test s1 --disk-only", 0 },
+    /* libvirt's test driver takes --live and --quiesce and changes nothing */
+    { "snapshot-create-as-live-quiesce",
+      DEF "'snapshot-create-as test s1 --live; snapshot-create-as test s2 --quiesce; "
+          "domstate test; snapshot-list test --name'",
+      ORACLE },
+    /* --leaves with --no-leaves lists nothing, as libvirt 9.0 answers */
+    { "snapshot-list-leaves-no-leaves",
+      DEF "'snapshot-create-as test s1; snapshot-create-as test s2; "
+          "snapshot-list test --leaves --no-leaves --name'",
+      ORACLE },
     { "snapshot-create-as-no-domain", DEF "snapshot-create-as", ORACLE },
     { "snapshot-create-as-unknown-domain", DEF "snapshot-create-as nope s1", ORACLE },
     { "snapshot-create-xml",

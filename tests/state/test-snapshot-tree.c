@@ -314,6 +314,9 @@ static bool oracle_matches(const Facts *f, unsigned int flags)
     bool inactive = flags & 32, active = flags & 64, disk_only = flags & 128;
     bool internal = flags & 256, external = flags & 512;
 
+    /* libvirt 9.0 answers nothing to LEAVES with NO_LEAVES (the other groups: either) */
+    if (leaves && no_leaves)
+        return false;
     if ((leaves || no_leaves) && !((leaves && f->leaf) || (no_leaves && !f->leaf)))
         return false;
     if ((meta || no_meta) && !meta) /* every snapshot here has metadata */
@@ -402,7 +405,7 @@ static void test_list_literal(void)
     check_list(tree, NULL, SNAPSHOT_LIST_ROOTS, "a e");
     check_list(tree, NULL, SNAPSHOT_LIST_LEAVES, "d c e");
     check_list(tree, NULL, SNAPSHOT_LIST_NO_LEAVES, "a b");
-    check_list(tree, NULL, SNAPSHOT_LIST_LEAVES | SNAPSHOT_LIST_NO_LEAVES, "a b d c e");
+    check_list(tree, NULL, SNAPSHOT_LIST_LEAVES | SNAPSHOT_LIST_NO_LEAVES, "");
     check_list(tree, NULL, SNAPSHOT_LIST_NO_METADATA, "");
     check_list(tree, NULL, SNAPSHOT_LIST_METADATA, "a b d c e");
     check_list(tree, NULL, SNAPSHOT_LIST_INACTIVE, "a");
