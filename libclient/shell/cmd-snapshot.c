@@ -110,6 +110,20 @@ static const struct {
     { "validate", VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE },
 };
 
+/* The creation flags both snapshot-create and snapshot-create-as take, in virsh's
+ * order (snap_create_flags reads them). */
+/* clang-format off */
+#define SNAPSHOT_CREATE_FLAG_OPTS                                                      \
+    { "no-metadata", SHELL_OPT_BOOL, 0, "take snapshot but create no metadata" },     \
+    { "halt", SHELL_OPT_BOOL, 0, "halt domain after snapshot is created" },           \
+    { "disk-only", SHELL_OPT_BOOL, 0, "capture disk state but not vm state" },        \
+    { "reuse-external", SHELL_OPT_BOOL, 0, "reuse any existing external files" },     \
+    { "quiesce", SHELL_OPT_BOOL, 0, "quiesce guest's file systems" },                 \
+    { "atomic", SHELL_OPT_BOOL, 0, "require atomic operation" },                      \
+    { "live", SHELL_OPT_BOOL, 0, "take a live snapshot" },                            \
+    { "validate", SHELL_OPT_BOOL, 0, "validate the XML against the schema" }
+/* clang-format on */
+
 static unsigned int snap_create_flags(const ShellCall *call)
 {
     unsigned int flags = 0;
@@ -163,14 +177,7 @@ static const ShellOptDef opts_snapshot_create[] = {
     { "xmlfile", SHELL_OPT_DATA, 0, "domain snapshot XML" },
     { "redefine", SHELL_OPT_BOOL, 0, "redefine metadata for existing snapshot" },
     { "current", SHELL_OPT_BOOL, 0, "with redefine, set current snapshot" },
-    { "no-metadata", SHELL_OPT_BOOL, 0, "take snapshot but create no metadata" },
-    { "halt", SHELL_OPT_BOOL, 0, "halt domain after snapshot is created" },
-    { "disk-only", SHELL_OPT_BOOL, 0, "capture disk state but not vm state" },
-    { "reuse-external", SHELL_OPT_BOOL, 0, "reuse any existing external files" },
-    { "quiesce", SHELL_OPT_BOOL, 0, "quiesce guest's file systems" },
-    { "atomic", SHELL_OPT_BOOL, 0, "require atomic operation" },
-    { "live", SHELL_OPT_BOOL, 0, "take a live snapshot" },
-    { "validate", SHELL_OPT_BOOL, 0, "validate the XML against the schema" },
+    SNAPSHOT_CREATE_FLAG_OPTS,
     { NULL },
 };
 
@@ -305,14 +312,7 @@ static const ShellOptDef opts_snapshot_create_as[] = {
     { "name", SHELL_OPT_DATA, 0, "name of snapshot" },
     { "description", SHELL_OPT_DATA, 0, "description of snapshot" },
     { "print-xml", SHELL_OPT_BOOL, 0, "print XML document rather than create" },
-    { "no-metadata", SHELL_OPT_BOOL, 0, "take snapshot but create no metadata" },
-    { "halt", SHELL_OPT_BOOL, 0, "halt domain after snapshot is created" },
-    { "disk-only", SHELL_OPT_BOOL, 0, "capture disk state but not vm state" },
-    { "reuse-external", SHELL_OPT_BOOL, 0, "reuse any existing external files" },
-    { "quiesce", SHELL_OPT_BOOL, 0, "quiesce guest's file systems" },
-    { "atomic", SHELL_OPT_BOOL, 0, "require atomic operation" },
-    { "live", SHELL_OPT_BOOL, 0, "take a live snapshot" },
-    { "validate", SHELL_OPT_BOOL, 0, "validate the XML against the schema" },
+    SNAPSHOT_CREATE_FLAG_OPTS,
     { "memspec", SHELL_OPT_STRING, 0, "memory attributes: [file=]name[,snapshot=type]" },
     { "diskspec", SHELL_OPT_ARGV, 0,
       "disk attributes: disk[,snapshot=type][,driver=type][,file=name]" },

@@ -48,6 +48,22 @@ void conn_open_file(Conn *c, const char *file)
     conn_open(c, uri);
 }
 
+/* Opening test://<data>/@file must fail: its error. */
+GError *conn_open_file_error(const char *file)
+{
+    g_autofree char *path = data_path(file);
+    g_autofree char *uri = g_strconcat("test://", path, NULL);
+    GError *error = NULL;
+    Conn c;
+
+    g_test_message("%s", file);
+    g_assert_false(conn_open_uri(&c, uri, &error));
+    g_assert_nonnull(error);
+    g_ptr_array_unref(c.events);
+    g_mutex_clear(&c.lock);
+    return error;
+}
+
 void conn_close(Conn *c)
 {
     OPS->connect_close(c->conn);

@@ -25,6 +25,8 @@ char *data_path(const char *file);
 bool conn_open_uri(Conn *c, const char *uri_str, GError **error);
 void conn_open(Conn *c, const char *uri);
 void conn_open_file(Conn *c, const char *file);
+/* Opening test://<data>/@file must fail: its error. */
+GError *conn_open_file_error(const char *file);
 void conn_close(Conn *c);
 /* The events seen since the last call, joined with "; ". */
 char *take_events(Conn *c);
