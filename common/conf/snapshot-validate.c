@@ -95,6 +95,14 @@ SnapshotDef *snapshot_def_parse_full(const char *xml, SnapshotParseFlags flags, 
         return NULL;
     if (!snapshot_def_post_parse(def, now, error))
         return NULL;
+    /* a redefinition without <memory> says by its state where the memory went, as
+     * libvirt fills it in: nothing for a shut-off or disk-only one, internal otherwise */
+    if ((flags & SNAPSHOT_PARSE_REDEFINE) && def->memory == SNAPSHOT_LOCATION_DEFAULT &&
+        !def->memory_file)
+        def->memory =
+            def->state == SNAPSHOT_STATE_SHUTOFF || def->state == SNAPSHOT_STATE_DISK_SNAPSHOT
+                ? SNAPSHOT_LOCATION_NO
+                : SNAPSHOT_LOCATION_INTERNAL;
     if (!snapshot_def_validate(def, error))
         return NULL;
     return g_steal_pointer(&def);

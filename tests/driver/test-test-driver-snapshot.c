@@ -788,6 +788,8 @@ static void test_node_file(void)
     g_assert_nonnull(strstr(xml, "<description>first</description>"));
     g_assert_nonnull(strstr(xml, "<creationTime>1700000000</creationTime>"));
     g_assert_null(strstr(xml, "test:")); /* out of the test namespace */
+    /* no <memory> in a redefinition: from the state, as libvirt */
+    g_assert_nonnull(strstr(xml, "<memory snapshot='internal'/>"));
     g_assert_null(strstr(xml, "<active>"));
     /* they are metadata like any other: undefine asks for --snapshots-metadata */
     g_assert_false(OPS->domain_undefine(c.conn, dom, 0, &error));

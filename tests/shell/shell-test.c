@@ -105,6 +105,11 @@ const ShellCase shell_cases[] = {
       DEF "'snapshot-create-as test s1 --live; snapshot-create-as test s2 --quiesce; "
           "domstate test; snapshot-list test --name'",
       ORACLE },
+    /* a redefinition without <memory> gets it from its state */
+    { "snapshot-redefine-no-memory",
+      DEF "'snapshot-create test snap-redefine-nomem.xml --redefine; "
+          "snapshot-dumpxml test off'",
+      ORACLE },
     /* --leaves with --no-leaves lists nothing, as libvirt 9.0 answers */
     { "snapshot-list-leaves-no-leaves",
       DEF "'snapshot-create-as test s1; snapshot-create-as test s2; "
