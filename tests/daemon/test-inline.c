@@ -37,6 +37,26 @@ static TestDaemon *start(const DriverOps *ops, const char *conf, int block_fd)
     return td;
 }
 
+/* The inline fake with @conf whose blocking calls wait for a byte on *ret_unblock. */
+static TestDaemon *start_blocking(const char *conf, int *ret_unblock)
+{
+    int pipefd[2];
+    TestDaemon *td;
+
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    td = start(&fake_driver_inline_ops, conf, pipefd[0]);
+    close(pipefd[0]);
+    *ret_unblock = pipefd[1];
+    return td;
+}
+
+/* Let every blocked call of the fake go on. */
+static void unblock(int fd)
+{
+    g_assert_cmpint(write(fd, "x", 1), ==, 1);
+    close(fd);
+}
+
 static void stop(TestDaemon *td)
 {
     g_assert_cmpint(test_daemon_stop(td), ==, 0);
@@ -165,7 +185,7 @@ static void test_inline_with_flag(void)
  */
 static void test_inline_limits_and_order(void)
 {
-    int pipefd[2];
+    int unblock_fd;
     TestDaemon *td;
     int fd;
     g_autofree char *thread = NULL;
@@ -175,10 +195,7 @@ static void test_inline_limits_and_order(void)
     char *xml = (char *)"<domain><name>d2</name></domain>";
     remote_domain_define_xml_args def = { xml };
 
-    g_assert_cmpint(pipe(pipefd), ==, 0);
-    td = start(&fake_driver_inline_ops, "[daemon]\nmax_workers = 1\nmax_client_requests = 1\n",
-               pipefd[0]);
-    close(pipefd[0]);
+    td = start_blocking("[daemon]\nmax_workers = 1\nmax_client_requests = 1\n", &unblock_fd);
     fd = open_client(td);
     send_call(fd, REMOTE_PROC_CONNECT_GET_CAPABILITIES, 7000, NULL); /* blocks on the pipe */
     thread = whoami(fd);
@@ -187,8 +204,7 @@ static void test_inline_limits_and_order(void)
     send_call(fd, REMOTE_PROC_DOMAIN_DEFINE_XML, 7001, &def); /* deferred: limit reached */
     send_call(fd, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 7002, &lookup);
     sync_ping(fd);
-    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
-    close(pipefd[1]);
+    unblock(unblock_fd);
     g_assert_cmpuint(next_reply(fd, NULL), ==, 7000);
     g_assert_cmpuint(next_reply(fd, NULL), ==, 7001);
     g_assert_cmpuint(next_reply(fd, &late), ==, 7002);
@@ -245,7 +261,7 @@ static void test_inline_burst(void)
 static void test_inline_crowd(void)
 {
     enum { N = 6 };
-    int pipefd[2];
+    int unblock_fd;
     TestDaemon *td;
     int holder;
     int fds[N];
@@ -254,17 +270,14 @@ static void test_inline_crowd(void)
     remote_domain_lookup_by_name_args hold = { block };
     remote_domain_lookup_by_name_args lookup = { name };
 
-    g_assert_cmpint(pipe(pipefd), ==, 0);
-    td = start(&fake_driver_inline_ops, "[daemon]\n", pipefd[0]);
-    close(pipefd[0]);
+    td = start_blocking("[daemon]\n", &unblock_fd);
     holder = open_client(td);
     for (int i = 0; i < N; i++)
         fds[i] = open_client(td);
     send_call(holder, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 8000, &hold);
     for (int i = 0; i < N; i++)
         send_call(fds[i], REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 8001 + i, &lookup);
-    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
-    close(pipefd[1]);
+    unblock(unblock_fd);
     for (int i = 0; i < N; i++) {
         g_autofree char *thread = NULL;
 
@@ -283,7 +296,7 @@ static void test_inline_crowd(void)
  */
 static void test_inline_would_block(void)
 {
-    int pipefd[2];
+    int unblock_fd;
     TestDaemon *td;
     int fd;
     g_autofree char *thread = NULL;
@@ -291,9 +304,7 @@ static void test_inline_would_block(void)
     char *name = (char *)"mustwait";
     remote_domain_lookup_by_name_args lookup = { name };
 
-    g_assert_cmpint(pipe(pipefd), ==, 0);
-    td = start(&fake_driver_inline_ops, "[daemon]\nmax_client_requests = 1\n", pipefd[0]);
-    close(pipefd[0]);
+    td = start_blocking("[daemon]\nmax_client_requests = 1\n", &unblock_fd);
     fd = open_client(td);
     thread = lookup_thread(fd, "mustwait");
     g_assert_cmpstr(thread, ==, "worker");
@@ -301,8 +312,7 @@ static void test_inline_would_block(void)
     send_call(fd, REMOTE_PROC_CONNECT_GET_CAPABILITIES, 7100, NULL); /* blocks on the pipe */
     send_call(fd, REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, 7101, &lookup); /* waits for the slot */
     sync_ping(fd);
-    g_assert_cmpint(write(pipefd[1], "x", 1), ==, 1);
-    close(pipefd[1]);
+    unblock(unblock_fd);
     g_assert_cmpuint(next_reply(fd, NULL), ==, 7100);
     g_assert_cmpuint(next_reply(fd, &late), ==, 7101);
     g_assert_cmpstr(late, ==, "worker");

@@ -46,6 +46,22 @@ def test_events(t, qd, conn):
     ev.close()
 
 
+def in_background(call):
+    """Run call() on a thread; returns the started thread and the list its libvirt
+    error message lands in."""
+    errors = []
+
+    def run():
+        try:
+            call()
+        except libvirt.libvirtError as e:
+            errors.append(str(e))
+
+    th = threading.Thread(target=run)
+    th.start()
+    return th, errors
+
+
 def test_busy(t, qd, conn):
     """A QEMU that takes its time to start keeps the job "start"; a destroy meanwhile
     fails at once, and reads answer."""
@@ -55,16 +71,7 @@ def test_busy(t, qd, conn):
                 "exec /usr/bin/qemu-system-x86_64 \"$@\"\n")
     os.chmod(slow, 0o755)
     dom = conn.defineXML(diskless_xml("slow1", f"<devices><emulator>{slow}</emulator></devices>"))
-    errors = []
-
-    def start():
-        try:
-            dom.create()
-        except libvirt.libvirtError as e:
-            errors.append(str(e))
-
-    th = threading.Thread(target=start)
-    th.start()
+    th, errors = in_background(dom.create)
     # the start job is running once QEMU's log file exists
     t.ok(wait_for(lambda: os.path.exists(qd.path("log", "qemu", "slow1.log"))), "start began")
     try:
@@ -145,16 +152,7 @@ def test_wedged_monitor(t):
         wedged.create()
         pid = qd.guest_pid("wedged1")
         os.kill(pid, signal.SIGSTOP)
-        errors = []
-
-        def suspend():
-            try:
-                wedged.suspend()
-            except libvirt.libvirtError as e:
-                errors.append(str(e))
-
-        th = threading.Thread(target=suspend)
-        th.start()
+        th, errors = in_background(wedged.suspend)
         t.ok(wait_for(lambda: busy_with(wedged, "suspend")), "suspend waits for the monitor")
         t.ok(other.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF, "info of another domain")
         t.ok(wedged.info()[0] == libvirt.VIR_DOMAIN_RUNNING, "info of the wedged domain")
