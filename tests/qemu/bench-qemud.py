@@ -27,7 +27,6 @@ file (no virtlogd), QEMU as root (Debian's libvirt-qemu user exists only in the
 namespace's passwd). LIBVIRT_DRIVER_DIR holds only the qemu driver module.
 """
 
-import ctypes
 import os
 import shutil
 import signal
@@ -216,10 +215,6 @@ def libvirtd_unavailable():
     return None
 
 
-def _die_with_parent():
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 class Libvirtd:
     """libvirtd 9.0 with only its qemu driver, in a mount namespace of its own (see the
     module comment). Keeps its tree over a restart (for the cached probe)."""
@@ -257,18 +252,14 @@ class Libvirtd:
             f.write(text)
 
     def start(self):
-        notify_path = os.path.join(self.root, "notify")
-        if os.path.exists(notify_path):
-            os.unlink(notify_path)
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        notify.bind(notify_path)
+        notify, notify_path = qemud.notify_socket(self.root)
         env = dict(os.environ, NOTIFY_SOCKET=notify_path,
                    LIBVIRT_DRIVER_DIR=os.path.join(self.root, "drivers"))
         env.pop("G_DEBUG", None)  # the tests' fatal-warnings is not for libvirtd
         with open(os.path.join(self.root, "stderr.log"), "a") as log:
             self.proc = subprocess.Popen(
                 ["unshare", "--mount", "sh", os.path.join(self.root, "setup.sh"), self.root],
-                env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=qemud.die_with_parent)
         try:
             ok = notify_wait(notify, self.proc)
         finally:

@@ -57,7 +57,7 @@ def file_contains(path, needle):
         return False
 
 
-def _die_with_parent():
+def die_with_parent():
     # a test that dies must not leave its daemon behind (PR_SET_PDEATHSIG)
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
@@ -77,18 +77,14 @@ class Qemud:
         self.start()
 
     def start(self):
-        notify_path = os.path.join(self.root, "notify")
-        if os.path.exists(notify_path):
-            os.unlink(notify_path)
-        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        notify.bind(notify_path)
+        notify, notify_path = notify_socket(self.root)
         notify.settimeout(WAIT)
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         env.pop("G_DEBUG", None)
         log = open(os.path.join(self.root, "virtqemud.log"), "a")
         self.proc = subprocess.Popen([*self.wrapper, self.exe, "--root", self.root, *self.args], env=env,
                                      stdout=log, stderr=subprocess.STDOUT,
-                                     preexec_fn=_die_with_parent)
+                                     preexec_fn=die_with_parent)
         log.close()
         try:
             while "READY=1" not in notify.recv(4096).decode():
@@ -123,6 +119,16 @@ class Qemud:
         """SIGTERM the daemon, kill every QEMU of the root, remove the root."""
         self.kill(signal.SIGTERM)
         clean_root(self.root)
+
+
+def notify_socket(root):
+    """A fresh sd_notify socket at @root/notify for a daemon's READY=1: (socket, path)."""
+    path = os.path.join(root, "notify")
+    if os.path.exists(path):
+        os.unlink(path)
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(path)
+    return notify, path
 
 
 def clean_root(root, pid_dir=os.path.join("run", "qemu")):
