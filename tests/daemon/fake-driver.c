@@ -9,6 +9,13 @@
 
 int fake_driver_block_fd = -1;
 
+const DaemonInfo fake_driver_info = {
+    .name = "virtfaked",
+    .sock_prefix = "virtfaked",
+    .driver_scheme = "fake",
+    .default_uri = "fake:///default",
+};
+
 typedef struct FakeDomain {
     char *name;
     uint8_t uuid[VIRT_UUID_LEN];

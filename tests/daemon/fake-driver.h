@@ -13,8 +13,11 @@
  * domain's name into the others; create-XML-with-files is not implemented.
  */
 
+#include "daemon/daemon.h"
 #include "driver/driver.h"
 
+/* "virtfaked": its sockets, scheme "fake", default URI fake:///default */
+extern const DaemonInfo fake_driver_info;
 extern const DriverOps fake_driver_ops;
 extern const DriverOps fake_driver_inline_ops;
 extern int fake_driver_block_fd;

@@ -18,13 +18,6 @@
 #include "test-harness.h"
 #include "util/error.h"
 
-static const DaemonInfo fake_info = {
-    .name = "virtfaked",
-    .sock_prefix = "virtfaked",
-    .driver_scheme = "fake",
-    .default_uri = "fake:///default",
-};
-
 static uint32_t serial;
 
 #define CALL(fd, proc, args, ret) test_call((fd), REMOTE_PROGRAM, (proc), serial++, (args), (ret))
@@ -60,7 +53,8 @@ static void open_conn(int fd, const char *uri, unsigned int flags)
 
 static TestDaemon *start(const char *conf)
 {
-    return test_daemon_start_with_config(&fake_driver_ops, &fake_info, conf ? conf : "[daemon]\n");
+    return test_daemon_start_with_config(&fake_driver_ops, &fake_driver_info,
+                                         conf ? conf : "[daemon]\n");
 }
 
 static void stop(TestDaemon *td)
@@ -650,7 +644,7 @@ static void test_reload(void)
     int admin;
 
     g_assert_true(g_file_set_contents(path, "[daemon]\nmax_clients = 10\n", -1, NULL));
-    td = test_daemon_start(&fake_driver_ops, &fake_info, args);
+    td = test_daemon_start(&fake_driver_ops, &fake_driver_info, args);
     admin = test_connect(td->sock_admin);
     g_assert_cmpuint(admin_max_clients(admin), ==, 10);
     /* SIGHUP re-reads the file; systemd's RELOADING=1 ... READY=1 tells us when */

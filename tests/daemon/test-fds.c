@@ -10,7 +10,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,13 +21,6 @@
 #include "util/error.h"
 
 #define TIMEOUT_MS 10000
-
-static const DaemonInfo fake_info = {
-    .name = "virtfaked",
-    .sock_prefix = "virtfaked",
-    .driver_scheme = "fake",
-    .default_uri = "fake:///default",
-};
 
 static uint32_t serial = 1;
 
@@ -134,7 +126,7 @@ static void pipe_close_write(Pipe *p)
  * while the domain runs; the daemon closes what it did not keep. */
 static void test_create_with_files(void)
 {
-    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_info, NULL);
+    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_driver_info, NULL);
     int fd = connect_opened(td->sock_rw);
     remote_nonnull_domain dom = define(fd, "files");
     unsigned int base = test_count_fds(td->pid);
@@ -177,7 +169,7 @@ static void test_create_with_files(void)
 /* Answered without the driver taking anything: every descriptor is closed. */
 static void test_refused_calls_close_fds(void)
 {
-    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_info, NULL);
+    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_driver_info, NULL);
     int fd = connect_opened(td->sock_rw);
     int ro = connect_opened(td->sock_ro);
     remote_nonnull_domain dom = define(fd, "ro");
@@ -224,27 +216,12 @@ static void test_refused_calls_close_fds(void)
     test_daemon_free(td);
 }
 
-/* One descriptor with its dummy byte as one sendmsg of @len bytes (a liar sends more). */
+/* One descriptor on @len zero bytes; the daemon may have closed us already. */
 static void send_fd_on_bytes(int fd, int pass, size_t len)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control = { 0 };
-    g_autofree char *bytes = g_malloc0(len);
-    struct iovec iov = { bytes, len };
-    struct msghdr mh = { .msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    static const char zeros[8];
 
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &pass, sizeof(int));
-    /* a closed connection refuses it: the check is what the daemon did */
-    (void)sendmsg(fd, &mh, MSG_NOSIGNAL);
+    (void)test_send_fd_on_bytes(fd, pass, zeros, len);
 }
 
 typedef enum LieKind {
@@ -260,7 +237,7 @@ typedef enum LieKind {
  * whatever descriptor it passed is closed. */
 static void test_lying_counts(void)
 {
-    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_info, NULL);
+    TestDaemon *td = test_daemon_start(&fake_driver_ops, &fake_driver_info, NULL);
     int bystander = connect_opened(td->sock_rw);
     unsigned int base = test_count_fds(td->pid);
     RpcHeader ping = { KEEPALIVE_PROGRAM,   1, KEEPALIVE_PROC_PING,

@@ -222,6 +222,26 @@ bool test_send_with_fds(int fd, GBytes *packet, const int *fds, unsigned int n_f
     return true;
 }
 
+bool test_send_fd_on_bytes(int fd, int pass, const void *bytes, size_t len)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control = { 0 };
+    struct iovec iov = { (void *)bytes, len };
+    struct msghdr mh = { .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf) };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pass, sizeof(int));
+    return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)len;
+}
+
 unsigned int test_count_fds(pid_t pid)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int)pid);

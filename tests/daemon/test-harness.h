@@ -47,6 +47,9 @@ void test_send_raw(int fd, const void *data, size_t len);
 /* @packet, then each of @fds with its own dummy byte, as libvirt's client sends them;
  * false when a descriptor could not be sent (the daemon closed the connection). */
 bool test_send_with_fds(int fd, GBytes *packet, const int *fds, unsigned int n_fds);
+/* @pass as SCM_RIGHTS on @len bytes sent in one sendmsg() (how a client may lie about
+ * where its descriptors are); false when the daemon already closed the connection. */
+bool test_send_fd_on_bytes(int fd, int pass, const void *bytes, size_t len);
 /* Descriptors open in process @pid (/proc/PID/fd). */
 unsigned int test_count_fds(pid_t pid);
 /* Wait up to @timeout_ms until process @pid has @n descriptors open. */

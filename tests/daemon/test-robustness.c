@@ -8,7 +8,6 @@
 
 #include <fcntl.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fake-driver.h"
@@ -17,13 +16,6 @@
 #include "test-harness.h"
 
 #define N_PACKETS 10000
-
-static const DaemonInfo fake_info = {
-    .name = "virtfaked",
-    .sock_prefix = "virtfaked",
-    .driver_scheme = "fake",
-    .default_uri = "fake:///default",
-};
 
 static void put_u32(GByteArray *b, uint32_t v)
 {
@@ -133,7 +125,7 @@ static bool send_and_sync(int fd, GBytes *packet)
 static void test_malformed_packets(void)
 {
     /* cheap reads inline: random payloads reach handlers on the loop thread too */
-    TestDaemon *td = test_daemon_start(&fake_driver_inline_ops, &fake_info, NULL);
+    TestDaemon *td = test_daemon_start(&fake_driver_inline_ops, &fake_driver_info, NULL);
     g_autoptr(GRand) rand = g_rand_new_with_seed(20261126);
     int bystander = connect_opened(td->sock_rw);
     int fd = connect_opened(td->sock_rw);
@@ -204,24 +196,10 @@ static GBytes *make_fd_packet(GRand *rand, uint32_t type, uint32_t n_fds, unsign
 /* One descriptor on the first byte of @packet, the rest of it after. */
 static void send_fd_on_first_byte(int fd, GBytes *packet, int pass)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control = { 0 };
     gsize len = 0;
     const uint8_t *data = g_bytes_get_data(packet, &len);
-    struct iovec iov = { (void *)data, 1 };
-    struct msghdr mh = { .msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &pass, sizeof(int));
-    if (sendmsg(fd, &mh, MSG_NOSIGNAL) == 1)
+    if (test_send_fd_on_bytes(fd, pass, data, 1))
         test_send_raw(fd, data + 1, len - 1);
 }
 
@@ -268,7 +246,7 @@ static bool send_fd_case(GRand *rand, int fd, unsigned int i, int pass)
  * and the daemon ends with the descriptors it started with. */
 static void test_malformed_fd_packets(void)
 {
-    TestDaemon *td = test_daemon_start(&fake_driver_inline_ops, &fake_info, NULL);
+    TestDaemon *td = test_daemon_start(&fake_driver_inline_ops, &fake_driver_info, NULL);
     g_autoptr(GRand) rand = g_rand_new_with_seed(20261127);
     int bystander = connect_opened(td->sock_rw);
     int fd = connect_opened(td->sock_rw);

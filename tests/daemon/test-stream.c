@@ -23,13 +23,6 @@
 
 #define TIMEOUT_MS 20000
 
-static const DaemonInfo fake_info = {
-    .name = "virtfaked",
-    .sock_prefix = "virtfaked",
-    .driver_scheme = "fake",
-    .default_uri = "fake:///default",
-};
-
 static uint32_t serial = 1;
 static DriverOps console_ops;
 
@@ -99,7 +92,7 @@ static void setup(Fixture *f, gconstpointer data)
     console_driver_dir = f->dir;
     console_ops = console_driver_wrap(&fake_driver_ops);
     f->listen_fd = listen_console(f->dir, "c1.sock");
-    f->td = test_daemon_start(data ? data : &console_ops, &fake_info, NULL);
+    f->td = test_daemon_start(data ? data : &console_ops, &fake_driver_info, NULL);
     fd = client_open(f, f->td->sock_rw);
     g_assert_no_error(CALL(fd, REMOTE_PROC_DOMAIN_DEFINE_XML, &def, &dret));
     create.dom = dret.dom;

@@ -13,6 +13,7 @@
 
 #include "rpc/message.h"
 #include "rpc/splice.h"
+#include "rpc/transport-unix.h"
 #include "util/error.h"
 
 typedef struct Fixture {
@@ -179,23 +180,7 @@ static void test_packets(Fixture *fx, gconstpointer data)
 
 static void send_fd(int sock, int fd)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control = { 0 };
-    char byte = 0;
-    struct iovec iov = { &byte, 1 };
-    struct msghdr mh = { .msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    g_assert_cmpint(sendmsg(sock, &mh, MSG_NOSIGNAL), ==, 1);
+    g_assert_cmpint(rpc_unix_send_fd(sock, fd), ==, 1);
 }
 
 /* One dummy byte and its descriptor, or -1 when the byte came without one. */

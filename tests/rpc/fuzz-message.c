@@ -10,7 +10,10 @@
  * out has its payload decoded with its procedure's type; whatever decodes must
  * encode, and encoding is stable (encode(decode(encode(x))) == encode(x)). The
  * same bytes are also decoded directly as the payload of the procedure picked by
- * byte 1, so every XDR type sees hostile input even without valid framing.
+ * byte 1, so every XDR type sees hostile input even without valid framing. A chunk
+ * that starts with a zero byte (what a dummy byte is) comes with one descriptor, as
+ * if received with SCM_RIGHTS: -1, which the decoder keeps and never closes, so the
+ * fd framing of *_WITH_FDS packets is fuzzed without real descriptors.
  */
 
 #include <glib.h>
@@ -95,7 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chunk = data[0] ? data[0] : size;
     d = rpc_decoder_new();
     for (size_t off = 1; off < size; off += chunk) {
-        if (!rpc_decoder_feed(d, data + off, MIN(chunk, size - off), NULL))
+        int fd[1] = { -1 };
+
+        if (!rpc_decoder_feed_fds(d, data + off, MIN(chunk, size - off), fd, data[off] == 0, NULL))
             break;
         while ((msg = rpc_decoder_pop(d))) {
             check_message(msg);
