@@ -104,6 +104,10 @@ char *remote_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, 
                                             GError **error);
 bool remote_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
                                          unsigned int flags, GError **error);
+char *remote_domain_managed_save_get_xml_desc(DriverConn *conn, const DomainRef *dom,
+                                              unsigned int flags, GError **error);
+bool remote_domain_managed_save_define_xml(DriverConn *conn, const DomainRef *dom, const char *dxml,
+                                           unsigned int flags, GError **error);
 SnapshotRef *remote_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                                const char *xml, unsigned int flags, GError **error);
 bool remote_domain_list_all_snapshots(DriverConn *conn, const DomainRef *dom, unsigned int flags,

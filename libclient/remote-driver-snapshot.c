@@ -136,6 +136,30 @@ bool remote_domain_save_image_define_xml(DriverConn *conn, const char *file, con
     return remote_call(conn, REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML, &args, NULL, error);
 }
 
+char *remote_domain_managed_save_get_xml_desc(DriverConn *conn, const DomainRef *dom,
+                                              unsigned int flags, GError **error)
+{
+    remote_domain_managed_save_get_xml_desc_args args = { .flags = flags };
+    remote_domain_managed_save_get_xml_desc_ret ret = { 0 };
+    char *xml;
+
+    remote_dom_to_wire(dom, &args.dom);
+    if (!remote_call(conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, &args, &ret, error))
+        return NULL;
+    xml = g_strdup(ret.xml);
+    remote_ret_clear(REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, &ret);
+    return xml;
+}
+
+bool remote_domain_managed_save_define_xml(DriverConn *conn, const DomainRef *dom, const char *dxml,
+                                           unsigned int flags, GError **error)
+{
+    remote_domain_managed_save_define_xml_args args = { .dxml = (char **)&dxml, .flags = flags };
+
+    remote_dom_to_wire(dom, &args.dom);
+    return remote_call(conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML, &args, NULL, error);
+}
+
 SnapshotRef *remote_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                                const char *xml, unsigned int flags, GError **error)
 {

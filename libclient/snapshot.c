@@ -672,3 +672,52 @@ int virDomainSaveImageDefineXML(virConnectPtr conn, const char *file, const char
         return fail(error);
     return 0;
 }
+
+/**
+ * virDomainManagedSaveGetXMLDesc: the domain XML kept in @dom's managed-save image;
+ * free() it. VIR_DOMAIN_SAVE_IMAGE_XML_SECURE (refused read-only) includes secrets.
+ */
+char *virDomainManagedSaveGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    DomainRef ref;
+    char *xml;
+
+    if (!domain_enter(dom, __func__, false) ||
+        !require(dom->conn->ops->domain_managed_save_get_xml_desc, __func__))
+        return NULL;
+    if ((dom->conn->flags & VIR_CONNECT_RO) && (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)) {
+        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_DENIED,
+                         "virDomainManagedSaveGetXMLDesc with secure flag");
+        return NULL;
+    }
+    client_domain_to_ref(dom, &ref);
+    xml = dom->conn->ops->domain_managed_save_get_xml_desc(dom->conn->drv, &ref, flags, &error);
+    if (!xml)
+        client_error_set_gerror(error);
+    return xml;
+}
+
+/**
+ * virDomainManagedSaveDefineXML: replace the domain XML kept in @dom's managed-save
+ * image by the compatible @dxml; VIR_DOMAIN_SAVE_RUNNING / _PAUSED change the state the
+ * next start leaves the guest in. Returns 0 or -1.
+ */
+int virDomainManagedSaveDefineXML(virDomainPtr dom, const char *dxml, unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    DomainRef ref;
+
+    if (!domain_enter(dom, __func__, true) ||
+        !require(dom->conn->ops->domain_managed_save_define_xml, __func__) ||
+        !save_state_flags_ok(flags))
+        return -1;
+    if (!dxml) {
+        client_error_invalid_arg(VIRT_FROM_DOMAIN, "dxml in %s must not be NULL", __func__);
+        return -1;
+    }
+    client_domain_to_ref(dom, &ref);
+    if (!dom->conn->ops->domain_managed_save_define_xml(dom->conn->drv, &ref, dxml, flags, &error))
+        return fail(error);
+    return 0;
+}

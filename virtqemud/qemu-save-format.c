@@ -47,7 +47,7 @@ static uint64_t qemu_save_get64(const uint8_t *p)
 
 /**
  * qemu_save_header_encode: the bytes before QEMU's stream: header, @xml and zeros up to
- * the next 4 KiB boundary (the stream's offset).
+ * the 4 KiB boundary at least QEMU_SAVE_XML_ROOM bytes after it (the stream's offset).
  */
 static GBytes *header_encode(const char *xml, bool paused, size_t offset)
 {
@@ -67,9 +67,11 @@ GBytes *qemu_save_header_encode(const char *xml, bool paused)
 {
     size_t xml_len = strlen(xml) + 1;
 
+    /* room for a somewhat longer XML later (save-image-define) */
+    size_t end = QEMU_SAVE_HEADER_SIZE + xml_len + QEMU_SAVE_XML_ROOM;
+
     return header_encode(xml, paused,
-                         (QEMU_SAVE_HEADER_SIZE + xml_len + QEMU_SAVE_ALIGN - 1) / QEMU_SAVE_ALIGN *
-                             QEMU_SAVE_ALIGN);
+                         (end + QEMU_SAVE_ALIGN - 1) / QEMU_SAVE_ALIGN * QEMU_SAVE_ALIGN);
 }
 
 /**

@@ -399,9 +399,11 @@ static void drop_live_def(DomainObj *obj)
     obj->def = g_steal_pointer(&obj->new_def);
 }
 
-/* Run @obj's (live) definition from the stream at @fd. Caller holds the job. */
-static bool restore_body(QemuDriver *drv, DomainObj *obj, int fd, bool paused, GPtrArray *events,
-                         GError **error)
+/* Run @obj's (live) definition from the stream at @fd; left @paused, it reports
+ * SUSPENDED/@paused_detail (libvirt: PAUSED when the caller asked for it, RESTORED
+ * when the image says so). Caller holds the job. */
+static bool restore_body(QemuDriver *drv, DomainObj *obj, int fd, bool paused, int paused_detail,
+                         GPtrArray *events, GError **error)
 {
     static const char *const incoming[] = { "-incoming", "defer", NULL };
     g_autoptr(GPtrArray) ignored = driver_events_new();
@@ -428,7 +430,7 @@ static bool restore_body(QemuDriver *drv, DomainObj *obj, int fd, bool paused, G
     qemu_driver_write_status(drv, obj);
     driver_events_queue(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_RESTORED);
     if (paused)
-        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, DOMAIN_EVENT_SUSPENDED_RESTORED);
+        driver_events_queue(events, obj, DOMAIN_EVENT_SUSPENDED, paused_detail);
     return true;
 }
 
@@ -457,6 +459,8 @@ static bool restore_managed(QemuDriver *drv, DomainObj *obj, const char *path, u
     }
     install_live_def(obj, g_steal_pointer(&def));
     if (!restore_body(drv, obj, fd, (flags & START_PAUSED) || qemu_save_restore_paused(hdr, 0),
+                      (flags & START_PAUSED) ? DOMAIN_EVENT_SUSPENDED_PAUSED
+                                             : DOMAIN_EVENT_SUSPENDED_RESTORED,
                       events, error)) {
         drop_live_def(obj);
         return false;
@@ -547,7 +551,8 @@ bool qemu_domain_restore(DriverConn *conn, const char *from, const char *dxml, u
         !(def = image_def(drv, hdr, dxml, from, error)) ||
         !domain_obj_list_add(drv->domains, def, add_flags, "restore", &obj, NULL, error))
         return false;
-    ok = restore_body(drv, obj, fd, qemu_save_restore_paused(hdr, flags), events, error);
+    ok = restore_body(drv, obj, fd, qemu_save_restore_paused(hdr, flags),
+                      DOMAIN_EVENT_SUSPENDED_RESTORED, events, error);
     if (!ok) {
         bool transient;
 
@@ -565,6 +570,45 @@ bool qemu_domain_restore(DriverConn *conn, const char *from, const char *dxml, u
 
 /* ---- the XML in an image ----------------------------------------------------------- */
 
+/* The definition kept in the image @path (flags: SECURE 1 = with secrets). */
+static char *image_get_xml(const char *path, unsigned int flags, GError **error)
+{
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    g_auto(VirtFd) fd = open_image(path, O_RDONLY, &hdr, error);
+
+    if (fd < 0 || !(def = domain_def_parse_string(hdr->xml, DOMAIN_PARSE_INACTIVE, error)))
+        return NULL;
+    return domain_def_format(def, -1,
+                             DOMAIN_FORMAT_INACTIVE | ((flags & 1u) ? DOMAIN_FORMAT_SECURE : 0));
+}
+
+/* Replace the definition kept in the image @path by the compatible @dxml; RUNNING /
+ * PAUSED in @flags change the state a restore leaves the guest in. The stream does not
+ * move: the new XML must fit before it. */
+static bool image_define_xml(QemuDriver *drv, const char *path, const char *dxml,
+                             unsigned int flags, GError **error)
+{
+    g_autoptr(QemuSaveHeader) hdr = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(GBytes) header = NULL;
+    g_autofree char *xml = NULL;
+    g_auto(VirtFd) fd = open_image(path, O_RDWR, &hdr, error);
+    const uint8_t *data;
+    gsize len;
+
+    if (fd < 0 || !(def = image_def(drv, hdr, dxml, path, error)))
+        return false;
+    xml = image_xml(def);
+    if (!(header = qemu_save_header_encode_at(xml, qemu_save_restore_paused(hdr, flags),
+                                              hdr->data_offset, path, error)))
+        return false;
+    data = g_bytes_get_data(header, &len);
+    if (pwrite(fd, data, len, 0) != (ssize_t)len || fsync(fd) < 0)
+        return sys_error(error, "write", path);
+    return true;
+}
+
 /**
  * qemu_domain_save_image_get_xml_desc: the definition kept in the image @file
  * (VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = 1: with secrets).
@@ -572,46 +616,77 @@ bool qemu_domain_restore(DriverConn *conn, const char *from, const char *dxml, u
 char *qemu_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, unsigned int flags,
                                           GError **error)
 {
-    g_autoptr(QemuSaveHeader) hdr = NULL;
-    g_autoptr(DomainDef) def = NULL;
-    g_auto(VirtFd) fd = -1;
-
     if (!qemu_driver_check_flags(flags, 1u, "qemu_domain_save_image_get_xml_desc", error) ||
-        !check_image_path(file, error) || (fd = open_image(file, O_RDONLY, &hdr, error)) < 0 ||
-        !(def = domain_def_parse_string(hdr->xml, DOMAIN_PARSE_INACTIVE, error)))
+        !check_image_path(file, error))
         return NULL;
-    return domain_def_format(def, -1,
-                             DOMAIN_FORMAT_INACTIVE | ((flags & 1u) ? DOMAIN_FORMAT_SECURE : 0));
+    return image_get_xml(file, flags, error);
 }
 
 /**
- * qemu_domain_save_image_define_xml: replace the definition kept in the image @file by
- * the compatible @dxml; SAVE_RUNNING / SAVE_PAUSED change the state a restore leaves
- * the guest in. The stream does not move: the new XML must fit before it.
+ * qemu_domain_save_image_define_xml: virDomainSaveImageDefineXML (image_define_xml).
  */
 bool qemu_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
                                        unsigned int flags, GError **error)
 {
-    g_autoptr(QemuSaveHeader) hdr = NULL;
-    g_autoptr(DomainDef) def = NULL;
-    g_autoptr(GBytes) header = NULL;
-    g_autofree char *xml = NULL;
-    g_auto(VirtFd) fd = -1;
-    const uint8_t *data;
-    gsize len;
+    return qemu_save_check_state_flags(flags, error) &&
+           qemu_driver_check_flags(flags, QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
+                                   "qemu_domain_save_image_define_xml", error) &&
+           check_image_path(file, error) && image_define_xml(conn->drv, file, dxml, flags, error);
+}
+
+/* The managed-save image of @obj, or NULL with libvirt's error when it has none. */
+static char *managed_image(QemuDriver *drv, DomainObj *obj, GError **error)
+{
+    g_autofree char *path = NULL;
+
+    g_mutex_lock(&obj->lock);
+    path = managed_path_locked(drv, obj);
+    g_mutex_unlock(&obj->lock);
+    if (g_file_test(path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer(&path);
+    g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                        "Requested operation is not valid: domain does not have managed save "
+                        "image");
+    return NULL;
+}
+
+/**
+ * qemu_domain_managed_save_get_xml_desc: the definition kept in @dom's managed-save
+ * image (VIR_DOMAIN_SAVE_IMAGE_XML_SECURE = 1: with secrets).
+ */
+char *qemu_domain_managed_save_get_xml_desc(DriverConn *conn, const DomainRef *dom,
+                                            unsigned int flags, GError **error)
+{
+    g_autoptr(DomainObj) obj = NULL;
+    g_autofree char *path = NULL;
+
+    if (!qemu_driver_check_flags(flags, 1u, "qemu_domain_managed_save_get_xml_desc", error) ||
+        !(obj = qemu_driver_obj(conn, dom, error)) ||
+        !(path = managed_image(conn->drv, obj, error)))
+        return NULL;
+    return image_get_xml(path, flags, error);
+}
+
+/**
+ * qemu_domain_managed_save_define_xml: replace the definition kept in @dom's
+ * managed-save image, as qemu_domain_save_image_define_xml; under the domain's job, so
+ * no start restores the image meanwhile.
+ */
+bool qemu_domain_managed_save_define_xml(DriverConn *conn, const DomainRef *dom, const char *dxml,
+                                         unsigned int flags, GError **error)
+{
+    g_autoptr(DomainObj) obj = NULL;
+    g_autofree char *path = NULL;
+    bool ok;
 
     if (!qemu_save_check_state_flags(flags, error) ||
         !qemu_driver_check_flags(flags, QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
-                                 "qemu_domain_save_image_define_xml", error) ||
-        !check_image_path(file, error) || (fd = open_image(file, O_RDWR, &hdr, error)) < 0 ||
-        !(def = image_def(conn->drv, hdr, dxml, file, error)))
+                                 "qemu_domain_managed_save_define_xml", error) ||
+        !(obj = qemu_driver_obj(conn, dom, error)) ||
+        !qemu_driver_job_begin(obj, "managed-save-define", error))
         return false;
-    xml = image_xml(def);
-    if (!(header = qemu_save_header_encode_at(xml, qemu_save_restore_paused(hdr, flags),
-                                              hdr->data_offset, file, error)))
-        return false;
-    data = g_bytes_get_data(header, &len);
-    if (pwrite(fd, data, len, 0) != (ssize_t)len || fsync(fd) < 0)
-        return sys_error(error, "write", file);
-    return true;
+    ok = (path = managed_image(conn->drv, obj, error)) &&
+         image_define_xml(conn->drv, path, dxml, flags, error);
+    qemu_driver_job_end(conn->drv, obj);
+    return ok;
 }

@@ -12,7 +12,8 @@
  *   28  u32 reserved (0)
  *   32  u64 offset of the migration stream (a multiple of 4096)
  *   40  reserved to 64 (0)
- *   64  the XML, NUL-terminated, then zeros up to the stream
+ *   64  the XML, NUL-terminated, then zeros up to the stream (at least
+ *       QEMU_SAVE_XML_ROOM of them, so a redefined XML may grow a little)
  *
  * The save writes to <image>.partial (owner-only), then fsyncs and renames it into
  * place, so an image that exists is complete. The QMP commands: getfd, migrate
@@ -32,6 +33,7 @@
 #define QEMU_SAVE_VERSION 1u
 #define QEMU_SAVE_HEADER_SIZE 64u
 #define QEMU_SAVE_ALIGN 4096u
+#define QEMU_SAVE_XML_ROOM 1024u /* at least this much free after the XML */
 #define QEMU_SAVE_MAX_XML (10u * 1024 * 1024)
 #define QEMU_SAVE_FDNAME "virtkit-save"
 

@@ -51,6 +51,10 @@ char *qemu_domain_save_image_get_xml_desc(DriverConn *conn, const char *file, un
                                           GError **error);
 bool qemu_domain_save_image_define_xml(DriverConn *conn, const char *file, const char *dxml,
                                        unsigned int flags, GError **error);
+char *qemu_domain_managed_save_get_xml_desc(DriverConn *conn, const DomainRef *dom,
+                                            unsigned int flags, GError **error);
+bool qemu_domain_managed_save_define_xml(DriverConn *conn, const DomainRef *dom, const char *dxml,
+                                         unsigned int flags, GError **error);
 
 /* helpers shared by the two files (qemu-snapshot-ops.c) */
 /* Wait for QMP job @job_id to conclude, then dismiss it; QEMU's error if it failed. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Handlers of the snapshot, managed-save and save/restore procedures (facts §1.12:
- * 54, 55, 182-193, 232, 233, 235, 236, 244, 246, 247, 271, 272, 274, 275): each unpacks
- * its args and calls one DriverOps entry. */
+ * 54, 55, 182-193, 232, 233, 235, 236, 244, 246, 247, 271, 272, 274, 275, 388, 389): each
+ * unpacks its args and calls one DriverOps entry. */
 
 #include <string.h>
 
@@ -171,6 +171,36 @@ bool dispatch_remote_domain_save_image_define_xml(
     return OP(call, domain_save_image_define_xml) &&
            call->ops->domain_save_image_define_xml(call->conn, args->file, args->dxml, args->flags,
                                                    error);
+}
+
+bool dispatch_remote_domain_managed_save_get_xml_desc(
+    DispatchCall *call, const remote_domain_managed_save_get_xml_desc_args *args,
+    remote_domain_managed_save_get_xml_desc_ret *ret, GError **error)
+{
+    DomainRef ref;
+
+    if (!OP(call, domain_managed_save_get_xml_desc))
+        return false;
+    dispatch_domain_from_wire(&args->dom, &ref);
+    ret->xml = call->ops->domain_managed_save_get_xml_desc(call->conn, &ref, args->flags, error);
+    return ret->xml != NULL;
+}
+
+bool dispatch_remote_domain_managed_save_define_xml(
+    DispatchCall *call, const remote_domain_managed_save_define_xml_args *args, GError **error)
+{
+    DomainRef ref;
+
+    if (!OP(call, domain_managed_save_define_xml))
+        return false;
+    if (!args->dxml) {
+        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
+                            "invalid argument: dxml must not be NULL");
+        return false;
+    }
+    dispatch_domain_from_wire(&args->dom, &ref);
+    return call->ops->domain_managed_save_define_xml(call->conn, &ref, *args->dxml, args->flags,
+                                                     error);
 }
 
 /* snapshots of a domain */

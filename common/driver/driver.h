@@ -186,6 +186,11 @@ typedef struct DriverOps {
                                             GError **error);
     bool (*domain_save_image_define_xml)(DriverConn *conn, const char *file, const char *dxml,
                                          unsigned int flags, GError **error);
+    /* the same for the domain's managed-save image */
+    char *(*domain_managed_save_get_xml_desc)(DriverConn *conn, const DomainRef *dom,
+                                              unsigned int flags, GError **error);
+    bool (*domain_managed_save_define_xml)(DriverConn *conn, const DomainRef *dom, const char *dxml,
+                                           unsigned int flags, GError **error);
 
     /* snapshots (virDomainSnapshot*; flag numbers as libvirt's, facts §3.4). Lists of
      * snapshots are GPtrArray of SnapshotRef*, lists of names GPtrArray of char*, both

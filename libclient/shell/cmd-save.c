@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * virtsh save, restore, save-image-dumpxml and save-image-define: a guest's state in a
- * file of the user's, with virsh 9.0's options and messages. The path travels as
+ * file of the user's, with virsh 9.0's options and messages; managedsave-dumpxml and
+ * managedsave-define, the same for the image of a managed save. The path travels as
  * given (the library makes it absolute); --xml names a file holding a compatible
  * domain XML to keep in the image instead.
  */
@@ -140,7 +141,61 @@ static const ShellOptDef opts_save_image_define[] = {
     { NULL },
 };
 
+static bool cmd_managedsave_dumpxml(Shell *sh, const ShellCall *call)
+{
+    unsigned int flags =
+        shell_call_has(call, "security-info") ? VIR_DOMAIN_SAVE_IMAGE_XML_SECURE : 0;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, NULL);
+    g_autofree char *xml = NULL;
+
+    if (!dom)
+        return false;
+    xml = virDomainManagedSaveGetXMLDesc(dom, flags);
+    virDomainFree(dom);
+    if (!xml)
+        return false;
+    shell_print(sh, "%s", xml);
+    return true;
+}
+
+static const ShellOptDef opts_managedsave_dumpxml[] = {
+    SHELL_OPT_DOMAIN,
+    { "security-info", SHELL_OPT_BOOL, 0, "include security sensitive information in XML dump" },
+    { NULL },
+};
+
+static bool cmd_managedsave_define(Shell *sh, const ShellCall *call)
+{
+    const char *name;
+    virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_ANY, &name);
+    g_autofree char *xml = NULL;
+    bool ok;
+
+    if (!dom)
+        return false;
+    ok = (xml = shell_read_file(sh, shell_call_get(call, "xml"))) &&
+         virDomainManagedSaveDefineXML(dom, xml, state_flags(call)) == 0;
+    if (ok)
+        shell_print_extra(sh, "Managed save state file of domain '%s' updated.\n", name);
+    else if (xml)
+        shell_error(sh, "Failed to update %s XML configuration", name);
+    virDomainFree(dom);
+    return ok;
+}
+
+static const ShellOptDef opts_managedsave_define[] = {
+    SHELL_OPT_DOMAIN,
+    { "xml", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "filename containing updated XML for the target" },
+    { "running", SHELL_OPT_BOOL, 0, "set domain to be running on start" },
+    { "paused", SHELL_OPT_BOOL, 0, "set domain to be paused on start" },
+    { NULL },
+};
+
 const ShellCmdDef shell_save_cmds[] = {
+    { "managedsave-define", cmd_managedsave_define, opts_managedsave_define, "domain",
+      "redefine the XML for a domain's managed save state file" },
+    { "managedsave-dumpxml", cmd_managedsave_dumpxml, opts_managedsave_dumpxml, "domain",
+      "Domain information of managed save state file in XML" },
     { "restore", cmd_restore, opts_restore, "domain",
       "restore a domain from a saved state in a file" },
     { "save", cmd_save, opts_save, "domain", "save a domain state to a file" },

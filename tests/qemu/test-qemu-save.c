@@ -46,6 +46,21 @@ static void test_large_xml(void)
     g_assert_cmpuint(g_bytes_get_size(bytes), ==, 2 * QEMU_SAVE_ALIGN);
 }
 
+/* An XML that would fit before the first 4 KiB boundary still gets QEMU_SAVE_XML_ROOM
+ * bytes to grow: the stream starts at the next one. */
+static void test_room(void)
+{
+    g_autofree char *xml3k = g_strnfill(QEMU_SAVE_ALIGN - QEMU_SAVE_HEADER_SIZE - 100, 'x');
+    g_autofree char *grown =
+        g_strnfill(QEMU_SAVE_ALIGN - QEMU_SAVE_HEADER_SIZE - 100 + QEMU_SAVE_XML_ROOM, 'y');
+    g_autoptr(GBytes) bytes = qemu_save_header_encode(xml3k, false);
+    g_autoptr(GBytes) again = NULL;
+
+    g_assert_cmpuint(g_bytes_get_size(bytes), ==, 2 * QEMU_SAVE_ALIGN);
+    again = qemu_save_header_encode_at(grown, false, 2 * QEMU_SAVE_ALIGN, "/s/web1.save", NULL);
+    g_assert_nonnull(again);
+}
+
 static void expect_bad(const uint8_t *buf, size_t len, const char *why)
 {
     g_autoptr(GError) error = NULL;
@@ -224,6 +239,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qemu/save/round-trip", test_round_trip);
     g_test_add_func("/qemu/save/large-xml", test_large_xml);
     g_test_add_func("/qemu/save/corrupt", test_corrupt);
+    g_test_add_func("/qemu/save/room", test_room);
     g_test_add_func("/qemu/save/encode-at", test_encode_at);
     g_test_add_func("/qemu/save/compatible", test_compatible);
     g_test_add_func("/qemu/save/state-flags", test_state_flags);

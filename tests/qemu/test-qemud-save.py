@@ -7,8 +7,8 @@ after the save (more memory: QEMU could not load the saved state into it), so th
 restored guest must run with the XML kept in the image. The guest continued: its serial
 file, which QEMU truncates when it opens it again, never shows VIRTKIT-GUEST-UP again,
 and it powers off on the ACPI button it was waiting for. Disk-less guests for the rest:
-a transient domain saved and restored, saved paused, the image's XML read and
-redefined, and the refusals (inactive domain, not an image, running namesake,
+a transient domain saved and restored, saved paused, the XML of an image and of a
+managed-save image read and redefined, and the refusals (inactive domain, not an image, running namesake,
 incompatible XML, missing files and directories, managed save of a transient domain)."""
 
 import os
@@ -192,6 +192,25 @@ def test_refusals(t, qd, conn):
                                           libvirt.VIR_DOMAIN_SAVE_RUNNING
                                           | libvirt.VIR_DOMAIN_SAVE_PAUSED),
                  libvirt.VIR_ERR_INVALID_ARG, "mutually exclusive", "RUNNING with PAUSED refused")
+    dom.destroy()
+
+    # the managed-save image's XML: none yet; then read, redefined paused, refused when
+    # incompatible, and the one that runs at the start
+    expect_error(t, lambda: dom.managedSaveGetXMLDesc(0), libvirt.VIR_ERR_OPERATION_INVALID,
+                 "does not have managed save image", "no managed-save image: no XML")
+    dom.create()
+    dom.managedSave()
+    xml = dom.managedSaveGetXMLDesc(0)
+    t.ok("<name>rf1</name>" in xml, "managedsave-dumpxml", xml)
+    expect_error(t, lambda: dom.managedSaveDefineXML(xml.replace("65536", "131072"), 0),
+                 libvirt.VIR_ERR_CONFIG_UNSUPPORTED, "memory", "incompatible XML refused")
+    dom.managedSaveDefineXML(xml.replace("</name>", "</name><description>ms</description>"),
+                             libvirt.VIR_DOMAIN_SAVE_PAUSED)
+    dom.create()
+    t.ok(dom.state()[0] == libvirt.VIR_DOMAIN_PAUSED and "ms" in dom.XMLDesc(0),
+         "started paused with the redefined XML", dom.state())
+    t.ok("<description>" not in dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
+         "the config stays as it was")
     dom.destroy()
     dom.undefine()
     tr = conn.createXML(diskless_xml("rf2"), 0)

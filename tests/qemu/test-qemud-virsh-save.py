@@ -9,10 +9,12 @@ managedsave + start restoring, save + save-image-dumpxml + restore, the guest st
 same one afterwards; undefine of the running domain with --snapshots-metadata (it goes
 on transient, its snapshot metadata goes when it stops, the qcow2 snapshot stays). A
 disk-less guest: undefine refused while a managed-save image exists, until
---managed-save; virtsh's save, save-image-dumpxml, save-image-define and restore print
-what virsh prints (success and error)."""
+--managed-save; virtsh's save, save-image-dumpxml, save-image-define, restore,
+managedsave-dumpxml and managedsave-define print what virsh prints (success and error),
+and the redefined XML is the one that runs."""
 
 import os
+import re
 import subprocess
 
 from qemud import Qemud, define, diskless_xml, qemu_tap, tiny_xml, virsh, wait_for
@@ -171,14 +173,29 @@ def test_virtsh_same_output(t, qd):
         rc, out, err = virsh(qd, "dumpxml", "vt1")
         t.ok(f"<description>{who}</description>" in out, f"{who}: with the redefined XML")
         got.append(shell(qd, exe, "restore", junk))
+        # the XML of the managed-save image, read and redefined (started paused)
+        virsh(qd, "managedsave", "vt1", check=True)
+        got.append(shell(qd, exe, "managedsave-dumpxml", "vt1"))
+        with open(newxml, "w") as f:
+            f.write(re.sub(r"\s*<description>.*</description>", "", got[-1][1])
+                    .replace("</name>", f"</name><description>m{who}</description>", 1))
+        got.append(shell(qd, exe, "managedsave-define", "vt1", newxml, "--paused"))
+        virsh(qd, "start", "vt1", check=True)
+        rc, out, err = virsh(qd, "dumpxml", "vt1")
+        t.ok(domstate(qd, "vt1") == "paused (user)" and f"<description>m{who}</description>" in out,
+             f"{who}: managedsave-define: started paused with the redefined XML",
+             domstate(qd, "vt1"))
+        got.append(shell(qd, exe, "managedsave-dumpxml", "vt1"))
         virsh(qd, "destroy", "vt1", check=True)
         if exe == "virsh":
             want = got
             continue
         for (rc, out, err), (wrc, wout, werr), what in zip(got, want, (
-                "save", "save-image-dumpxml", "save-image-define", "restore", "restore junk")):
-            wout = wout.replace("<description>virsh</description>", "")
-            out = out.replace("<description>virsh</description>", "")
+                "save", "save-image-dumpxml", "save-image-define", "restore", "restore junk",
+                "managedsave-dumpxml", "managedsave-define", "managedsave-dumpxml without image")):
+            # the XML the two rounds put in differs in its description only
+            wout, out = (re.sub(r"<description>m?virsh</description>", "", wout),
+                         re.sub(r"<description>m?virtsh</description>", "", out))
             t.ok((rc, out, err) == (wrc, wout, werr), f"virtsh {what}: as virsh",
                  [(rc, out, err), (wrc, wout, werr)])
     virsh(qd, "undefine", "vt1", check=True)

@@ -82,6 +82,8 @@ int virDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml
 char *virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags);
 int virDomainSaveImageDefineXML(virConnectPtr conn, const char *file, const char *dxml,
                                 unsigned int flags);
+char *virDomainManagedSaveGetXMLDesc(virDomainPtr dom, unsigned int flags);
+int virDomainManagedSaveDefineXML(virDomainPtr dom, const char *dxml, unsigned int flags);
 
 virDomainSnapshotPtr virDomainSnapshotCreateXML(virDomainPtr domain, const char *xmlDesc,
                                                 unsigned int flags);
