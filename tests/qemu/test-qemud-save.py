@@ -9,7 +9,8 @@ file, which QEMU truncates when it opens it again, never shows VIRTKIT-GUEST-UP 
 and it powers off on the ACPI button it was waiting for. Disk-less guests for the rest:
 a transient domain saved and restored, saved paused, the XML of an image and of a
 managed-save image read and redefined, and the refusals (inactive domain, not an image, running namesake,
-incompatible XML, missing files and directories, managed save of a transient domain)."""
+incompatible XML, missing files and directories, managed save of a transient domain);
+a kill -9 of the daemon while a restored guest runs keeps it on the image's XML."""
 
 import os
 import signal
@@ -219,6 +220,35 @@ def test_refusals(t, qd, conn):
     tr.destroy()
 
 
+def test_restart_keeps_image_xml(t, qd):
+    """kill -9 of the daemon while a guest runs a restored image's XML: after the
+    restart it still runs that XML, and the config edited after the save is the
+    definition once it stops."""
+    conn = libvirt.open(qd.uri)
+    dom = conn.defineXML(diskless_xml("rs1"))
+    xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    image = qd.path("rs1.img")
+    dom.create()
+    dom.save(image)
+    conn.defineXML(xml.replace("65536", "131072"))
+    conn.restore(image)
+    conn.close()
+    qd.kill()
+    qd.start()
+    conn = libvirt.open(qd.uri)
+    dom = conn.lookupByName("rs1")
+    t.ok(wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_RUNNING,
+                                          libvirt.VIR_DOMAIN_RUNNING_RESTORED]),
+         "after kill -9 and a restart: running (restored)", dom.state())
+    t.ok(dom.info()[1] == 65536 and "131072" in dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
+         "it runs the image's XML, the edited config waits", dom.info())
+    wait_for(lambda: not_busy(dom.destroy))  # the reconnect job may still be ending
+    t.ok(dom.info()[1] == 131072, "stopped: the edited config is the definition",
+         dom.info())
+    dom.undefine()
+    conn.close()
+
+
 def main():
     t = qemu_tap()
     libvirt_event_thread()
@@ -229,6 +259,7 @@ def main():
         test_transient_and_paused(t, qd, conn)
         test_refusals(t, qd, conn)
         conn.close()
+        test_restart_keeps_image_xml(t, qd)
     finally:
         qd.stop()
     t.done()
