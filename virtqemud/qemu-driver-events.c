@@ -22,6 +22,7 @@ struct QemuProcCtx {
     QemuDriver *drv;
     DomainObj *obj; /* a reference, dropped with the context */
     unsigned generation;
+    gint seq; /* counts the events queued (loop thread), see QemuDomainPriv.stale_seq */
 };
 
 typedef enum QemuNewsKind {
@@ -36,6 +37,7 @@ typedef struct QemuNews {
     unsigned generation;
     QemuMonitorEventType event;
     bool guest; /* SHUTDOWN: the guest asked for it */
+    int seq;    /* events: QemuProcCtx.seq when it was queued */
 } QemuNews;
 
 QemuProcCtx *qemu_proc_ctx_new(QemuDriver *drv, DomainObj *obj, unsigned generation)
@@ -72,6 +74,7 @@ static void news_push(QemuProcCtx *ctx, QemuNewsKind kind, QemuMonitorEventType 
     news->generation = ctx->generation;
     news->event = event;
     news->guest = guest;
+    news->seq = g_atomic_int_add(&ctx->seq, 1) + 1;
     g_thread_pool_push(ctx->drv->events_pool, news, NULL);
 }
 
@@ -84,10 +87,11 @@ static void on_qemu_event(QemuProcess *proc, const QemuMonitorMessage *event, vo
     case QEMU_EVENT_SHUTDOWN:
     case QEMU_EVENT_STOP:
     case QEMU_EVENT_RESUME:
+    case QEMU_EVENT_RESET:
         news_push(opaque, QEMU_NEWS_EVENT, type, qemu_monitor_event_bool(event, "guest", false));
+        qemu_async_job_notify();
         break;
     case QEMU_EVENT_POWERDOWN:
-    case QEMU_EVENT_RESET:
     case QEMU_EVENT_SUSPEND:
     case QEMU_EVENT_WAKEUP:
     case QEMU_EVENT_JOB_STATUS_CHANGE:
@@ -145,7 +149,8 @@ static void exit_commit(QemuDriver *drv, DomainObj *obj, GPtrArray *events)
 void qemu_driver_job_end(QemuDriver *drv, DomainObj *obj)
 {
     g_autoptr(GPtrArray) events = driver_events_new();
-    bool pending;
+    QemuDomainPriv *priv;
+    bool pending, restart = false;
 
     g_mutex_lock(&obj->lock);
     pending = obj->priv && ((QemuDomainPriv *)obj->priv)->exit_pending;
@@ -154,7 +159,18 @@ void qemu_driver_job_end(QemuDriver *drv, DomainObj *obj)
     g_mutex_unlock(&obj->lock);
     if (pending)
         exit_commit(drv, obj, events);
-    domain_obj_end_job(obj);
+    /* a restart that found the job taken waits for exactly this moment: same lock */
+    g_mutex_lock(&obj->lock);
+    g_assert(obj->job);
+    obj->job = NULL;
+    priv = obj->priv;
+    if (priv && priv->restart_pending && priv->proc) {
+        priv->restart_pending = false;
+        restart = true;
+    }
+    g_mutex_unlock(&obj->lock);
+    if (restart)
+        qemu_driver_schedule_restart(drv, obj);
     qemu_driver_emit(drv, events);
 }
 
@@ -190,6 +206,9 @@ void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int d
     priv->got_shutdown = false;
     priv->exit_pending = false;
     priv->destroying = false;
+    priv->fake_reboot = false;
+    priv->action_paused = false;
+    priv->restart_pending = false;
     remove_run_files(priv);
     g_mutex_unlock(&obj->lock);
 
@@ -206,6 +225,34 @@ void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int d
     g_atomic_int_dec_and_test(&drv->active);
 }
 
+/* How long a job waits for one answer of QEMU (qemu_driver_monitor_configure). */
+static unsigned monitor_timeout_ms = QEMU_MONITOR_TIMEOUT_MS;
+
+/**
+ * qemu_driver_monitor_configure: the monitor timeout from
+ * $VIRTKIT_QEMU_MONITOR_TIMEOUT_MS (milliseconds, 100 to 3600000), else
+ * QEMU_MONITOR_TIMEOUT_MS. A wedged QEMU fails its domain's job after this long.
+ */
+void qemu_driver_monitor_configure(void)
+{
+    const char *env = g_getenv("VIRTKIT_QEMU_MONITOR_TIMEOUT_MS");
+    guint64 value;
+
+    if (!env)
+        return;
+    if (g_ascii_string_to_unsigned(env, 10, 100, 3600000, &value, NULL))
+        monitor_timeout_ms = (unsigned)value;
+    else
+        g_warning("VIRTKIT_QEMU_MONITOR_TIMEOUT_MS='%s' is not a number of milliseconds "
+                  "between 100 and 3600000; using %u",
+                  env, monitor_timeout_ms);
+}
+
+unsigned qemu_driver_monitor_timeout(void)
+{
+    return monitor_timeout_ms;
+}
+
 /**
  * qemu_driver_monitor_run: @cmd on @obj's QMP monitor, failing with QEMU's error for
  * an error reply. Caller holds the job, which keeps the process alive.
@@ -214,6 +261,7 @@ bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
                              QemuMonitorMessage **ret_reply, GError **error)
 {
     g_autoptr(QemuMonitorMessage) reply = NULL;
+    g_autoptr(GError) err = NULL;
     g_autofree char *name = g_strdup(cmd->name);
     QemuMonitor *mon = NULL;
 
@@ -227,8 +275,18 @@ bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
                             "Requested operation is not valid: domain is not running");
         return false;
     }
-    if (!qemu_monitor_call(mon, cmd, QEMU_MONITOR_TIMEOUT_MS, &reply, error) ||
-        !qemu_monitor_reply_check(reply, name, error))
+    if (!qemu_monitor_call(mon, cmd, monitor_timeout_ms, &reply, &err)) {
+        /* say what to do about a QEMU that stopped answering */
+        if (g_error_matches(err, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT))
+            g_set_error(error, err->domain, err->code,
+                        "operation timed out: %s; the QEMU process may be hung: destroy the "
+                        "domain to stop it",
+                        err->message);
+        else
+            g_propagate_error(error, g_steal_pointer(&err));
+        return false;
+    }
+    if (!qemu_monitor_reply_check(reply, name, error))
         return false;
     if (ret_reply)
         *ret_reply = g_steal_pointer(&reply);
@@ -266,53 +324,127 @@ static void handle_exit(QemuDriver *drv, DomainObj *obj, const QemuNews *news)
     qemu_driver_emit(drv, events);
 }
 
-/* on_poweroff='restart': QEMU stayed (-no-shutdown); boot the guest again. */
-static void restart_after_poweroff(QemuDriver *drv, DomainObj *obj)
-{
-    g_autoptr(GError) error = NULL;
+/* ---- booting again after a poweroff ------------------------------------------------ */
 
-    if (!domain_obj_begin_job(obj, "restart", NULL))
-        return;
-    if (qemu_driver_monitor_run(obj, qemu_monitor_command_new("system_reset"), NULL, &error) &&
-        qemu_driver_monitor_run(obj, qemu_monitor_command_new("cont"), NULL, &error)) {
-        g_mutex_lock(&obj->lock);
-        qemu_domain_priv_locked(obj)->got_shutdown = false;
-        domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
-        g_mutex_unlock(&obj->lock);
-        qemu_driver_write_status(drv, obj);
-    } else {
-        g_debug("cannot restart domain after poweroff: %s", error->message);
+typedef struct QemuRestart {
+    QemuDriver *drv;
+    DomainObj *obj; /* a reference */
+    unsigned generation;
+} QemuRestart;
+
+/**
+ * qemu_driver_schedule_restart: boot @obj's guest again, which powered off while QEMU
+ * stayed (on_poweroff='restart' runs QEMU with -no-shutdown; a reboot set the
+ * shutdown action to pause). Runs on the restart pool: monitor calls must not hold up
+ * the events of other domains.
+ */
+void qemu_driver_schedule_restart(QemuDriver *drv, DomainObj *obj)
+{
+    QemuRestart *r = g_new0(QemuRestart, 1);
+
+    r->drv = drv;
+    r->obj = domain_obj_ref(obj);
+    g_mutex_lock(&obj->lock);
+    r->generation = obj->priv ? ((QemuDomainPriv *)obj->priv)->generation : 0;
+    g_mutex_unlock(&obj->lock);
+    g_thread_pool_push(drv->restart_pool, r, NULL);
+}
+
+/* Take the job for the restart, or leave it to the end of the job running now. */
+static bool restart_begin(QemuRestart *r, bool *ret_unpause)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&r->obj->lock);
+    QemuDomainPriv *priv = r->obj->priv;
+
+    if (!priv || !priv->proc || priv->generation != r->generation ||
+        !domain_obj_is_active_locked(r->obj))
+        return false;
+    if (r->obj->job) {
+        priv->restart_pending = true;
+        return false;
     }
-    qemu_driver_job_end(drv, obj);
+    r->obj->job = "restart";
+    *ret_unpause = priv->action_paused;
+    return true;
+}
+
+/* system_reset, the poweroff action back when a reboot changed it, cont. */
+static bool restart_guest(DomainObj *obj, bool unpause, GError **error)
+{
+    return qemu_driver_monitor_run(obj, qemu_monitor_command_new("system_reset"), NULL, error) &&
+           (!unpause || qemu_driver_monitor_run(
+                            obj, qemu_monitor_cmd_set_action_shutdown("poweroff"), NULL, error)) &&
+           qemu_driver_monitor_run(obj, qemu_monitor_command_new("cont"), NULL, error);
+}
+
+static void restart_run(gpointer data, gpointer user_data)
+{
+    QemuRestart *r = data;
+    g_autoptr(GPtrArray) events = driver_events_new();
+    g_autoptr(GError) error = NULL;
+    bool unpause = false;
+
+    if (restart_begin(r, &unpause)) {
+        g_mutex_lock(&r->obj->lock);
+        QemuDomainPriv *priv = qemu_domain_priv_locked(r->obj);
+        QemuProcess *proc = priv->proc;
+        g_autofree char *name = g_strdup(r->obj->def->name);
+        g_mutex_unlock(&r->obj->lock);
+
+        if (restart_guest(r->obj, unpause, &error)) {
+            g_mutex_lock(&r->obj->lock);
+            /* QEMU's STOP (poweroff) and RESUME (our cont) were queued before cont's
+             * reply: the events thread must not take them for news */
+            priv->stale_seq = g_atomic_int_get(&priv->ctx->seq);
+            priv->got_shutdown = false;
+            priv->fake_reboot = false;
+            priv->action_paused = false;
+            domain_obj_set_state_locked(r->obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
+            g_mutex_unlock(&r->obj->lock);
+            qemu_driver_write_status(r->drv, r->obj);
+            driver_events_queue(events, r->obj, DOMAIN_EVENT_RESUMED,
+                                DOMAIN_EVENT_RESUMED_UNPAUSED);
+        } else {
+            /* the guest is powered off already: stop QEMU rather than leave it hanging */
+            g_warning("domain '%s' powered off and cannot boot again (%s); stopping it", name,
+                      error->message);
+            (void)qemu_process_kill(proc, QEMU_KILL_GRACE_MS, NULL);
+        }
+        qemu_driver_emit(r->drv, events);
+        qemu_driver_job_end(r->drv, r->obj);
+    }
+    domain_obj_unref(r->obj);
+    g_free(r);
 }
 
 /* SHUTDOWN: the guest (or the ACPI button) powered it off; QEMU exits next unless
- * on_poweroff keeps it. */
+ * on_poweroff keeps it, or a reboot asked to boot it again. */
 static void handle_shutdown(QemuDriver *drv, DomainObj *obj, const QemuNews *news,
                             GPtrArray *events)
 {
     DomainLifecycleAction action;
+    bool restart;
 
     g_mutex_lock(&obj->lock);
-    if (qemu_domain_priv_locked(obj)->destroying) {
+    QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
+
+    if (priv->destroying) {
         g_mutex_unlock(&obj->lock);
         return;
     }
-    qemu_domain_priv_locked(obj)->got_shutdown = true;
+    priv->got_shutdown = true;
     action = obj->def->on_poweroff;
-    if (action == DOMAIN_LIFECYCLE_PRESERVE)
+    restart = priv->fake_reboot || action == DOMAIN_LIFECYCLE_RESTART;
+    if (action == DOMAIN_LIFECYCLE_PRESERVE && !restart)
         domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_SHUTTING_DOWN);
     else
         domain_obj_set_state_locked(obj, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_USER);
     g_mutex_unlock(&obj->lock);
     driver_events_queue(events, obj, DOMAIN_EVENT_SHUTDOWN,
                         news->guest ? DOMAIN_EVENT_SHUTDOWN_GUEST : DOMAIN_EVENT_SHUTDOWN_HOST);
-    qemu_driver_emit(drv, events);
-    g_ptr_array_set_size(events, 0);
-    if (action == DOMAIN_LIFECYCLE_RESTART)
-        restart_after_poweroff(drv, obj);
-    else
-        qemu_driver_write_status(drv, obj);
+    qemu_driver_write_status(drv, obj);
+    if (restart)
+        qemu_driver_schedule_restart(drv, obj);
 }
 
 /* STOP and RESUME that no job of ours caused (a job sets the state itself). */
@@ -323,6 +455,10 @@ static void handle_run_state(QemuDriver *drv, DomainObj *obj, const QemuNews *ne
     bool changed = false;
 
     g_mutex_lock(&obj->lock);
+    if (news->seq <= qemu_domain_priv_locked(obj)->stale_seq) {
+        g_mutex_unlock(&obj->lock);
+        return;
+    }
     if (!obj->job && obj->state == DOMAIN_STATE_RUNNING && stop) {
         domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);
         changed = true;
@@ -354,6 +490,8 @@ static void handle_news(gpointer data, gpointer user_data)
     g_mutex_unlock(&news->obj->lock);
     if (current && news->event == QEMU_EVENT_SHUTDOWN)
         handle_shutdown(news->drv, news->obj, news, events);
+    else if (current && news->event == QEMU_EVENT_RESET)
+        driver_events_queue_reboot(events, news->obj); /* any reset, as libvirt reports it */
     else if (current)
         handle_run_state(news->drv, news->obj, news, events);
     qemu_driver_emit(news->drv, events);
@@ -363,12 +501,17 @@ static void handle_news(gpointer data, gpointer user_data)
 bool qemu_driver_events_init(QemuDriver *drv, GError **error)
 {
     drv->events_pool = g_thread_pool_new(handle_news, drv, 1, FALSE, error);
-    return drv->events_pool != NULL;
+    if (!drv->events_pool)
+        return false;
+    drv->restart_pool = g_thread_pool_new(restart_run, drv, 2, FALSE, error);
+    return drv->restart_pool != NULL;
 }
 
-/* Handle what is queued, then stop the thread. */
+/* Handle what is queued, then stop the threads (the events thread queues restarts). */
 void qemu_driver_events_shutdown(QemuDriver *drv)
 {
     if (drv->events_pool)
         g_thread_pool_free(g_steal_pointer(&drv->events_pool), FALSE, TRUE);
+    if (drv->restart_pool)
+        g_thread_pool_free(g_steal_pointer(&drv->restart_pool), FALSE, TRUE);
 }

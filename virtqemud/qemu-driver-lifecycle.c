@@ -135,6 +135,7 @@ bool qemu_driver_launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps,
     priv->pid = qemu_process_pid(proc);
     priv->got_shutdown = false;
     priv->exit_pending = false;
+    priv->stale_seq = 0;
     g_mutex_unlock(&obj->lock);
     return true;
 }
@@ -302,14 +303,87 @@ bool qemu_domain_shutdown(DriverConn *conn, const DomainRef *dom, unsigned int f
            run_command_job(conn, dom, "shutdown", "system_powerdown", false, error);
 }
 
-/* QEMU's own reset: <on_reboot> is honoured by QEMU (-no-reboot for 'destroy', which
- * turns the reset into a shutdown). */
-bool qemu_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+/* Whether @obj's guest can be asked to power off through ACPI. */
+static bool check_acpi(DomainObj *obj, const char *what, GError **error)
 {
-    return qemu_driver_check_flags(flags, REBOOT_ACPI, "qemu_domain_reboot", error) &&
-           run_command_job(conn, dom, "reboot", "system_reset", false, error);
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (obj->def->features & DOMAIN_FEATURE_ACPI)
+        return true;
+    g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
+                "Requested operation is not valid: domain '%s' cannot be asked to %s through "
+                "ACPI: its definition lacks <features><acpi/></features>",
+                obj->def->name, what);
+    return false;
 }
 
+/* Mark the poweroff that comes as a reboot, QEMU pausing on it instead of exiting
+ * (libvirt's "fake reboot"); false when <on_reboot> says the guest stays off. */
+static bool reboot_prepare(DomainObj *obj, GError **error)
+{
+    DomainLifecycleAction on_reboot, on_poweroff;
+    bool pause;
+
+    g_mutex_lock(&obj->lock);
+    on_reboot = obj->def->on_reboot;
+    on_poweroff = obj->def->on_poweroff;
+    g_mutex_unlock(&obj->lock);
+    if (on_reboot == DOMAIN_LIFECYCLE_DESTROY || on_reboot == DOMAIN_LIFECYCLE_PRESERVE)
+        return true; /* as libvirt: the reboot becomes a shutdown */
+    /* without -no-shutdown (on_poweroff destroy) QEMU would exit on the poweroff */
+    pause = on_poweroff != DOMAIN_LIFECYCLE_RESTART && on_poweroff != DOMAIN_LIFECYCLE_PRESERVE;
+    if (pause &&
+        !qemu_driver_monitor_run(obj, qemu_monitor_cmd_set_action_shutdown("pause"), NULL, error))
+        return false;
+    g_mutex_lock(&obj->lock);
+    qemu_domain_priv_locked(obj)->fake_reboot = true;
+    qemu_domain_priv_locked(obj)->action_paused = pause;
+    g_mutex_unlock(&obj->lock);
+    return true;
+}
+
+/* Undo reboot_prepare after the power button could not be pressed. */
+static void reboot_cancel(DomainObj *obj)
+{
+    bool unpause;
+
+    g_mutex_lock(&obj->lock);
+    unpause = qemu_domain_priv_locked(obj)->action_paused;
+    qemu_domain_priv_locked(obj)->fake_reboot = false;
+    qemu_domain_priv_locked(obj)->action_paused = false;
+    g_mutex_unlock(&obj->lock);
+    if (unpause)
+        (void)qemu_driver_monitor_run(obj, qemu_monitor_cmd_set_action_shutdown("poweroff"), NULL,
+                                      NULL);
+}
+
+/**
+ * qemu_domain_reboot: virDomainReboot as libvirt does it without a guest agent: the
+ * ACPI power button, and when the guest has powered off QEMU resets it and it boots
+ * again (qemu_driver_schedule_restart); QEMU's RESET becomes the REBOOT event.
+ * <on_reboot> destroy or preserve turn the reboot into a shutdown.
+ */
+bool qemu_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
+{
+    g_autoptr(DomainObj) obj = NULL;
+    bool ok;
+
+    if (!qemu_driver_check_flags(flags, REBOOT_ACPI, "qemu_domain_reboot", error) ||
+        !(obj = qemu_driver_obj(conn, dom, error)) || !qemu_driver_job_begin(obj, "reboot", error))
+        return false;
+    ok = driver_domain_check_active(obj, error) && check_acpi(obj, "reboot", error) &&
+         reboot_prepare(obj, error);
+    if (ok &&
+        !qemu_driver_monitor_run(obj, qemu_monitor_command_new("system_powerdown"), NULL, error)) {
+        reboot_cancel(obj);
+        ok = false;
+    }
+    qemu_driver_job_end(conn->drv, obj);
+    return ok;
+}
+
+/* QEMU's own reset (no guest involvement); the REBOOT event follows QEMU's RESET.
+ * With on_reboot='destroy' (-no-reboot) QEMU turns it into a shutdown. */
 bool qemu_domain_reset(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
 {
     return qemu_driver_check_flags(flags, 0, "qemu_domain_reset", error) &&

@@ -29,7 +29,7 @@
 #include "state/paths.h"
 
 #define QEMU_CAPS_PROBE_TIMEOUT_MS 30000
-#define QEMU_MONITOR_TIMEOUT_MS 30000 /* a wedged QEMU fails its job after this */
+#define QEMU_MONITOR_TIMEOUT_MS 30000 /* default: a wedged QEMU fails its job after this */
 #define QEMU_LAUNCH_TIMEOUT_MS 30000
 #define QEMU_KILL_GRACE_MS 3000
 
@@ -45,12 +45,13 @@ typedef struct QemuDriver {
     DomainObjList *domains;
     DriverEventHub *events;
 
-    GMutex caps_lock;         /* protects caps_slots (not the probes) */
-    GHashTable *caps_slots;   /* binary path -> QemuCapsSlot* */
-    GThread *warmup;          /* probes the host's emulator at start, off the main thread */
-    GThread *startup;         /* reconnects to running guests, then autostarts */
-    GThreadPool *events_pool; /* one thread: QMP events and exits, in order */
-    GPtrArray *reconnect;     /* DomainObj* found running at start, for the startup thread */
+    GMutex caps_lock;          /* protects caps_slots (not the probes) */
+    GHashTable *caps_slots;    /* binary path -> QemuCapsSlot* */
+    GThread *warmup;           /* probes the host's emulator at start, off the main thread */
+    GThread *startup;          /* reconnects to running guests, then autostarts */
+    GThreadPool *events_pool;  /* one thread: QMP events and exits, in order */
+    GThreadPool *restart_pool; /* boots guests again after a poweroff (monitor calls) */
+    GPtrArray *reconnect;      /* DomainObj* found running at start, for the startup thread */
 
     gint active; /* running guests: the daemon does not exit idle while > 0 */
 } QemuDriver;
@@ -70,9 +71,13 @@ typedef struct QemuDomainPriv {
     char *monitor_path; /* QMP unix socket */
     char *pidfile;
     char *log_path;
-    bool got_shutdown; /* QEMU reported SHUTDOWN: its exit is a shutdown, not a crash */
-    bool exit_pending; /* QEMU exited while a job ran: the job's end handles it */
-    bool destroying;   /* destroy killed it: its SHUTDOWN (host-signal) is no news */
+    bool got_shutdown;    /* QEMU reported SHUTDOWN: its exit is a shutdown, not a crash */
+    bool exit_pending;    /* QEMU exited while a job ran: the job's end handles it */
+    bool destroying;      /* destroy killed it: its SHUTDOWN (host-signal) is no news */
+    bool fake_reboot;     /* a reboot asked for the ACPI poweroff: boot again after it */
+    bool action_paused;   /* the reboot made QEMU pause on poweroff (set-action) */
+    bool restart_pending; /* boot again when the job running now ends */
+    int stale_seq;        /* STOP/RESUME queued up to this QemuProcCtx.seq were a restart's */
     struct SnapshotTree *snapshots; /* snapshot metadata (qemu-snapshot-ops.c) */
 } QemuDomainPriv;
 
@@ -111,6 +116,12 @@ void qemu_driver_job_end(QemuDriver *drv, DomainObj *obj);
  * removed, transient domains dropped, STOPPED/@detail queued. Caller holds the job. */
 void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int detail,
                               GPtrArray *events);
+/* Boot @obj's powered-off guest again (on_poweroff='restart', a reboot), off the
+ * events thread. */
+void qemu_driver_schedule_restart(QemuDriver *drv, DomainObj *obj);
+/* The monitor timeout of jobs: configured once at init, then read. */
+void qemu_driver_monitor_configure(void);
+unsigned qemu_driver_monitor_timeout(void);
 /* Run the QMP command @cmd (taken) on @obj's monitor. Caller holds the job. */
 bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
                              QemuMonitorMessage **ret_reply, GError **error);

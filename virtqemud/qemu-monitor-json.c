@@ -150,9 +150,48 @@ QemuMonitorCommand *qemu_monitor_cmd_snapshot_delete(const char *job_id, const c
 
 QemuMonitorCommand *qemu_monitor_cmd_job_dismiss(const char *job_id)
 {
-    QemuMonitorCommand *cmd = qemu_monitor_command_new("job-dismiss");
+    return qemu_monitor_cmd_job("job-dismiss", job_id);
+}
+
+/**
+ * qemu_monitor_cmd_block_commit: an active commit job @job_id merging the root node
+ * @top (the disk's active image) into @base_node. It stays after it concluded
+ * (auto-dismiss off) so that query-jobs still tells how it ended.
+ */
+QemuMonitorCommand *qemu_monitor_cmd_block_commit(const char *job_id, const char *top,
+                                                  const char *base_node)
+{
+    QemuMonitorCommand *cmd = qemu_monitor_command_new("block-commit");
+    JsonObject *args = qemu_monitor_command_args(cmd);
+
+    json_object_set_string_member(args, "job-id", job_id);
+    json_object_set_string_member(args, "device", top);
+    json_object_set_string_member(args, "base-node", base_node);
+    json_object_set_boolean_member(args, "auto-dismiss", FALSE);
+    return cmd;
+}
+
+/**
+ * qemu_monitor_cmd_job: a command on the QMP job @job_id ("job-complete",
+ * "job-cancel", "job-dismiss", ...).
+ */
+QemuMonitorCommand *qemu_monitor_cmd_job(const char *command, const char *job_id)
+{
+    QemuMonitorCommand *cmd = qemu_monitor_command_new(command);
 
     json_object_set_string_member(qemu_monitor_command_args(cmd), "id", job_id);
+    return cmd;
+}
+
+/**
+ * qemu_monitor_cmd_set_action_shutdown: what QEMU does when the guest powers off:
+ * "poweroff" (exit) or "pause" (stay, so that the guest can be booted again).
+ */
+QemuMonitorCommand *qemu_monitor_cmd_set_action_shutdown(const char *action)
+{
+    QemuMonitorCommand *cmd = qemu_monitor_command_new("set-action");
+
+    json_object_set_string_member(qemu_monitor_command_args(cmd), "shutdown", action);
     return cmd;
 }
 

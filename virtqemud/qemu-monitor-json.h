@@ -145,6 +145,10 @@ QemuMonitorCommand *qemu_monitor_cmd_snapshot_load(const char *job_id, const cha
 QemuMonitorCommand *qemu_monitor_cmd_snapshot_delete(const char *job_id, const char *tag,
                                                      const char *const *devices);
 QemuMonitorCommand *qemu_monitor_cmd_job_dismiss(const char *job_id);
+QemuMonitorCommand *qemu_monitor_cmd_job(const char *command, const char *job_id);
+QemuMonitorCommand *qemu_monitor_cmd_block_commit(const char *job_id, const char *top,
+                                                  const char *base_node);
+QemuMonitorCommand *qemu_monitor_cmd_set_action_shutdown(const char *action);
 QemuMonitorCommand *qemu_monitor_cmd_migrate_set_events(void);
 QemuMonitorCommand *qemu_monitor_cmd_migrate(const char *uri);
 QemuMonitorCommand *qemu_monitor_cmd_getfd(const char *fdname);

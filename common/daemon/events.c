@@ -13,8 +13,9 @@
 #include "util/error.h"
 
 #define EVENT_ID_LIFECYCLE 0
+#define EVENT_ID_REBOOT 1
 #define EVENT_ID_LEGACY_MAX 15 /* 167 accepts ids up to DEVICE_REMOVED */
-#define EVENT_ID_MAX 63        /* ids we accept registrations for; only lifecycle fires */
+#define EVENT_ID_MAX 63        /* ids we accept registrations for; lifecycle and reboot fire */
 #define EVENT_REGS_MAX 1024    /* per client */
 /* libvirtd sends events with serial 1 (virsh-rpc-trace.md); clients ignore it */
 #define EVENT_SERIAL 1
@@ -48,14 +49,12 @@ static void events_send(Client *client, int proc, const void *msg)
     client_send(client, packet);
 }
 
-static void events_deliver(Client *client, const DomainEvent *event)
+static void events_deliver_lifecycle(Client *client, const DomainEvent *event)
 {
     remote_domain_event_lifecycle_msg lifecycle = { .event = event->event,
                                                     .detail = event->detail };
     bool legacy_sent = false;
 
-    if (event->event_id != EVENT_ID_LIFECYCLE)
-        return; /* drivers emit only lifecycle events so far */
     dispatch_domain_to_wire(event->dom, &lifecycle.dom);
     for (guint i = 0; i < client->events->len && !client->dead; i++) {
         const EventReg *reg = &g_array_index(client->events, EventReg, i);
@@ -74,6 +73,36 @@ static void events_deliver(Client *client, const DomainEvent *event)
         }
     }
     g_free(lifecycle.dom.name);
+}
+
+static void events_deliver_reboot(Client *client, const DomainEvent *event)
+{
+    remote_domain_event_reboot_msg reboot = { 0 };
+
+    dispatch_domain_to_wire(event->dom, &reboot.dom);
+    for (guint i = 0; i < client->events->len && !client->dead; i++) {
+        const EventReg *reg = &g_array_index(client->events, EventReg, i);
+
+        if (!events_reg_matches(reg, event))
+            continue;
+        if (reg->kind == EVENT_REG_CALLBACK) {
+            remote_domain_event_callback_reboot_msg msg = { .callbackID = reg->callback_id,
+                                                            .msg = reboot };
+
+            events_send(client, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT, &msg);
+        } else {
+            events_send(client, REMOTE_PROC_DOMAIN_EVENT_REBOOT, &reboot);
+        }
+    }
+    g_free(reboot.dom.name);
+}
+
+static void events_deliver(Client *client, const DomainEvent *event)
+{
+    if (event->event_id == EVENT_ID_LIFECYCLE)
+        events_deliver_lifecycle(client, event);
+    else if (event->event_id == EVENT_ID_REBOOT)
+        events_deliver_reboot(client, event);
 }
 
 static void events_on_loop(Daemon *daemon, gpointer data)

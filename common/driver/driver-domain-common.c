@@ -163,6 +163,18 @@ void driver_events_queue(GPtrArray *events, DomainObj *obj, DomainEventType even
     g_ptr_array_add(events, ev);
 }
 
+/**
+ * driver_events_queue_reboot: add a reboot event (VIR_DOMAIN_EVENT_ID_REBOOT) of @obj.
+ */
+void driver_events_queue_reboot(GPtrArray *events, DomainObj *obj)
+{
+    DomainEvent *ev = g_new0(DomainEvent, 1);
+
+    ev->event_id = 1; /* VIR_DOMAIN_EVENT_ID_REBOOT */
+    ev->dom = driver_domain_ref(obj);
+    g_ptr_array_add(events, ev);
+}
+
 char *driver_host_name(void)
 {
     char name[256];

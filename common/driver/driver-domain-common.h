@@ -30,6 +30,7 @@ void driver_event_hub_emit(DriverEventHub *hub, GPtrArray *events);
 
 GPtrArray *driver_events_new(void);
 void driver_events_queue(GPtrArray *events, DomainObj *obj, DomainEventType event, int detail);
+void driver_events_queue_reboot(GPtrArray *events, DomainObj *obj);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DriverEventHub, driver_event_hub_free)
 

@@ -220,25 +220,76 @@ def event_loop():
 
 
 class Events:
+    """Lifecycle events as "name:EVENT/detail" and reboot events as "name:REBOOT", in
+    the order the daemon sent them, for every domain of @conn."""
+
     def __init__(self, conn):
         self.cond = threading.Condition()
         self.seen = []
         self.conn = conn
-        self.cb = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                              self.on_event, None)
+        self.cbs = [
+            conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                        self.on_lifecycle, None),
+            conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT,
+                                        self.on_reboot, None),
+        ]
 
-    def on_event(self, conn, dom, event, detail, opaque):
+    def _add(self, text):
         with self.cond:
-            self.seen.append(f"{dom.name()}:{LIFECYCLE[event]}/{detail}")
+            self.seen.append(text)
             self.cond.notify_all()
 
-    def wait(self, count):
+    def on_lifecycle(self, conn, dom, event, detail, opaque):
+        self._add(f"{dom.name()}:{LIFECYCLE[event]}/{detail}")
+
+    def on_reboot(self, conn, dom, opaque):
+        self._add(f"{dom.name()}:REBOOT")
+
+    def of(self, name):
         with self.cond:
-            self.cond.wait_for(lambda: len(self.seen) >= count, timeout=WAIT)
-            return list(self.seen)
+            return [e for e in self.seen if e.startswith(name + ":")]
+
+    def wait(self, count, name=None, timeout=WAIT):
+        """The events (of domain @name, or all) once there are @count of them, or at the
+        deadline."""
+        with self.cond:
+            self.cond.wait_for(lambda: len(self._pick(name)) >= count, timeout=timeout)
+            return self._pick(name)
+
+    def wait_for(self, event, name, timeout=WAIT):
+        """Whether the event @event ("REBOOT", "STOPPED/0", ...) of @name came."""
+        want = f"{name}:{event}"
+        with self.cond:
+            return self.cond.wait_for(lambda: want in self.seen, timeout=timeout)
+
+    def _pick(self, name):
+        return list(self.seen) if name is None else [e for e in self.seen
+                                                     if e.startswith(name + ":")]
 
     def close(self):
-        self.conn.domainEventDeregisterAny(self.cb)
+        for cb in self.cbs:
+            self.conn.domainEventDeregisterAny(cb)
+
+
+def count_in(path, needle):
+    """How often @needle is in the file @path (a guest's serial log)."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read().count(needle)
+    except OSError:
+        return 0
+
+
+def define_tiny(qd, conn, name, extra=""):
+    """Define the tiny guest @name with an empty serial log; returns (dom, serial)."""
+    serial = qd.path(f"{name}.serial")
+    open(serial, "w").close()
+    return conn.defineXML(tiny_xml(name, serial, extra)), serial
+
+
+def wait_ready(serial, count=1, timeout=120):
+    """Whether the guest printed its readiness line @count times (boots)."""
+    return wait_for(lambda: count_in(serial, "VIRTKIT-GUEST-READY") >= count, timeout=timeout)
 
 
 def not_busy(func):

@@ -1,81 +1,163 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""virtqemud's lifecycle corners through python3-libvirt (tier: real daemon, real-TCG
-guests): reboot of the tiny real guest, <on_poweroff>restart</on_poweroff> and
-<on_reboot>destroy</on_reboot> honoured, a QEMU that dies under a running daemon
-(shut off, crashed, STOPPED/FAILED), autostart once per host boot, and no idle exit
-while a guest runs."""
+"""virtqemud's lifecycle corners through python3-libvirt and Debian's virsh (tier: real
+daemon, real-TCG guests). Three tiny real guests boot side by side and serve every
+check that needs a guest OS:
+- pr1: `virsh reboot` is an ACPI poweroff after which QEMU resets the guest and it
+  boots again; `virsh event --event reboot` and python's REBOOT callback see it;
+  virDomainReset is QEMU's system_reset and a REBOOT event too;
+- pw1 (<on_poweroff>restart</on_poweroff>): the guest's own poweroff boots it again,
+  state reason "booted";
+- rd1 (<on_reboot>destroy</on_reboot>): a reboot shuts it off;
+- mk1 (disk-less, no ACPI): a reboot is refused naming <acpi/>; its resets make the
+  REBOOT events that tell when virsh's registration is in place; then its QEMU is
+  killed under the running daemon (shut off, crashed, STOPPED/FAILED).
+Then autostart once per host boot, and no idle exit while a guest runs."""
 
 import os
 import signal
+import subprocess
+import threading
 
 import libvirt
 
-from qemud import (Events, Qemud, diskless_xml, libvirt_event_thread, not_busy, qemu_tap, tiny_xml,
-                   wait_for)
+from qemud import (Events, Qemud, WAIT, define_tiny, diskless_xml, libvirt_event_thread,
+                   not_busy, qemu_tap, virsh, wait_for, wait_ready)
 
 
-def count_in(path, needle):
+class VirshEvents:
+    """`virsh event --event reboot --loop` in the background, its lines collected."""
+
+    def __init__(self, qd):
+        self.lines = []
+        self.proc = subprocess.Popen(["virsh", "-c", qd.uri, "event", "--event", "reboot",
+                                      "--loop", "--timeout", str(int(WAIT * 4))],
+                                     stdout=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.strip())
+
+    def has(self, name):
+        return f"event 'reboot' for domain '{name}'" in self.lines
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=WAIT)
+
+
+def test_reboot_refused_without_acpi(t, mk1):
     try:
-        with open(path, errors="replace") as f:
-            return f.read().count(needle)
-    except OSError:
-        return 0
+        mk1.reboot()
+        t.ok(False, "reboot without <acpi/> is refused")
+    except libvirt.libvirtError as e:
+        t.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "<acpi/>" in str(e) and
+             "'mk1'" in str(e), "reboot without <acpi/> is refused naming it", str(e))
 
 
-def boot_tiny(t, qd, conn, name, extra=""):
-    serial = qd.path(f"{name}.serial")
-    open(serial, "w").close()
-    dom = conn.defineXML(tiny_xml(name, serial, extra))
-    dom.create()
-    t.ok(wait_for(lambda: count_in(serial, "VIRTKIT-GUEST-READY") == 1, timeout=120),
-         f"{name} is ready")
-    return dom, serial
+def virsh_event_ready(qd, mk1):
+    """virsh event, once a reset of mk1 shows up in its output (registration done)."""
+    ve = VirshEvents(qd)
+
+    def reset_seen():
+        mk1.reset()
+        return wait_for(lambda: ve.has("mk1"), timeout=0.5)
+    if not wait_for(reset_seen):
+        raise RuntimeError(f"virsh event never reported mk1's reset: {ve.lines}")
+    return ve
 
 
-def test_reboot_and_poweroff_restart(t, qd, conn):
-    """One boot of the tiny guest for both: a reboot, then an ACPI poweroff that
-    <on_poweroff>restart</on_poweroff> turns into a new boot."""
-    dom, serial = boot_tiny(t, qd, conn, "pr1", "<on_poweroff>restart</on_poweroff>")
-    dom.reboot()
-    t.ok(wait_for(lambda: count_in(serial, "VIRTKIT-GUEST-READY") == 2, timeout=120),
-         "reboot: the guest booted again")
-    t.ok(dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING, "still running", dom.state())
-    dom.shutdown()
-    t.ok(wait_for(lambda: count_in(serial, "VIRTKIT-GUEST-READY") == 3, timeout=120),
-         "on_poweroff=restart: the guest powered off and booted again")
-    t.ok(wait_for(lambda: dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING), "running again",
-         dom.state())
-    dom.destroy()
-    dom.undefine()
+def test_reboot(t, qd, ev, ve, pr1, serial):
+    """`virsh reboot`: the guest powers off, QEMU resets it, it boots again."""
+    t.ok(wait_for(lambda: ve.has("pr1"), timeout=120), "virsh event: reboot of pr1", ve.lines)
+    t.ok(wait_ready(serial, 2), "reboot: the guest powered off and booted again")
+    t.ok(ev.wait_for("RESUMED/0", "pr1"), "RESUMED after the reset", ev.of("pr1"))
+    got = ev.of("pr1")
+    t.ok(got[:3] == ["pr1:DEFINED/0", "pr1:STARTED/0", "pr1:SHUTDOWN/1"] and
+         "pr1:REBOOT" in got and not any("STOPPED" in e for e in got),
+         "events: SHUTDOWN/guest, REBOOT, never STOPPED", got)
+    t.ok(pr1.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
+         "running (booted) after the reboot", pr1.state())
 
 
-def test_on_reboot_destroy(t, qd, conn):
-    dom = conn.defineXML(diskless_xml("rd1", "<on_reboot>destroy</on_reboot>"))
-    dom.create()
-    dom.reboot()
-    t.ok(wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF,
-                                          libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN]),
-         "on_reboot=destroy: a reboot shuts it off", dom.state())
-    dom.undefine()
+def test_poweroff_restart(t, ev, pw1, serial):
+    """The guest's poweroff with <on_poweroff>restart</on_poweroff> boots it again."""
+    t.ok(wait_ready(serial, 2), "on_poweroff=restart: the guest powered off and booted again")
+    # booted to readiness: QEMU's STOP and RESUME of the restart are long handled
+    t.ok(pw1.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
+         "running, reason booted", pw1.state())
+    # QEMU's firmware resets the machine on a warm boot: each RESET is a REBOOT event
+    got = [e for e in ev.of("pw1") if e != "pw1:REBOOT"]
+    t.ok(got == ["pw1:DEFINED/0", "pw1:STARTED/0", "pw1:SHUTDOWN/1", "pw1:RESUMED/0"],
+         "events: SHUTDOWN/guest, RESUMED", got)
 
 
-def test_crash(t, qd, conn):
+def test_reset(t, ev, pr1):
+    """virDomainReset is QEMU's system_reset: a REBOOT event, no lifecycle change."""
+    n = len(ev.of("pr1"))
+    pr1.reset()
+    got = ev.wait(n + 1, "pr1")[n:]
+    t.ok(got and all(e == "pr1:REBOOT" for e in got), "reset: a REBOOT event", got)
+    t.ok(pr1.state()[0] == libvirt.VIR_DOMAIN_RUNNING, "reset: still running", pr1.state())
+
+
+def test_on_reboot_destroy(t, ev, rd1):
+    t.ok(wait_for(lambda: rd1.state() == [libvirt.VIR_DOMAIN_SHUTOFF,
+                                          libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN], timeout=120),
+         "on_reboot=destroy: a reboot shuts it off", rd1.state())
+    got = ev.wait(4, "rd1")
+    t.ok(got == ["rd1:DEFINED/0", "rd1:STARTED/0", "rd1:SHUTDOWN/1", "rd1:STOPPED/0"],
+         "events: SHUTDOWN/guest, STOPPED/shutdown, no REBOOT", got)
+
+
+def test_guests(t, qd, conn):
+    """Three tiny guests boot side by side, are rebooted / powered off side by side,
+    and are checked one after the other."""
     ev = Events(conn)
-    dom = conn.defineXML(diskless_xml("cr1"))
-    dom.create()
-    pid = qd.guest_pid("cr1")
-    os.kill(pid, signal.SIGKILL)
-    t.ok(wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF,
-                                          libvirt.VIR_DOMAIN_SHUTOFF_CRASHED]),
-         "QEMU killed: shut off (crashed)", dom.state())
-    got = ev.wait(3)
-    t.ok(got == ["cr1:DEFINED/0", "cr1:STARTED/0", "cr1:STOPPED/5"], "STOPPED/FAILED", got)
-    t.ok(not os.path.exists(qd.path("run", "qemu", "cr1.xml")), "status file removed")
+    pr1, pr1_serial = define_tiny(qd, conn, "pr1")
+    pw1, pw1_serial = define_tiny(qd, conn, "pw1", "<on_poweroff>restart</on_poweroff>")
+    rd1, rd1_serial = define_tiny(qd, conn, "rd1", "<on_reboot>destroy</on_reboot>")
+    mk1 = conn.defineXML(diskless_xml("mk1"))
+    for dom in (pr1, pw1, rd1, mk1):
+        dom.create()
+    # the disk-less checks run while the tiny guests boot
+    test_reboot_refused_without_acpi(t, mk1)
+    ve = virsh_event_ready(qd, mk1)
+    try:
+        t.ok(all(wait_ready(s) for s in (pr1_serial, pw1_serial, rd1_serial)),
+             "pr1, pw1 and rd1 are ready")
+        for name in ("pr1", "rd1"):
+            rc, _, err = virsh(qd, "reboot", name)
+            t.ok(rc == 0, f"virsh reboot {name}", err)
+        pw1.shutdown()
+        test_reboot(t, qd, ev, ve, pr1, pr1_serial)
+    finally:
+        ve.close()
+    test_poweroff_restart(t, ev, pw1, pw1_serial)
+    test_on_reboot_destroy(t, ev, rd1)
+    test_reset(t, ev, pr1)
+    for dom in (pr1, pw1):
+        dom.destroy()
+    for dom in (pr1, pw1, rd1):
+        dom.undefine()
+    test_crash(t, qd, ev, mk1)
     ev.close()
-    dom.create()
-    t.ok(dom.isActive(), "it starts again")
-    dom.destroy()
-    dom.undefine()
+
+
+def test_crash(t, qd, ev, mk1):
+    n = len(ev.of("mk1"))
+    os.kill(qd.guest_pid("mk1"), signal.SIGKILL)
+    t.ok(wait_for(lambda: mk1.state() == [libvirt.VIR_DOMAIN_SHUTOFF,
+                                          libvirt.VIR_DOMAIN_SHUTOFF_CRASHED]),
+         "QEMU killed: shut off (crashed)", mk1.state())
+    got = ev.wait(n + 1, "mk1")[n:]
+    t.ok(got == ["mk1:STOPPED/5"], "STOPPED/FAILED", got)
+    t.ok(not os.path.exists(qd.path("run", "qemu", "mk1.xml")), "status file removed")
+    mk1.create()
+    t.ok(mk1.isActive(), "it starts again")
+    mk1.destroy()
+    mk1.undefine()
 
 
 def test_autostart(t, qd):
@@ -125,9 +207,7 @@ def main():
     qd = Qemud()
     try:
         conn = libvirt.open(qd.uri)
-        test_reboot_and_poweroff_restart(t, qd, conn)
-        test_on_reboot_destroy(t, qd, conn)
-        test_crash(t, qd, conn)
+        test_guests(t, qd, conn)
         conn.close()
         test_autostart(t, qd)
     finally:

@@ -63,25 +63,32 @@ def in_background(call):
 
 
 def test_busy(t, qd, conn):
-    """A QEMU that takes its time to start keeps the job "start"; a destroy meanwhile
-    fails at once, and reads answer."""
+    """A QEMU that is held back keeps the job "start"; a destroy meanwhile fails at once,
+    and reads answer. The emulator wrapper says when it runs and waits for the test to
+    release it: the destroy happens during the start, whatever the machine's load."""
     slow = qd.path("slow-qemu")
+    running = qd.path("slow-running")
+    release = qd.path("slow-release")
     with open(slow, "w") as f:
-        f.write("#!/bin/sh\ncase \"$*\" in *guest=slow1*) sleep 3;; esac\n"
+        f.write("#!/bin/sh\n"
+                f"case \"$*\" in *guest=slow1*) : > {running}\n"
+                f"  while [ ! -e {release} ]; do sleep 0.05; done;; esac\n"
                 "exec /usr/bin/qemu-system-x86_64 \"$@\"\n")
     os.chmod(slow, 0o755)
     dom = conn.defineXML(diskless_xml("slow1", f"<devices><emulator>{slow}</emulator></devices>"))
     th, errors = in_background(dom.create)
-    # the start job is running once QEMU's log file exists
-    t.ok(wait_for(lambda: os.path.exists(qd.path("log", "qemu", "slow1.log"))), "start began")
     try:
-        dom.destroy()
-        t.ok(False, "destroy during start fails")
-    except libvirt.libvirtError as e:
-        t.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and
-             "busy with start" in str(e), "destroy during start: busy with start", str(e))
-    t.ok(dom.state()[0] in (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_RUNNING),
-         "reads answer during the job")
+        t.ok(wait_for(lambda: os.path.exists(running)), "start began (the emulator runs)")
+        try:
+            dom.destroy()
+            t.ok(False, "destroy during start fails")
+        except libvirt.libvirtError as e:
+            t.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and
+                 "busy with start" in str(e), "destroy during start: busy with start", str(e))
+        t.ok(dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF, "reads answer during the job",
+             dom.state())
+    finally:
+        open(release, "w").close()
     th.join(WAIT)
     t.ok(not errors and dom.isActive(), "the start finished", errors)
     dom.destroy()
