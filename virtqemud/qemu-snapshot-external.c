@@ -275,9 +275,33 @@ bool qemu_external_plan_revert(const SnapshotDef *snap, const QemuExternalFacts 
 
 /* ---- delete ---- */
 
+/* The data of the overlay @c the domain runs on goes into the frozen image @base:
+ * qemu-img commit and the config switched back (shut off), or QEMU's block commit,
+ * which switches the running disk (and its config) itself. */
+static void qemu_delete_merge(const char *c, const DomainDiskDef *base, bool active,
+                              QemuSteps *steps, DomainDiskDef *config_disk, bool *ret_changed)
+{
+    const char *format = base->driver_type ? base->driver_type : "raw";
+
+    if (active) {
+        QemuStep *step = qemu_steps_add(steps, QEMU_STEP_BLOCK_COMMIT, c, base->source);
+
+        step->format = g_strdup(format);
+        step->target = g_strdup(config_disk->target_dev);
+    } else {
+        qemu_steps_add(steps, QEMU_STEP_COMMIT, c, base->source);
+        g_free(config_disk->source);
+        config_disk->source = g_strdup(base->source);
+        g_free(config_disk->driver_type);
+        config_disk->driver_type = g_strdup(format);
+        *ret_changed = true;
+    }
+    qemu_steps_add(steps, QEMU_STEP_UNLINK, c, NULL);
+}
+
 /* One disk of a delete: commit the domain's overlay into the frozen image, or only
- * remove the snapshot's overlay when nothing uses it. Returns whether the config
- * changes (*@config_disk switched back to the frozen image). */
+ * remove the snapshot's overlay when nothing uses it. Sets *@ret_changed when the
+ * config must be switched back to the frozen image. */
 static bool qemu_delete_disk(const SnapshotDef *snap, const SnapshotDiskDef *sdisk, bool active,
                              const QemuExternalFacts *facts, QemuSteps *steps,
                              DomainDiskDef *config_disk, bool *ret_changed, GError **error)
@@ -289,23 +313,12 @@ static bool qemu_delete_disk(const SnapshotDef *snap, const SnapshotDiskDef *sdi
         return false;
     if (qemu_file_derived(c, sdisk->source)) {
         /* the domain runs on an overlay of the frozen image: merge it down */
-        if (active)
-            return qemu_external_error(error, VIRT_ERR_OPERATION_UNSUPPORTED,
-                                       "cannot delete external snapshot '%s' while domain '%s' "
-                                       "runs on its overlay '%s'; shut the domain off first",
-                                       snap->name, facts->current->name, c);
         if (qemu_file_needed(facts, snap, base->source))
             return qemu_external_error(error, VIRT_ERR_OPERATION_UNSUPPORTED,
                                        "cannot delete external snapshot '%s': its image '%s' is "
                                        "also the state of another snapshot",
                                        snap->name, base->source);
-        qemu_steps_add(steps, QEMU_STEP_COMMIT, c, base->source);
-        g_free(config_disk->source);
-        config_disk->source = g_strdup(base->source);
-        g_free(config_disk->driver_type);
-        config_disk->driver_type = g_strdup(base->driver_type ? base->driver_type : "raw");
-        qemu_steps_add(steps, QEMU_STEP_UNLINK, c, NULL);
-        *ret_changed = true;
+        qemu_delete_merge(c, base, active, steps, config_disk, ret_changed);
     }
     if (g_strcmp0(c, sdisk->source) != 0 && facts->exists(sdisk->source, facts->opaque) &&
         !qemu_file_needed(facts, snap, sdisk->source))
@@ -317,11 +330,12 @@ static bool qemu_delete_disk(const SnapshotDef *snap, const SnapshotDiskDef *sdi
  * qemu_external_plan_delete - the steps of deleting an external snapshot
  * @snap: the snapshot
  * @is_leaf: it has no children (others are refused, as libvirt refuses them)
- * @active: the domain runs (merging its overlay down then is refused)
+ * @active: the domain runs: QEMU merges its overlays down (block commit) and the live
+ *          config follows each switch, no config step
  * @facts: the domain's config, its snapshots (including @snap), which files exist
  * @ret_steps: commits of the domain's overlays into the images @snap froze and the
  *             config back on those images, then (cleanup) removal of overlays nothing
- *             needs any more
+ *             needs any more (the overlays merged down too, once QEMU left them)
  * @error: VIRT_ERR_OPERATION_UNSUPPORTED saying what to do instead
  *
  * Returns: true with *ret_steps (possibly only cleanup steps, or none).

@@ -95,6 +95,56 @@ bool qemu_snapshot_wait_job(DomainObj *obj, const char *job_id, GError **error)
     }
 }
 
+/* How job @job_id stands in a query-jobs reply: *ret_job NULL when QEMU lost it. */
+static bool job_lookup(DomainObj *obj, const char *job_id, QemuMonitorJob **ret_job, GError **error)
+{
+    g_autoptr(QemuMonitorMessage) reply = NULL;
+    g_autoptr(GPtrArray) jobs = NULL;
+
+    if (!qemu_driver_monitor_run(obj, qemu_monitor_command_new("query-jobs"), &reply, error) ||
+        !(jobs = qemu_monitor_parse_jobs(reply, error)))
+        return false;
+    *ret_job = NULL;
+    for (guint i = 0; i < jobs->len; i++) {
+        if (g_str_equal(((QemuMonitorJob *)jobs->pdata[i])->id, job_id)) {
+            *ret_job = g_ptr_array_steal_index(jobs, i);
+            break;
+        }
+    }
+    return true;
+}
+
+/**
+ * qemu_snapshot_wait_job_ready: wait until the QMP job @job_id (an active block
+ * commit) is ready to complete (BLOCK_JOB_READY's JOB_STATUS_CHANGE wakes us). A job
+ * that ends first fails with QEMU's error; it is left for the caller to dismiss.
+ */
+bool qemu_snapshot_wait_job_ready(DomainObj *obj, const char *job_id, GError **error)
+{
+    for (;;) {
+        g_autoptr(QemuMonitorJob) job = NULL;
+        guint64 seen = notify_now();
+
+        if (!job_lookup(obj, job_id, &job, error))
+            return false;
+        if (!job) {
+            g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_INTERNAL_ERROR,
+                        "QEMU does not know job '%s' (query-jobs)", job_id);
+            return false;
+        }
+        if (g_strcmp0(job->status, "ready") == 0)
+            return true;
+        if (g_strcmp0(job->status, "concluded") == 0 || g_strcmp0(job->status, "null") == 0 ||
+            g_strcmp0(job->status, "aborting") == 0) {
+            g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_FAILED,
+                        "QEMU job '%s' (%s) failed: %s", job_id, job->type ? job->type : "?",
+                        job->error ? job->error : "it ended before it was ready");
+            return false;
+        }
+        notify_wait(seen);
+    }
+}
+
 /**
  * qemu_save_wait_migration: wait until query-migrate reports the end of the migration
  * (MIGRATION events wake us); QEMU's error when it failed. Caller holds the job.
@@ -632,6 +682,8 @@ static bool real_run(const QemuStep *step, void *opaque, GError **error)
     case QEMU_STEP_COMMIT:
         return qemu_snapshot_run_command(
             qemu_snapshot_img_commit(qemu_snapshot_qemu_img(), step->path), error);
+    case QEMU_STEP_BLOCK_COMMIT:
+        return qemu_snapshot_block_commit(rs->drv, rs->obj, step, error);
     case QEMU_STEP_SET_CONFIG:
         return install_config(rs->drv, rs->obj, step->def, error);
     case QEMU_STEP_UNLINK:
@@ -656,6 +708,7 @@ static bool real_undo(const QemuStep *step, void *opaque, GError **error)
     case QEMU_STEP_SET_CONFIG:
         return install_config(rs->drv, rs->obj, step->old_def, error);
     case QEMU_STEP_COMMIT:
+    case QEMU_STEP_BLOCK_COMMIT:
     case QEMU_STEP_UNLINK:
     case _QEMU_STEP_KIND_MAX:
     case _QEMU_STEP_KIND_INVALID:
@@ -983,7 +1036,9 @@ static bool delete_body(QemuDriver *drv, DomainObj *obj, const char *name, unsig
         dom_facts_get(obj, &f);
         if (snapshot_def_is_external(def)) {
             g_autoptr(GPtrArray) defs = all_defs(obj);
-            const QemuExternalFacts facts = { f.persistent_def, defs, file_exists, NULL };
+            /* a running domain's disks are what QEMU runs on: the live config */
+            const QemuExternalFacts facts = { f.active ? f.live : f.persistent_def, defs,
+                                              file_exists, NULL };
             g_autoptr(QemuSteps) steps = NULL;
 
             if (flags & (SNAPSHOT_DELETE_CHILDREN | SNAPSHOT_DELETE_CHILDREN_ONLY)) {

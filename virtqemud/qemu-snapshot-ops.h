@@ -59,6 +59,12 @@ bool qemu_domain_managed_save_define_xml(DriverConn *conn, const DomainRef *dom,
 /* helpers shared by the two files (qemu-snapshot-ops.c) */
 /* Wait for QMP job @job_id to conclude, then dismiss it; QEMU's error if it failed. */
 bool qemu_snapshot_wait_job(DomainObj *obj, const char *job_id, GError **error);
+/* Wait until the QMP job @job_id is ready to complete (an active commit). */
+bool qemu_snapshot_wait_job_ready(DomainObj *obj, const char *job_id, GError **error);
+/* The QEMU_STEP_BLOCK_COMMIT @step on running @obj (qemu-snapshot-commit.c). */
+struct QemuStep;
+bool qemu_snapshot_block_commit(QemuDriver *drv, DomainObj *obj, const struct QemuStep *step,
+                                GError **error);
 /* Run @cmd (taken); output and status checked. */
 bool qemu_snapshot_run_command(Command *cmd, GError **error);
 const char *qemu_snapshot_qemu_img(void);

@@ -523,6 +523,31 @@ char *qemu_snapshot_parse_top_node(const QemuMonitorMessage *reply, const char *
 }
 
 /**
+ * qemu_snapshot_parse_file_node: in a reply to query-named-block-nodes, the node that
+ * opens @filename: its protocol node ("file" driver) when @storage, else its format
+ * node.
+ */
+char *qemu_snapshot_parse_file_node(const QemuMonitorMessage *reply, const char *filename,
+                                    bool storage, GError **error)
+{
+    JsonArray *array = qemu_snapshot_reply_array(reply, "query-named-block-nodes", error);
+
+    for (guint i = 0; array && i < json_array_get_length(array); i++) {
+        JsonObject *obj = json_array_get_object_element(array, i);
+        const char *node = qemu_snapshot_obj_string(obj, "node-name");
+
+        if (node && g_strcmp0(qemu_snapshot_obj_string(obj, "file"), filename) == 0 &&
+            (g_strcmp0(qemu_snapshot_obj_string(obj, "drv"), "file") == 0) == storage)
+            return g_strdup(node);
+    }
+    if (array)
+        g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_INTERNAL_ERROR,
+                    "QEMU has no %s node for '%s' (query-named-block-nodes)",
+                    storage ? "protocol" : "format", filename);
+    return NULL;
+}
+
+/**
  * qemu_snapshot_apply_external: @dom with every external disk of @plan switched to its
  * overlay (qcow2; the old image is the overlay's backing file, recorded in its header).
  */

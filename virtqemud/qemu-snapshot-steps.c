@@ -7,7 +7,7 @@
 #include "util/error.h"
 
 ENUM_TABLE_DEFINE(qemu_step_kind, QemuStepKind, _QEMU_STEP_KIND_MAX, "rename", "create-overlay",
-                  "commit", "set-config", "unlink");
+                  "commit", "block-commit", "set-config", "unlink");
 
 static void qemu_step_free(gpointer data)
 {
@@ -16,6 +16,7 @@ static void qemu_step_free(gpointer data)
     g_free(step->path);
     g_free(step->path2);
     g_free(step->format);
+    g_free(step->target);
     domain_def_free(step->def);
     domain_def_free(step->old_def);
     g_free(step);
@@ -66,6 +67,9 @@ char *qemu_step_describe(const QemuStep *step)
                                step->format);
     case QEMU_STEP_COMMIT:
         return g_strdup_printf("commit '%s' into its backing file", step->path);
+    case QEMU_STEP_BLOCK_COMMIT:
+        return g_strdup_printf("live commit of disk '%s': '%s' into '%s' (%s)", step->target,
+                               step->path, step->path2, step->format);
     case QEMU_STEP_SET_CONFIG: {
         g_autoptr(GString) s = g_string_new("set config:");
 
@@ -108,7 +112,7 @@ static void qemu_steps_undo_n(QemuSteps *steps, guint n, const QemuStepOps *ops,
         const QemuStep *step = steps->steps->pdata[i];
         g_autoptr(GError) err = NULL;
 
-        if (step->cleanup || step->kind == QEMU_STEP_COMMIT)
+        if (step->cleanup || step->kind == QEMU_STEP_COMMIT || step->kind == QEMU_STEP_BLOCK_COMMIT)
             continue; /* a commit leaves the overlay's view intact: nothing to undo */
         if (!ops->undo(step, opaque, &err)) {
             g_autofree char *what = qemu_step_describe(step);

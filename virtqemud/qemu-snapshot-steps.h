@@ -27,6 +27,10 @@ typedef enum QemuStepKind {
     QEMU_STEP_RENAME,         /* @path → @path2; undo: back */
     QEMU_STEP_CREATE_OVERLAY, /* qcow2 @path on backing @path2 (format @format); undo: unlink */
     QEMU_STEP_COMMIT,         /* qemu-img commit @path into its backing; no undo */
+    QEMU_STEP_BLOCK_COMMIT,   /* the running QEMU merges its active image @path of disk
+                               * @target into the backing @path2 (@format) and switches to
+                               * it, the live config following; no undo (QEMU runs on
+                               * @path2, @path stays intact) */
     QEMU_STEP_SET_CONFIG,     /* install @def as the domain config; undo: @old_def */
     QEMU_STEP_UNLINK,         /* remove @path; cleanup only */
     _QEMU_STEP_KIND_MAX,
@@ -39,6 +43,7 @@ typedef struct QemuStep {
     char *path;
     char *path2;
     char *format;
+    char *target; /* BLOCK_COMMIT: the disk (target dev) */
     DomainDef *def;
     DomainDef *old_def;
     bool cleanup; /* runs after the operation is committed; failures only reported */
@@ -85,8 +90,9 @@ typedef struct QemuExternalFacts {
 bool qemu_external_plan_revert(const SnapshotDef *snap, const QemuExternalFacts *facts,
                                QemuSteps **ret_steps, GError **error);
 /* Delete the external snapshot @snap (a leaf): when the domain runs on its overlays,
- * their data is committed into the images it froze and the config switched back;
- * overlays nothing needs any more are removed. @active: the domain runs. */
+ * their data is committed into the images it froze and the config switched back (a
+ * running domain: by QEMU, block commit); overlays nothing needs any more are removed.
+ * @active: the domain runs (facts->current is then its live config). */
 bool qemu_external_plan_delete(const SnapshotDef *snap, bool is_leaf, bool active,
                                const QemuExternalFacts *facts, QemuSteps **ret_steps,
                                GError **error);

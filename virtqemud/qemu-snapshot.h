@@ -118,6 +118,9 @@ char *qemu_snapshot_parse_top_node(const QemuMonitorMessage *reply, const char *
                                    GError **error);
 
 /* The config of @dom after the external snapshot @plan: overlays as qcow2 sources. */
+/* The node opening @filename in a query-named-block-nodes reply: protocol or format. */
+char *qemu_snapshot_parse_file_node(const QemuMonitorMessage *reply, const char *filename,
+                                    bool storage, GError **error);
 DomainDef *qemu_snapshot_apply_external(const DomainDef *dom, const QemuSnapshotPlan *plan);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuSnapshotPlan, qemu_snapshot_plan_free)

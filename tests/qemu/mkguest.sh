@@ -49,11 +49,18 @@ root="$work/root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/lib/modules"
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-for mod in drivers/acpi/button.ko drivers/input/evdev.ko; do
+# numbered in load order (/init loads them in glob order): virtio_blk needs the rest
+n=10
+for mod in drivers/acpi/button.ko drivers/input/evdev.ko drivers/virtio/virtio_ring.ko \
+           drivers/virtio/virtio.ko drivers/virtio/virtio_pci_legacy_dev.ko \
+           drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko \
+           drivers/block/virtio_blk.ko; do
+    dest="$root/lib/modules/$n-$(basename "$mod")"
+    n=$((n + 1))
     if [ -f "$moddir/kernel/$mod" ]; then
-        cp "$moddir/kernel/$mod" "$root/lib/modules/"
+        cp "$moddir/kernel/$mod" "$dest"
     elif [ -f "$moddir/kernel/$mod.xz" ]; then
-        xz -dc "$moddir/kernel/$mod.xz" > "$root/lib/modules/$(basename "$mod")"
+        xz -dc "$moddir/kernel/$mod.xz" > "$dest"
     fi
 done
 cp "$here/guest-init.sh" "$root/init"

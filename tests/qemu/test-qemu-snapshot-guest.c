@@ -8,14 +8,22 @@
  *   is refused naming it;
  * - external disk-only snapshot of the running guest (blockdev-snapshot), revert and
  *   delete: the files left are exactly the original image;
+ * - external snapshot deleted while the guest runs (QEMU's block commit): what the
+ *   guest wrote after the snapshot is in the original image, the overlay is gone; with
+ *   the original image on a full tmpfs (root only) the commit job fails and the
+ *   snapshot, the overlay and the guest on it stay, and a retry with room succeeds;
  * - managed save and start restoring (the guest continues), --paused stays paused,
  *   undefine refused while the image exists.
  * The guest's serial log is a file QEMU truncates when it opens it again: a restored or
  * reverted guest that never printed VIRTKIT-GUEST-UP again did not boot.
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,23 +105,30 @@ static char *serial_path(const char *name)
     return img_path(file);
 }
 
-static virDomainPtr define_guest(const char *name, const char *disk, const char *format)
+/* The tiny guest @name on @disk; @cmdline_extra is added to its kernel command line. */
+static virDomainPtr define_guest_cmdline(const char *name, const char *disk, const char *format,
+                                         const char *cmdline_extra)
 {
     g_autofree char *serial = serial_path(name);
     g_autofree char *xml =
         g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
                         "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
-                        "<initrd>%s</initrd><cmdline>console=ttyS0 panic=-1 quiet</cmdline></os>"
+                        "<initrd>%s</initrd><cmdline>console=ttyS0 panic=-1 quiet%s</cmdline></os>"
                         "<features><acpi/><apic/></features><devices>"
                         "<disk type='file' device='disk'><driver name='qemu' type='%s'/>"
                         "<source file='%s'/><target dev='vda' bus='virtio'/></disk>"
                         "<serial type='file'><source path='%s'/></serial>"
                         "<memballoon model='none'/></devices></domain>",
-                        name, kernel, initrd, format, disk, serial);
+                        name, kernel, initrd, cmdline_extra, format, disk, serial);
     virDomainPtr dom = virDomainDefineXML(conn, xml);
 
     g_assert_nonnull(dom);
     return dom;
+}
+
+static virDomainPtr define_guest(const char *name, const char *disk, const char *format)
+{
+    return define_guest_cmdline(name, disk, format, "");
 }
 
 static void start_ready(virDomainPtr dom)
@@ -279,14 +294,14 @@ static gint cmp_names(gconstpointer a, gconstpointer b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static char *dir_listing(void)
+static char *dir_listing(const char *dir, const char *prefix)
 {
-    g_autoptr(GDir) d = g_dir_open(imgdir, 0, NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     const char *e;
 
     while ((e = g_dir_read_name(d)))
-        if (g_str_has_prefix(e, "ext1"))
+        if (g_str_has_prefix(e, prefix))
             g_ptr_array_add(names, (gpointer)e);
     g_ptr_array_sort(names, cmp_names);
     g_ptr_array_add(names, NULL);
@@ -294,9 +309,17 @@ static char *dir_listing(void)
 }
 
 /* The image directory holds exactly these files of the guest (sorted, space-separated). */
+/* @dir holds exactly these files starting with @prefix (sorted, space-separated). */
+static void assert_files(const char *dir, const char *prefix, const char *expected)
+{
+    g_autofree char *files = dir_listing(dir, prefix);
+
+    g_assert_cmpstr(files, ==, expected);
+}
+
 static void assert_dir_listing(const char *expected)
 {
-    g_autofree char *files = dir_listing();
+    g_autofree char *files = dir_listing(imgdir, "ext1");
 
     g_assert_cmpstr(files, ==, expected);
 }
@@ -352,6 +375,159 @@ static void test_external(void)
     virDomainFree(dom);
 }
 
+/* ---- external, deleted while the guest runs ---- */
+
+/* The disk-writing guest (guest-init.sh, virtkit.disk=write) writes block @n when the
+ * power button is pressed. */
+static void guest_write(virDomainPtr dom, int n)
+{
+    g_autofree char *serial = serial_path(virDomainGetName(dom));
+    g_autofree char *wrote = g_strdup_printf("VIRTKIT-WROTE %d\r\n", n); /* a tty line */
+
+    CHECK(virDomainShutdown(dom));
+    g_assert_true(test_qemud_wait_file_contains(serial, wrote, BOOT_MS));
+}
+
+/* The blocks the guest wrote that the image @path holds, "1 2 ..." (read shut off). */
+static char *image_blocks(const char *path)
+{
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *file = g_strdup_printf("%s.raw", base);
+    g_autofree char *raw = img_path(file); /* not next to @path: that may be a tiny tmpfs */
+    g_autofree char *cmd =
+        g_strdup_printf("qemu-img dd -O raw if=%s of=%s bs=1M count=8", path, raw);
+    g_autofree char *out = run(cmd);
+    g_autofree char *data = NULL;
+    g_autoptr(GString) blocks = g_string_new(NULL);
+    gsize len = 0;
+
+    g_assert_true(g_file_get_contents(raw, &data, &len, NULL));
+    g_assert_cmpint(g_unlink(raw), ==, 0);
+    for (int n = 1; (gsize)(n + 1) << 20 <= len; n++) {
+        g_autofree char *marker = g_strdup_printf("VIRTKIT-DATA-%d\n", n);
+
+        if (memcmp(data + ((gsize)n << 20), marker, strlen(marker)) == 0)
+            g_string_append_printf(blocks, "%s%d", blocks->len ? " " : "", n);
+    }
+    return g_string_free(g_steal_pointer(&blocks), FALSE);
+}
+
+static void assert_runs_on(virDomainPtr dom, const char *image)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+    g_autofree char *source = g_strdup_printf("<source file='%s'", image);
+
+    g_assert_nonnull(xml);
+    g_assert_nonnull(strstr(xml, source));
+    assert_state(dom, VIR_DOMAIN_RUNNING, -1);
+}
+
+/* What the guest wrote after the snapshot (block 2) is merged into the image it froze
+ * by QEMU while the guest runs; the guest goes on writing to that image (block 3). */
+static void test_external_live_delete(void)
+{
+    g_autofree char *disk = make_disk("live1.qcow2", "qcow2");
+    g_autofree char *blocks = NULL;
+    virDomainPtr dom = define_guest_cmdline("live1", disk, "qcow2", " virtkit.disk=write");
+    virDomainSnapshotPtr snap;
+
+    start_ready(dom);
+    guest_write(dom, 1);
+    snap = virDomainSnapshotCreateXML(dom, "<domainsnapshot><name>e1</name></domainsnapshot>",
+                                      VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY);
+    g_assert_nonnull(snap);
+    assert_files(imgdir, "live1", "live1.e1 live1.qcow2 live1.serial");
+    guest_write(dom, 2);
+
+    CHECK(virDomainSnapshotDelete(snap, 0));
+    assert_files(imgdir, "live1", "live1.qcow2 live1.serial");
+    assert_runs_on(dom, disk);
+    g_assert_cmpint(virDomainSnapshotNum(dom, 0), ==, 0);
+    guest_write(dom, 3);
+    CHECK(virDomainDestroy(dom));
+    blocks = image_blocks(disk);
+    g_assert_cmpstr(blocks, ==, "1 2 3");
+    virDomainSnapshotFree(snap);
+    CHECK(virDomainUndefine(dom));
+    virDomainFree(dom);
+}
+
+static bool small_fs_usable; /* root in its own mount namespace: a tiny tmpfs can be made */
+
+/* Fill the file system of @dir (the filler file is returned). */
+static char *fill_fs(const char *dir)
+{
+    char *path = g_build_filename(dir, "filler", NULL);
+    static const char chunk[65536];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    g_assert_cmpint(fd, >=, 0);
+    while (write(fd, chunk, sizeof(chunk)) > 0)
+        ;
+    while (write(fd, chunk, 512) > 0)
+        ;
+    g_assert_cmpint(errno, ==, ENOSPC);
+    g_assert_cmpint(fsync(fd), ==, 0);
+    g_assert_cmpint(close(fd), ==, 0);
+    return path;
+}
+
+/* The image the commit writes into is on a full file system: the commit job fails,
+ * and the snapshot, its overlay and the running guest on it stay as they were; once
+ * there is room the delete goes through. */
+static void test_external_live_delete_fails(void)
+{
+    g_autofree char *small = g_build_filename(imgdir, "small", NULL);
+    g_autofree char *disk = g_build_filename(small, "full1.qcow2", NULL);
+    g_autofree char *overlay = g_build_filename(small, "full1.e1", NULL);
+    g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f qcow2 %s 16M", disk);
+    g_autofree char *out = NULL;
+    g_autofree char *filler = NULL;
+    g_autofree char *blocks = NULL;
+    virDomainSnapshotPtr snap;
+    virDomainPtr dom;
+    virErrorPtr err;
+
+    if (!small_fs_usable) {
+        g_test_skip("a full file system needs root (a tmpfs in a private mount namespace)");
+        return;
+    }
+    g_assert_cmpint(g_mkdir(small, 0700), ==, 0);
+    g_assert_cmpint(mount("tmpfs", small, "tmpfs", 0, "size=4m,mode=0700"), ==, 0);
+    out = run(cmd);
+    dom = define_guest_cmdline("full1", disk, "qcow2", " virtkit.disk=write");
+    start_ready(dom);
+    snap = virDomainSnapshotCreateXML(dom, "<domainsnapshot><name>e1</name></domainsnapshot>",
+                                      VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY);
+    g_assert_nonnull(snap);
+    guest_write(dom, 1); /* into the overlay */
+    filler = fill_fs(small);
+
+    g_assert_cmpint(virDomainSnapshotDelete(snap, 0), ==, -1);
+    err = virGetLastError();
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(err->message, "live commit of disk 'vda'"));
+    g_assert_nonnull(strstr(err->message, "still runs on"));
+    g_assert_nonnull(strstr(err->message, "No space left on device"));
+    g_assert_cmpint(virDomainSnapshotNum(dom, 0), ==, 1);
+    assert_files(small, "full1", "full1.e1 full1.qcow2");
+    assert_runs_on(dom, overlay);
+
+    /* room again: the guest still writes (to the overlay) and the delete succeeds */
+    g_assert_cmpint(g_unlink(filler), ==, 0);
+    guest_write(dom, 2);
+    CHECK(virDomainSnapshotDelete(snap, 0));
+    assert_files(small, "full1", "full1.qcow2");
+    assert_runs_on(dom, disk);
+    CHECK(virDomainDestroy(dom));
+    blocks = image_blocks(disk);
+    g_assert_cmpstr(blocks, ==, "1 2");
+    virDomainSnapshotFree(snap);
+    CHECK(virDomainUndefine(dom));
+    virDomainFree(dom);
+    g_assert_cmpint(umount2(small, MNT_DETACH), ==, 0);
+}
+
 /* ---- managed save ---- */
 
 static void test_managed_save(void)
@@ -404,6 +580,9 @@ int main(int argc, char **argv)
         g_test_message("the tiny guest could not be built (mkguest.sh)");
         return 77;
     }
+    /* a private mount namespace, inherited by the daemon and QEMU, for a tiny tmpfs */
+    small_fs_usable = geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
+                      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
     qd = test_qemud_start();
     imgdir = g_build_filename(qd->root, "images", NULL);
     g_assert_cmpint(g_mkdir(imgdir, 0700), ==, 0);
@@ -419,6 +598,9 @@ int main(int argc, char **argv)
     g_test_add_func("/qemu/snapshot-guest/internal-running", test_internal_running);
     g_test_add_func("/qemu/snapshot-guest/internal-shutoff", test_internal_shutoff);
     g_test_add_func("/qemu/snapshot-guest/external", test_external);
+    g_test_add_func("/qemu/snapshot-guest/external-live-delete", test_external_live_delete);
+    g_test_add_func("/qemu/snapshot-guest/external-live-delete-fails",
+                    test_external_live_delete_fails);
     g_test_add_func("/qemu/snapshot-guest/managed-save", test_managed_save);
     ret = g_test_run();
     virConnectClose(conn);

@@ -78,6 +78,25 @@ static bool fake_run(const QemuStep *step, void *opaque, GError **error)
                                             (char *)g_hash_table_lookup(h->files, step->path2),
                                             (char *)g_hash_table_lookup(h->files, step->path)));
         return true;
+    case QEMU_STEP_BLOCK_COMMIT:
+        /* QEMU merged and switched: the live config follows in the same step */
+        if (!fake_need(h, step->path, true, error) || !fake_need(h, step->path2, true, error))
+            return false;
+        g_hash_table_insert(h->files, g_strdup(step->path2),
+                            g_strdup_printf("%s + %s",
+                                            (char *)g_hash_table_lookup(h->files, step->path2),
+                                            (char *)g_hash_table_lookup(h->files, step->path)));
+        for (guint i = 0; i < h->config->disks->len; i++) {
+            DomainDiskDef *disk = h->config->disks->pdata[i];
+
+            if (g_strcmp0(disk->target_dev, step->target) != 0)
+                continue;
+            g_free(disk->source);
+            disk->source = g_strdup(step->path2);
+            g_free(disk->driver_type);
+            disk->driver_type = g_strdup(step->format);
+        }
+        return true;
     case QEMU_STEP_SET_CONFIG:
         domain_def_free(h->config);
         h->config = domain_def_copy(step->def);
@@ -114,6 +133,7 @@ static bool fake_undo(const QemuStep *step, void *opaque, GError **error)
         h->config = domain_def_copy(step->old_def);
         return true;
     case QEMU_STEP_COMMIT:
+    case QEMU_STEP_BLOCK_COMMIT:
     case QEMU_STEP_UNLINK:
     case _QEMU_STEP_KIND_MAX:
     case _QEMU_STEP_KIND_INVALID:
@@ -435,12 +455,44 @@ static void test_delete_refused(void)
         qemu_external_plan_delete(sc->snaps->pdata[0], false, false, &facts, &steps, &error));
     g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_UNSUPPORTED);
     g_assert_nonnull(strstr(error->message, "'s1' that has children"));
-    g_clear_error(&error);
-    g_assert_false(
-        qemu_external_plan_delete(sc->snaps->pdata[1], true, true, &facts, &steps, &error));
-    g_assert_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_UNSUPPORTED);
-    g_assert_nonnull(strstr(error->message, "shut the domain off"));
     g_assert_null(steps);
+}
+
+/* the running guest is on s2's overlay: QEMU merges it into a.s1 and switches (the
+ * config follows in that step); the overlay goes once the snapshot is gone. A failed
+ * commit changes nothing (QEMU still runs on the overlay). */
+static void test_delete_live(void)
+{
+    g_autoptr(Scenario) sc = scenario_chain("/i/a.s2", true);
+    g_autoptr(FakeHost) h = host_new(sc, -1);
+    g_autoptr(FakeHost) failing = host_new(sc, 0);
+    g_autofree char *before = fake_state(failing);
+    QemuExternalFacts facts = { sc->config, sc->snaps, fake_exists, h };
+    g_autoptr(QemuSteps) steps = NULL;
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *described = NULL;
+    g_autofree char *state = NULL;
+
+    g_assert_true(
+        qemu_external_plan_delete(sc->snaps->pdata[1], true, true, &facts, &steps, &error));
+    described = qemu_steps_describe(steps);
+    g_assert_cmpstr(described, ==,
+                    "live commit of disk 'vda': '/i/a.s2' into '/i/a.s1' (qcow2)\n"
+                    "cleanup: remove '/i/a.s2'\n");
+    g_assert_false(qemu_steps_run(steps, &fake_ops, failing, &error));
+    g_assert_nonnull(strstr(error->message, "injected failure"));
+    state = fake_state(failing);
+    g_assert_cmpstr(state, ==, before);
+    g_free(state);
+    g_assert_true(qemu_steps_run(steps, &fake_ops, h, NULL));
+    problems = qemu_steps_cleanup(steps, &fake_ops, h);
+    g_assert_cmpuint(problems->len, ==, 0);
+    state = fake_state(h);
+    g_assert_cmpstr(state, ==,
+                    "/i/a.qcow2: user data\n"
+                    "/i/a.s1: after s1 + after s2\n"
+                    "config vda=/i/a.s1 (qcow2)\n");
 }
 
 static void test_revert_leftover(void)
@@ -551,6 +603,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qemu/snapshot-steps/delete/active-chain", test_delete_active_chain);
     g_test_add_func("/qemu/snapshot-steps/delete/revert-overlay", test_delete_revert_overlay);
     g_test_add_func("/qemu/snapshot-steps/delete/inactive-branch", test_delete_inactive_branch);
+    g_test_add_func("/qemu/snapshot-steps/delete/live", test_delete_live);
     g_test_add_func("/qemu/snapshot-steps/delete/refused", test_delete_refused);
     return g_test_run();
 }
