@@ -266,6 +266,7 @@ static bool reconnect_attach(QemuDriver *drv, DomainObj *obj, GError **error)
     QemuMonitorStatus status;
     QemuProcCtx *ctx;
     QemuProcess *proc;
+    bool pause_action;
     pid_t pid;
     unsigned gen;
 
@@ -288,7 +289,14 @@ static bool reconnect_attach(QemuDriver *drv, DomainObj *obj, GError **error)
     g_mutex_lock(&obj->lock);
     priv->proc = proc;
     priv->ctx = ctx;
+    pause_action = obj->def->on_poweroff == DOMAIN_LIFECYCLE_RESTART ||
+                   obj->def->on_poweroff == DOMAIN_LIFECYCLE_PRESERVE;
     g_mutex_unlock(&obj->lock);
+    /* a reboot the previous daemon asked for is not known here: the poweroff it set up
+     * to pause QEMU (qemu_domain_reboot) becomes a plain poweroff again */
+    if (!pause_action)
+        (void)qemu_driver_monitor_run(obj, qemu_monitor_cmd_set_action_shutdown("poweroff"), NULL,
+                                      NULL);
     if (!qemu_driver_monitor_run(obj, qemu_monitor_command_new("query-status"), &reply, error) ||
         !qemu_monitor_parse_status(reply, &status, error))
         return false;

@@ -171,8 +171,8 @@ bool qemu_snapshot_block_commit(QemuDriver *drv, DomainObj *obj, const QemuStep 
         (void)commit_switched(obj, step, &switched, NULL);
     if (!switched) {
         g_propagate_prefixed_error(error, g_steal_pointer(&err),
-                                   "live commit of disk '%s' ('%s' into '%s') failed, the "
-                                   "domain still runs on '%s' and nothing was changed: ",
+                                   "live commit of disk '%s' ('%s' into '%s') failed; the "
+                                   "domain still runs on '%s', which keeps all its data: ",
                                    step->target, step->path, step->path2, step->path);
         return false;
     }

@@ -50,6 +50,18 @@ static void fake_move(FakeHost *h, const char *from, const char *to)
     g_hash_table_insert(h->files, g_strdup(to), content);
 }
 
+/* @step->path's data merged into its backing file @step->path2 */
+static bool fake_merge(FakeHost *h, const QemuStep *step, GError **error)
+{
+    if (!fake_need(h, step->path, true, error) || !fake_need(h, step->path2, true, error))
+        return false;
+    g_hash_table_insert(h->files, g_strdup(step->path2),
+                        g_strdup_printf("%s + %s",
+                                        (char *)g_hash_table_lookup(h->files, step->path2),
+                                        (char *)g_hash_table_lookup(h->files, step->path)));
+    return true;
+}
+
 static bool fake_run(const QemuStep *step, void *opaque, GError **error)
 {
     FakeHost *h = opaque;
@@ -71,21 +83,11 @@ static bool fake_run(const QemuStep *step, void *opaque, GError **error)
                             g_strdup_printf("overlay on %s", step->path2));
         return true;
     case QEMU_STEP_COMMIT:
-        if (!fake_need(h, step->path, true, error) || !fake_need(h, step->path2, true, error))
-            return false;
-        g_hash_table_insert(h->files, g_strdup(step->path2),
-                            g_strdup_printf("%s + %s",
-                                            (char *)g_hash_table_lookup(h->files, step->path2),
-                                            (char *)g_hash_table_lookup(h->files, step->path)));
-        return true;
+        return fake_merge(h, step, error);
     case QEMU_STEP_BLOCK_COMMIT:
         /* QEMU merged and switched: the live config follows in the same step */
-        if (!fake_need(h, step->path, true, error) || !fake_need(h, step->path2, true, error))
+        if (!fake_merge(h, step, error))
             return false;
-        g_hash_table_insert(h->files, g_strdup(step->path2),
-                            g_strdup_printf("%s + %s",
-                                            (char *)g_hash_table_lookup(h->files, step->path2),
-                                            (char *)g_hash_table_lookup(h->files, step->path)));
         for (guint i = 0; i < h->config->disks->len; i++) {
             DomainDiskDef *disk = h->config->disks->pdata[i];
 
