@@ -95,7 +95,7 @@ static bool commit_run(DomainObj *obj, const char *job_id, const CommitNodes *n,
     return qemu_snapshot_wait_job(obj, job_id, error);
 }
 
-/* @def's disk @target on the image @path (format @format), when it named @from. */
+/* @def's disk @step->target on @step->path2, when it named @step->path. */
 static bool def_switch_disk(DomainDef *def, const QemuStep *step)
 {
     for (guint i = 0; def && i < def->disks->len; i++) {
@@ -104,10 +104,7 @@ static bool def_switch_disk(DomainDef *def, const QemuStep *step)
         if (g_strcmp0(disk->target_dev, step->target) != 0 ||
             g_strcmp0(disk->source, step->path) != 0)
             continue;
-        g_free(disk->source);
-        disk->source = g_strdup(step->path2);
-        g_free(disk->driver_type);
-        disk->driver_type = g_strdup(step->format);
+        qemu_disk_set_image(disk, step->path2, step->format);
         return true;
     }
     return false;

@@ -290,10 +290,7 @@ static void qemu_delete_merge(const char *c, const DomainDiskDef *base, bool act
         step->target = g_strdup(config_disk->target_dev);
     } else {
         qemu_steps_add(steps, QEMU_STEP_COMMIT, c, base->source);
-        g_free(config_disk->source);
-        config_disk->source = g_strdup(base->source);
-        g_free(config_disk->driver_type);
-        config_disk->driver_type = g_strdup(format);
+        qemu_disk_set_image(config_disk, base->source, format);
         *ret_changed = true;
     }
     qemu_steps_add(steps, QEMU_STEP_UNLINK, c, NULL);

@@ -40,6 +40,18 @@ QemuSteps *qemu_steps_free(QemuSteps *steps)
 }
 
 /**
+ * qemu_disk_set_image: point @disk at the image @path of format @format (a config
+ * following an overlay or a commit).
+ */
+void qemu_disk_set_image(DomainDiskDef *disk, const char *path, const char *format)
+{
+    g_free(disk->source);
+    disk->source = g_strdup(path);
+    g_free(disk->driver_type);
+    disk->driver_type = g_strdup(format);
+}
+
+/**
  * qemu_steps_add: append a step; unlink steps are always cleanup steps.
  */
 QemuStep *qemu_steps_add(QemuSteps *steps, QemuStepKind kind, const char *path, const char *path2)

@@ -77,6 +77,9 @@ GPtrArray *qemu_steps_cleanup(QemuSteps *steps, const QemuStepOps *ops, void *op
 
 /* ---- external snapshot plans (pure) ---- */
 
+/* @disk reads the image @path of format @format from now on. */
+void qemu_disk_set_image(DomainDiskDef *disk, const char *path, const char *format);
+
 /* What the plans need to know about the host and the domain's other snapshots. */
 typedef struct QemuExternalFacts {
     const DomainDef *current; /* the domain's config now */

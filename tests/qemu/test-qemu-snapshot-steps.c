@@ -91,12 +91,8 @@ static bool fake_run(const QemuStep *step, void *opaque, GError **error)
         for (guint i = 0; i < h->config->disks->len; i++) {
             DomainDiskDef *disk = h->config->disks->pdata[i];
 
-            if (g_strcmp0(disk->target_dev, step->target) != 0)
-                continue;
-            g_free(disk->source);
-            disk->source = g_strdup(step->path2);
-            g_free(disk->driver_type);
-            disk->driver_type = g_strdup(step->format);
+            if (g_strcmp0(disk->target_dev, step->target) == 0)
+                qemu_disk_set_image(disk, step->path2, step->format);
         }
         return true;
     case QEMU_STEP_SET_CONFIG:
