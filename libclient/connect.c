@@ -17,6 +17,7 @@
 
 #include "client-events.h"
 #include "client-priv.h"
+#include "conf/xml-read.h"
 #include "remote-driver.h"
 #include "util/uri.h"
 #ifdef VIRTKIT_HAVE_TEST_DRIVER
@@ -95,6 +96,7 @@ static virConnectPtr connect_open(const char *name, unsigned int flags)
     DriverConn *drv = NULL;
     virConnectPtr conn;
 
+    virInitialize();
     client_error_reset();
     uri = virt_uri_parse(uri_str, &error);
     if (!uri) {
@@ -294,10 +296,12 @@ int virGetVersion(unsigned long *libVer, const char *type, unsigned long *typeVe
 }
 
 /**
- * virInitialize: nothing to do; kept for libvirt compatibility. Returns 0.
+ * virInitialize: process-wide set-up of the libraries the client uses from several threads;
+ * connection opening does it too, so calling it is optional, as in libvirt. Returns 0.
  */
 int virInitialize(void)
 {
+    xml_library_init();
     return 0;
 }
 

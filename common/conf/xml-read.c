@@ -5,6 +5,7 @@
 
 #include "conf/xml-read.h"
 #include "util/error.h"
+#include "util/process-init.h"
 
 static bool xml_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -127,6 +128,21 @@ static bool xml_check_root(xmlDoc *doc, const char *root_name, GError **error)
         return xml_error(error, "unexpected root element <%s>, expecting <%s>",
                          (const char *)root->name, root_name);
     return true;
+}
+
+/**
+ * xml_library_init: libxml2's global parser state made once, on the calling thread, before
+ * workers parse concurrently (libxml2 2.9 initialises lazily and not thread-safely).
+ */
+void xml_library_init(void)
+{
+    static gsize initialized = 0;
+
+    util_process_init();
+    if (g_once_init_enter(&initialized)) {
+        xmlInitParser();
+        g_once_init_leave(&initialized, 1);
+    }
 }
 
 /**

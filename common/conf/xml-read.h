@@ -15,6 +15,12 @@
 #define XML_DOC_MAX_SIZE (10 * 1024 * 1024)
 #define XML_DOC_MAX_DEPTH 48
 
+/*
+ * Process-wide set-up for libxml2 (xmlInitParser is not reentrant) and glib's lazily made
+ * state (util_process_init). Call before a second thread exists: daemon main, API entry.
+ */
+void xml_library_init(void);
+
 /* Parse @xml whose root element must be @root_name. */
 xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GError **error);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "conf/xml-read.h"
 #include "daemon/daemon-priv.h"
 #include "daemon/loop-invoke.h"
 #include "daemon/log.h"
@@ -364,6 +365,7 @@ int daemon_run(const DriverOps *ops, const DaemonInfo *info, int argc, char **ar
     g_autoptr(GError) error = NULL;
     int r;
 
+    xml_library_init(); /* before the first worker thread */
     daemon_block_signals();
     daemon = daemon_new(ops, info);
     if (!daemon_configure(daemon, argc, argv, &error)) {
