@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +20,7 @@
 #include "rpc/client.h"
 #include "rpc/keepalive.h"
 #include "rpc/remote-protocol.h"
+#include "rpc/transport-unix.h"
 #include "rpc/wire-error.h"
 #include "util/error.h"
 
@@ -33,6 +35,25 @@ typedef struct RpcClientCall {
     RpcMessage *reply;
     GError *error;
 } RpcClientCall;
+
+/* A packet waiting to be written, and the descriptors that follow it (a CALL_WITH_FDS):
+ * our duplicates, each sent with one dummy byte of its own as libvirt frames them,
+ * closed once sent or when the packet is dropped. */
+typedef struct ClientOut {
+    GBytes *bytes;
+    int *fds;
+    unsigned int n_fds;
+    unsigned int fds_sent;
+} ClientOut;
+
+static void client_out_free(ClientOut *o)
+{
+    for (unsigned int i = o->fds_sent; i < o->n_fds; i++)
+        close(o->fds[i]);
+    g_free(o->fds);
+    g_bytes_unref(o->bytes);
+    g_free(o);
+}
 
 struct RpcClientStream {
     gint refs;
@@ -56,8 +77,10 @@ struct RpcClient {
     GMainLoop *loop;
     GThread *thread;
 
+    bool pass_fds; /* a unix socket: descriptors can travel (SCM_RIGHTS) */
+
     GMutex lock; /* protects everything down to the handlers */
-    GQueue out;  /* GBytes, oldest first */
+    GQueue out;  /* ClientOut, oldest first */
     size_t out_offset;
     bool write_pending;
     GHashTable *calls;   /* serial -> RpcClientCall */
@@ -133,6 +156,32 @@ static void dispatch_on(GMainContext *ctx, GSourceFunc func, gpointer data, GDes
 
 /* ---- writing (connection thread) ---- */
 
+/* Write what the socket takes of @o: its bytes from *@offset on, then its descriptors.
+ * Returns 1 once all of it is out, 0 when the socket is full, or -errno. */
+static int client_out_send(int fd, ClientOut *o, size_t *offset)
+{
+    gsize len;
+    const uint8_t *p = g_bytes_get_data(o->bytes, &len);
+
+    while (*offset < len) {
+        ssize_t n = send(fd, p + *offset, len - *offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0)
+            return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+        *offset += (size_t)n;
+    }
+    while (o->fds_sent < o->n_fds) {
+        int r = rpc_unix_send_fd(fd, o->fds[o->fds_sent]);
+
+        if (r == -EAGAIN || r == -EINTR)
+            return 0;
+        if (r < 0)
+            return r;
+        close(o->fds[o->fds_sent++]);
+    }
+    return 1;
+}
+
 static gboolean client_on_writable(gint fd, GIOCondition cond, gpointer data)
 {
     RpcClient *c = data;
@@ -140,25 +189,19 @@ static gboolean client_on_writable(gint fd, GIOCondition cond, gpointer data)
 
     g_mutex_lock(&c->lock);
     while (!g_queue_is_empty(&c->out)) {
-        GBytes *b = g_queue_peek_head(&c->out);
-        gsize len;
-        const uint8_t *p = g_bytes_get_data(b, &len);
-        ssize_t n = send(fd, p + c->out_offset, len - c->out_offset, MSG_NOSIGNAL);
+        int r = client_out_send(fd, g_queue_peek_head(&c->out), &c->out_offset);
 
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        if (r == 0) {
             g_mutex_unlock(&c->lock);
             return G_SOURCE_CONTINUE;
         }
-        if (n < 0) {
+        if (r < 0) {
             error = g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "Cannot write data: %s",
-                                g_strerror(errno));
+                                g_strerror(-r));
             break;
         }
-        c->out_offset += (size_t)n;
-        if (c->out_offset == len) {
-            g_bytes_unref(g_queue_pop_head(&c->out));
-            c->out_offset = 0;
-        }
+        client_out_free(g_queue_pop_head(&c->out));
+        c->out_offset = 0;
     }
     c->write_pending = false;
     g_mutex_unlock(&c->lock);
@@ -183,29 +226,35 @@ static gboolean client_idle_write(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Queue @bytes (taken); call with the lock held. When nothing waits to be written the
- * caller sends right away: waking the connection thread to write costs a thread switch
- * and a source per packet. The socket stays open while the lock is held and the
- * client is not closed (client_close_internal marks it closed first). */
-static void client_enqueue_locked(RpcClient *c, GBytes *bytes)
+/* Queue @bytes and the @n_fds descriptors @fds that follow it (both taken); call with
+ * the lock held. When nothing waits to be written the caller sends right away: waking
+ * the connection thread to write costs a thread switch and a source per packet. The
+ * socket stays open while the lock is held and the client is not closed
+ * (client_close_internal marks it closed first). */
+static void client_enqueue_fds_locked(RpcClient *c, GBytes *bytes, int *fds, unsigned int n_fds)
 {
-    g_queue_push_tail(&c->out, bytes);
+    ClientOut *o = g_new0(ClientOut, 1);
+
+    o->bytes = bytes;
+    o->fds = fds;
+    o->n_fds = n_fds;
+    g_queue_push_tail(&c->out, o);
     if (c->write_pending)
         return;
-    if (c->out.length == 1 && !c->closed && c->fd >= 0) {
-        gsize len;
-        const uint8_t *p = g_bytes_get_data(bytes, &len);
-        ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-        if (n == (ssize_t)len) {
-            g_bytes_unref(g_queue_pop_head(&c->out));
-            return;
-        }
-        /* the rest, and any error, is the connection thread's */
-        c->out_offset = n > 0 ? (size_t)n : 0;
+    if (c->out.length == 1 && !c->closed && c->fd >= 0 &&
+        client_out_send(c->fd, o, &c->out_offset) > 0) {
+        client_out_free(g_queue_pop_head(&c->out));
+        c->out_offset = 0;
+        return;
     }
+    /* the rest, and any error, is the connection thread's */
     c->write_pending = true;
     client_schedule(c, client_idle_write);
+}
+
+static void client_enqueue_locked(RpcClient *c, GBytes *bytes)
+{
+    client_enqueue_fds_locked(c, bytes, NULL, 0);
 }
 
 /* ---- reading (connection thread) ---- */
@@ -430,16 +479,27 @@ static gboolean client_on_readable(gint fd, GIOCondition cond, gpointer data)
 {
     RpcClient *c = data;
     uint8_t buf[65536];
-    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    int fds[RPC_MESSAGE_NUM_FDS_MAX];
+    unsigned int n_fds = 0;
+    /* with the descriptors of REPLY_WITH_FDS packets, which the decoder pairs with
+     * their dummy bytes and hands on inside the message */
+    ssize_t n = rpc_unix_recv(fd, buf, sizeof(buf), fds, &n_fds);
     GError *error = NULL;
     RpcMessage *msg;
 
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    if (n == -EAGAIN || n == -EINTR)
         return G_SOURCE_CONTINUE;
+    if (n == -EMSGSIZE) {
+        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR,
+                              g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                                          "the server passed more than %u file descriptors at once",
+                                          RPC_MESSAGE_NUM_FDS_MAX));
+        return G_SOURCE_REMOVE;
+    }
     if (n < 0) {
         client_close_internal(c, RPC_CLIENT_CLOSE_ERROR,
                               g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR,
-                                          "Cannot recv data: %s", g_strerror(errno)));
+                                          "Cannot recv data: %s", g_strerror((int)-n)));
         return G_SOURCE_REMOVE;
     }
     if (n == 0) {
@@ -451,7 +511,7 @@ static gboolean client_on_readable(gint fd, GIOCondition cond, gpointer data)
                 g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "End of file while reading data"));
         return G_SOURCE_REMOVE;
     }
-    if (!rpc_decoder_feed(c->decoder, buf, (size_t)n, &error)) {
+    if (!rpc_decoder_feed_fds(c->decoder, buf, (size_t)n, fds, n_fds, &error)) {
         client_close_internal(c, RPC_CLIENT_CLOSE_ERROR, error);
         return G_SOURCE_REMOVE;
     }
@@ -578,7 +638,7 @@ static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GEr
     g_hash_table_foreach(c->streams, stream_mark_unregistered, NULL);
     streams = g_steal_pointer(&c->streams);
     c->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)stream_unref);
-    g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
+    g_queue_clear_full(&c->out, (GDestroyNotify)client_out_free);
     c->out_offset = 0;
     c->write_pending = false;
     ctx = c->close_ctx ? g_main_context_ref(c->close_ctx) : NULL;
@@ -625,6 +685,16 @@ static gboolean client_idle_quit(gpointer data)
 
 /* ---- public API ---- */
 
+/* Whether descriptors can be passed on @fd. A transport tunnelled through a unix
+ * socketpair (ssh's stdio, say) would have to turn this off again. */
+static bool client_socket_is_unix(int fd)
+{
+    int domain = -1;
+    socklen_t len = sizeof(domain);
+
+    return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
 /**
  * rpc_client_new_fd: a connection over the connected stream socket @fd, which it
  * takes over (closed on failure too). Starts the connection thread.
@@ -640,6 +710,7 @@ RpcClient *rpc_client_new_fd(int fd, GError **error)
     c = g_new0(RpcClient, 1);
     c->refs = 1;
     c->fd = fd;
+    c->pass_fds = client_socket_is_unix(fd);
     c->ctx = g_main_context_new();
     c->loop = g_main_loop_new(c->ctx, FALSE);
     g_mutex_init(&c->lock);
@@ -722,7 +793,7 @@ RpcClient *rpc_client_unref(RpcClient *client)
  * destroyed with it, without running. */
 static void client_free(RpcClient *c)
 {
-    g_queue_clear_full(&c->out, (GDestroyNotify)g_bytes_unref);
+    g_queue_clear_full(&c->out, (GDestroyNotify)client_out_free);
     g_hash_table_unref(c->calls);
     g_hash_table_unref(c->streams);
     g_clear_error(&c->close_error);
@@ -797,14 +868,66 @@ static bool client_decode_reply(const RpcProcInfo *info, RpcMessage *reply, void
     return rpc_payload_decode(&info->ret, reply->payload, ret, error);
 }
 
-/* Send a CALL and wait for its reply; @stream, if given, is registered under the
- * call's serial before the call leaves, so no data packet can miss it. */
+/* Descriptors of one call: those passed with it, those its reply brought. */
+typedef struct ClientCallFds {
+    const int *send;
+    unsigned int n_send;
+    int *received; /* the caller's once the call succeeded */
+    unsigned int n_received;
+} ClientCallFds;
+
+/* Our own close-on-exec copies of @fds, to queue: the caller's stay untouched whatever
+ * happens to the packet. Checked before anything is encoded or sent. */
+static int *client_dup_fds(RpcClient *c, const int *fds, unsigned int n_fds, GError **error)
+{
+    g_autofree int *dups = NULL;
+
+    if (n_fds > RPC_MESSAGE_NUM_FDS_MAX) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                    "cannot pass %u file descriptors in one call: the protocol carries at most %u",
+                    n_fds, RPC_MESSAGE_NUM_FDS_MAX);
+        return NULL;
+    }
+    if (!c->pass_fds) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_ARGUMENT_UNSUPPORTED,
+                    "cannot pass file descriptors over this connection: only a local unix "
+                    "socket carries them (ssh and tls transports cannot)");
+        return NULL;
+    }
+    dups = g_new(int, n_fds);
+    for (unsigned int i = 0; i < n_fds; i++) {
+        dups[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+        if (dups[i] < 0) {
+            int err = errno;
+
+            while (i > 0)
+                close(dups[--i]);
+            g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR,
+                        "Unable to duplicate FD %d: %s", fds[i], g_strerror(err));
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&dups);
+}
+
+static void client_close_fds(int *fds, unsigned int n_fds)
+{
+    for (unsigned int i = 0; fds && i < n_fds; i++)
+        close(fds[i]);
+    g_free(fds);
+}
+
+/* Send a CALL (a CALL_WITH_FDS when @io has descriptors to pass) and wait for its
+ * reply; @stream, if given, is registered under the call's serial before the call
+ * leaves, so no data packet can miss it. */
 static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const void *args,
-                             void *ret, RpcClientStream *stream, GError **error)
+                             void *ret, RpcClientStream *stream, ClientCallFds *io, GError **error)
 {
     const RpcProcInfo *info = rpc_proc_lookup(prog, proc);
     RpcClientCall call = { .done = false };
     g_autoptr(RpcMessage) reply = NULL;
+    unsigned int n_fds = io ? io->n_send : 0;
+    int *fds = NULL;
     GBytes *bytes;
     uint32_t serial;
 
@@ -813,18 +936,22 @@ static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const v
                     proc, prog);
         return false;
     }
+    if (n_fds > 0 && !(fds = client_dup_fds(client, io->send, n_fds, error)))
+        return false;
     g_cond_init(&call.cond);
     g_mutex_lock(&client->lock);
     if (!client_check_usable(client, error)) {
         g_mutex_unlock(&client->lock);
         g_cond_clear(&call.cond);
+        client_close_fds(fds, n_fds);
         return false;
     }
     serial = client->next_serial++;
-    bytes = rpc_message_encode_call(prog, proc, serial, args, error);
+    bytes = rpc_message_encode_call_with_fds(prog, proc, serial, n_fds, args, error);
     if (!bytes) {
         g_mutex_unlock(&client->lock);
         g_cond_clear(&call.cond);
+        client_close_fds(fds, n_fds);
         return false;
     }
     g_hash_table_insert(client->calls, GUINT_TO_POINTER(serial), &call);
@@ -833,7 +960,7 @@ static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const v
         stream->registered = true;
         g_hash_table_insert(client->streams, GUINT_TO_POINTER(serial), stream_ref(stream));
     }
-    client_enqueue_locked(client, bytes);
+    client_enqueue_fds_locked(client, bytes, fds, n_fds);
     while (!call.done)
         g_cond_wait(&call.cond, &client->lock);
     g_hash_table_remove(client->calls, GUINT_TO_POINTER(serial));
@@ -844,7 +971,13 @@ static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const v
         return false;
     }
     reply = g_steal_pointer(&call.reply);
-    return client_decode_reply(info, reply, ret, error);
+    if (!client_decode_reply(info, reply, ret, error))
+        return false; /* descriptors that came with it close with the reply */
+    if (io && reply->fds) {
+        io->received = g_steal_pointer(&reply->fds);
+        io->n_received = reply->n_fds;
+    }
+    return true;
 }
 
 /**
@@ -857,7 +990,34 @@ static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const v
 bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *args, void *ret,
                      GError **error)
 {
-    return client_call_full(client, prog, proc, args, ret, NULL, error);
+    return client_call_full(client, prog, proc, args, ret, NULL, NULL, error);
+}
+
+/**
+ * rpc_client_call_with_fds: rpc_client_call() passing @n_fds descriptors @fds with
+ * the call (a CALL_WITH_FDS, each descriptor following it with one dummy byte, as
+ * libvirt's client frames it) and taking those the reply brings (REPLY_WITH_FDS).
+ * @fds stay the caller's: copies travel. More than RPC_MESSAGE_NUM_FDS_MAX, a
+ * descriptor that is not open, or a connection that is not a unix socket fail
+ * before anything is sent. On success *@ret_fds (NULL when none came; g_free() it)
+ * holds *@ret_n_fds descriptors the caller now owns; with @ret_fds NULL, and on every
+ * failure, descriptors that came with the reply are closed.
+ */
+bool rpc_client_call_with_fds(RpcClient *client, uint32_t prog, int proc, const void *args,
+                              const int *fds, unsigned int n_fds, void *ret, int **ret_fds,
+                              unsigned int *ret_n_fds, GError **error)
+{
+    ClientCallFds io = { .send = fds, .n_send = n_fds };
+
+    if (!client_call_full(client, prog, proc, args, ret, NULL, &io, error))
+        return false;
+    if (ret_fds) {
+        *ret_fds = io.received;
+        *ret_n_fds = io.n_received;
+        return true;
+    }
+    client_close_fds(io.received, io.n_received);
+    return true;
 }
 
 /**
@@ -894,7 +1054,7 @@ RpcClientStream *rpc_client_call_stream_full(RpcClient *client, uint32_t prog, i
     s->user_data = user_data;
     s->user_destroy = destroy;
     s->ctx = context ? g_main_context_ref(context) : NULL;
-    if (!client_call_full(client, prog, proc, args, ret, s, error)) {
+    if (!client_call_full(client, prog, proc, args, ret, s, NULL, error)) {
         rpc_client_stream_free(s);
         return NULL;
     }

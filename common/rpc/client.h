@@ -68,6 +68,9 @@ void rpc_client_set_close_handler(RpcClient *client, RpcClientCloseFunc func, gp
 
 bool rpc_client_call(RpcClient *client, uint32_t prog, int proc, const void *args, void *ret,
                      GError **error);
+bool rpc_client_call_with_fds(RpcClient *client, uint32_t prog, int proc, const void *args,
+                              const int *fds, unsigned int n_fds, void *ret, int **ret_fds,
+                              unsigned int *ret_n_fds, GError **error);
 RpcClientStream *rpc_client_call_stream(RpcClient *client, uint32_t prog, int proc,
                                         const void *args, void *ret, RpcClientStreamFunc func,
                                         gpointer user_data, GMainContext *context, GError **error);

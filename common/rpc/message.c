@@ -225,13 +225,25 @@ static bool payload_present(const RpcProcInfo *info, const RpcPayloadType *type,
 GBytes *rpc_message_encode_call(uint32_t prog, int proc, uint32_t serial, const void *args,
                                 GError **error)
 {
+    return rpc_message_encode_call_with_fds(prog, proc, serial, 0, args, error);
+}
+
+/**
+ * rpc_message_encode_call_with_fds: a CALL_WITH_FDS announcing @n_fds descriptors
+ * when @n_fds > 0 (libvirt's client sends them right after it), else a plain CALL.
+ */
+GBytes *rpc_message_encode_call_with_fds(uint32_t prog, int proc, uint32_t serial,
+                                         unsigned int n_fds, const void *args, GError **error)
+{
     const RpcProcInfo *info = proc_info(prog, proc, error);
-    RpcHeader h = { prog, 1, proc, RPC_MESSAGE_CALL, serial, RPC_STATUS_OK };
+    RpcHeader h = { prog,   1,
+                    proc,   n_fds > 0 ? RPC_MESSAGE_CALL_WITH_FDS : RPC_MESSAGE_CALL,
+                    serial, RPC_STATUS_OK };
 
     if (!info || !payload_present(info, &info->args, args, error))
         return NULL;
     h.vers = rpc_program_lookup(prog)->vers;
-    return rpc_message_encode_xdr(&h, 0, info->args.proc, args, error);
+    return rpc_message_encode_xdr(&h, n_fds, info->args.proc, args, error);
 }
 
 /**

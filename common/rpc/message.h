@@ -91,6 +91,8 @@ GBytes *rpc_message_encode_xdr(const RpcHeader *header, unsigned int n_fds, xdrp
                                const void *obj, GError **error);
 GBytes *rpc_message_encode_call(uint32_t prog, int proc, uint32_t serial, const void *args,
                                 GError **error);
+GBytes *rpc_message_encode_call_with_fds(uint32_t prog, int proc, uint32_t serial,
+                                         unsigned int n_fds, const void *args, GError **error);
 GBytes *rpc_message_encode_reply(const RpcHeader *call, const void *ret, GError **error);
 GBytes *rpc_message_encode_event(uint32_t prog, int proc, uint32_t serial, const void *msg,
                                  GError **error);

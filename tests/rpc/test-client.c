@@ -2,11 +2,16 @@
 /*
  * Tier: fake-backed. The RPC client against a tiny scripted server on the other end
  * of a socketpair: calls and errors, overlapping calls answered out of order,
- * events to a GMainContext, keepalive both ways, and every way a connection ends.
+ * events to a GMainContext, keepalive both ways, every way a connection ends, and
+ * descriptors passed both ways (CALL_WITH_FDS / REPLY_WITH_FDS) and closed on every
+ * path where nobody takes them.
  */
 
 #include <glib.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -15,6 +20,7 @@
 #include "rpc/client.h"
 #include "rpc/keepalive.h"
 #include "rpc/remote-protocol.h"
+#include "rpc/transport-unix.h"
 #include "rpc/wire-error.h"
 #include "util/error.h"
 
@@ -49,16 +55,33 @@ static void server_send(FakeServer *srv, GBytes *bytes)
     g_bytes_unref(bytes);
 }
 
+/* One blocking read with its descriptors (rpc_unix_recv() itself never waits). */
+static ssize_t server_recv(FakeServer *srv, uint8_t *buf, size_t len, int *fds, unsigned int *n_fds)
+{
+    for (;;) {
+        struct pollfd pfd = { srv->fd, POLLIN, 0 };
+        ssize_t n;
+
+        if (poll(&pfd, 1, -1) < 0)
+            return -1;
+        n = rpc_unix_recv(srv->fd, buf, len, fds, n_fds);
+        if (n != -EAGAIN && n != -EINTR)
+            return n;
+    }
+}
+
 static gpointer server_thread(gpointer data)
 {
     FakeServer *srv = data;
     uint8_t buf[4096];
+    int fds[RPC_MESSAGE_NUM_FDS_MAX];
+    unsigned int n_fds = 0;
     ssize_t n;
 
-    while ((n = recv(srv->fd, buf, sizeof(buf), 0)) > 0) {
+    while ((n = server_recv(srv, buf, sizeof(buf), fds, &n_fds)) > 0) {
         RpcMessage *msg;
 
-        if (!rpc_decoder_feed(srv->decoder, buf, (size_t)n, NULL))
+        if (!rpc_decoder_feed_fds(srv->decoder, buf, (size_t)n, fds, n_fds, NULL))
             break;
         while ((msg = rpc_decoder_pop(srv->decoder))) {
             g_async_queue_push(srv->seen, g_memdup2(&msg->header, sizeof(RpcHeader)));
@@ -255,6 +278,68 @@ static void behave_normal(FakeServer *srv, RpcMessage *msg)
         server_send(srv, rpc_message_encode_error(&call->header, e, NULL));
         break;
     }
+    }
+}
+
+/* @packet, a REPLY, turned into a REPLY_WITH_FDS announcing @n_fds descriptors. */
+static GBytes *reply_with_fds(GBytes *packet, unsigned int n_fds)
+{
+    gsize len;
+    const uint8_t *p = g_bytes_get_data(packet, &len);
+    uint8_t *out = g_malloc(len + 4);
+    uint32_t word;
+
+    memcpy(out, p, 28);
+    memcpy(out + 32, p + 28, len - 28);
+    word = GUINT32_TO_BE((uint32_t)len + 4);
+    memcpy(out, &word, 4);
+    word = GUINT32_TO_BE(RPC_MESSAGE_REPLY_WITH_FDS);
+    memcpy(out + 16, &word, 4);
+    word = GUINT32_TO_BE(n_fds);
+    memcpy(out + 28, &word, 4);
+    g_bytes_unref(packet);
+    return g_bytes_new_take(out, len + 4);
+}
+
+/* @packet, then every descriptor @call came with, each on its own dummy byte. */
+static void server_send_fds(FakeServer *srv, GBytes *packet, const RpcMessage *call)
+{
+    server_send(srv, reply_with_fds(packet, call->n_fds));
+    for (unsigned int i = 0; i < call->n_fds; i++)
+        g_assert_cmpint(rpc_unix_send_fd(srv->fd, call->fds[i]), ==, 1);
+}
+
+/* Descriptors come back with the reply: GET_HOSTNAME answers with them, LOOKUP_BY_NAME
+ * fails with them, GET_LIB_VERSION first sends them with a reply to a serial nobody
+ * waits for; anything else is answered as behave_normal() does. */
+static void behave_fds(FakeServer *srv, RpcMessage *msg)
+{
+    g_autoptr(RpcMessage) call = msg;
+    g_autoptr(GError) e = NULL;
+
+    switch (call->header.proc) {
+    case REMOTE_PROC_CONNECT_GET_HOSTNAME: {
+        remote_connect_get_hostname_ret ret = { .hostname = (char *)"fds" };
+
+        server_send_fds(srv, rpc_message_encode_reply(&call->header, &ret, NULL), call);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME:
+        e = g_error_new(VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN, "Domain not found");
+        server_send_fds(srv, rpc_message_encode_error(&call->header, e, NULL), call);
+        break;
+    case REMOTE_PROC_CONNECT_GET_LIB_VERSION: {
+        remote_connect_get_lib_version_ret ret = { .lib_ver = 9000000 };
+        RpcHeader stray = call->header;
+
+        stray.serial += 1000;
+        server_send_fds(srv, rpc_message_encode_reply(&stray, &ret, NULL), call);
+        server_send(srv, rpc_message_encode_reply(&call->header, &ret, NULL));
+        break;
+    }
+    default:
+        behave_normal(srv, g_steal_pointer(&call));
+        break;
     }
 }
 
@@ -822,6 +907,206 @@ static void test_unix(void)
     g_rmdir(dir);
 }
 
+/* ---- descriptor passing ---- */
+
+typedef struct Pipe {
+    int r, w;
+} Pipe;
+
+static Pipe pipe_new(void)
+{
+    int p[2];
+
+    g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
+    return (Pipe){ p[0], p[1] };
+}
+
+static unsigned int count_own_fds(void)
+{
+    g_autoptr(GDir) dir = g_dir_open("/proc/self/fd", 0, NULL);
+    unsigned int n = 0;
+
+    g_assert_nonnull(dir);
+    while (g_dir_read_name(dir))
+        n++;
+    return n;
+}
+
+/* A first call, so that what GLib creates lazily on the connection's thread (its
+ * context's eventfd) is there before descriptors are counted. */
+static void warm_up(FakeServer *srv, RpcClient *c)
+{
+    remote_connect_get_version_ret ret = { 0 };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_VERSION, NULL, &ret, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_NO_SUPPORT); /* the fake's answer */
+    g_free(server_next_seen(srv));
+}
+
+/* Whether every copy of the pipe's write end is closed: EOF within WAIT_USEC (what
+ * remains to read is skipped). */
+static bool pipe_closed(int r)
+{
+    for (;;) {
+        struct pollfd pfd = { r, POLLIN, 0 };
+        char buf[64];
+        ssize_t n;
+
+        if (poll(&pfd, 1, (int)(WAIT_USEC / 1000)) <= 0)
+            return false;
+        n = read(r, buf, sizeof(buf));
+        if (n == 0)
+            return true;
+        if (n < 0)
+            return false;
+    }
+}
+
+/* The descriptors go out after a CALL_WITH_FDS announcing them, and the ones the reply
+ * brings are the caller's: they are the same pipes, in the same order. */
+static void test_call_with_fds(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_fds, &fd);
+    RpcClient *c = rpc_client_new_fd(fd, NULL);
+    unsigned int base;
+    Pipe p[2] = { pipe_new(), pipe_new() };
+    int send_fds[2] = { p[0].w, p[1].w };
+    remote_connect_get_hostname_ret ret = { 0 };
+    g_autofree int *got = NULL;
+    unsigned int n_got = 0;
+    g_autofree RpcHeader *seen = NULL;
+    char buf[8] = { 0 };
+
+    warm_up(srv, c);
+    base = count_own_fds() - 4;
+    g_assert_true(rpc_client_call_with_fds(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME,
+                                           NULL, send_fds, 2, &ret, &got, &n_got, NULL));
+    seen = server_next_seen(srv);
+    g_assert_cmpint(seen->type, ==, RPC_MESSAGE_CALL_WITH_FDS);
+    g_assert_cmpstr(ret.hostname, ==, "fds");
+    rpc_payload_clear(&rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME)->ret,
+                      &ret);
+    g_assert_cmpuint(n_got, ==, 2);
+    for (unsigned int i = 0; i < 2; i++) {
+        g_assert_cmpint(write(got[i], i ? "b" : "a", 1), ==, 1);
+        g_assert_cmpint(read(p[i].r, buf, sizeof(buf)), ==, 1);
+        g_assert_cmpint(buf[0], ==, i ? 'b' : 'a');
+        /* the caller's own stay open */
+        g_assert_cmpint(fcntl(send_fds[i], F_GETFD), >=, 0);
+        close(got[i]);
+        close(p[i].w);
+        g_assert_true(pipe_closed(p[i].r));
+        close(p[i].r);
+    }
+    g_assert_cmpuint(count_own_fds(), ==, base);
+    rpc_client_unref(c);
+    server_free(srv);
+}
+
+/* Descriptors of a reply nobody takes are closed: the caller did not ask for them, the
+ * reply is an error, or it answers a serial nobody waits for. */
+static void test_reply_fds_closed(void)
+{
+    static const int procs[] = { REMOTE_PROC_CONNECT_GET_HOSTNAME,
+                                 REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+                                 REMOTE_PROC_CONNECT_GET_LIB_VERSION };
+    int fd;
+    FakeServer *srv = server_new(behave_fds, &fd);
+    RpcClient *c = rpc_client_new_fd(fd, NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(procs); i++) {
+        const RpcProcInfo *info = rpc_proc_lookup(REMOTE_PROGRAM, procs[i]);
+        remote_domain_lookup_by_name_args lookup = { .name = (char *)"d1" };
+        remote_connect_get_lib_version_ret ret = { 0 }; /* the largest of the three */
+        g_autoptr(GError) error = NULL;
+        Pipe p = pipe_new();
+        const void *args = procs[i] == REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME ? &lookup : NULL;
+        bool ok = rpc_client_call_with_fds(c, REMOTE_PROGRAM, procs[i], args, &p.w, 1, &ret, NULL,
+                                           NULL, &error);
+
+        if (procs[i] == REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME) {
+            g_assert_false(ok);
+            g_assert_error(error, VIRT_TEST_ERROR, VIRT_ERR_NO_DOMAIN);
+        } else {
+            g_assert_no_error(error);
+            g_assert_true(ok);
+            rpc_payload_clear(&info->ret, &ret);
+        }
+        close(p.w);
+        g_assert_true(pipe_closed(p.r));
+        close(p.r);
+    }
+    rpc_client_unref(c);
+    server_free(srv);
+}
+
+/* Refused before anything is sent: more descriptors than the protocol carries, one
+ * that is not open, a connection that is not a unix socket. */
+static void test_fds_refused(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_fds, &fd);
+    RpcClient *c = rpc_client_new_fd(fd, NULL);
+    int many[RPC_MESSAGE_NUM_FDS_MAX + 1];
+    int closed_fd;
+    unsigned int base;
+    remote_connect_get_hostname_ret ret = { 0 };
+    g_autoptr(GError) error = NULL;
+    g_autofree RpcHeader *seen = NULL;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(addr);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    RpcClient *tc;
+
+    warm_up(srv, c);
+    for (size_t i = 0; i < G_N_ELEMENTS(many); i++)
+        many[i] = STDERR_FILENO;
+    base = count_own_fds();
+    g_assert_false(rpc_client_call_with_fds(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME,
+                                            NULL, many, G_N_ELEMENTS(many), &ret, NULL, NULL,
+                                            &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_assert_nonnull(strstr(error->message, "at most 32"));
+    g_clear_error(&error);
+    /* first: copies of the others could take its number */
+    closed_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    close(closed_fd);
+    g_assert_false(rpc_client_call_with_fds(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME,
+                                            NULL, (int[]){ closed_fd, STDERR_FILENO }, 2, &ret,
+                                            NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR);
+    g_clear_error(&error);
+    g_assert_cmpuint(count_own_fds(), ==, base);
+    /* nothing went out: the next packet the server sees is the next call */
+    g_assert_true(
+        rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &ret, NULL));
+    rpc_payload_clear(&rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME)->ret,
+                      &ret);
+    seen = server_next_seen(srv);
+    g_assert_cmpint(seen->type, ==, RPC_MESSAGE_CALL);
+    g_assert_cmpint(seen->proc, ==, REMOTE_PROC_CONNECT_GET_HOSTNAME);
+    rpc_client_unref(c);
+    server_free(srv);
+
+    /* TCP: a connection nobody accepts is enough, nothing is sent on it */
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    g_assert_cmpint(getsockname(lfd, (struct sockaddr *)&addr, &len), ==, 0);
+    g_assert_cmpint(connect(tcp, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    tc = rpc_client_new_fd(tcp, NULL);
+    g_assert_false(rpc_client_call_with_fds(tc, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME,
+                                            NULL, (int[]){ STDERR_FILENO }, 1, &ret, NULL, NULL,
+                                            &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_ARGUMENT_UNSUPPORTED);
+    g_assert_nonnull(strstr(error->message, "unix socket"));
+    rpc_client_unref(tc);
+    close(lfd);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -838,5 +1123,8 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/client/stream", test_stream);
     g_test_add_func("/rpc/client/handshake", test_handshake);
     g_test_add_func("/rpc/client/unref-on-connection-thread", test_unref_on_connection_thread);
+    g_test_add_func("/rpc/client/call-with-fds", test_call_with_fds);
+    g_test_add_func("/rpc/client/reply-fds-closed", test_reply_fds_closed);
+    g_test_add_func("/rpc/client/fds-refused", test_fds_refused);
     return g_test_run();
 }
