@@ -82,26 +82,43 @@ static bool dispatch_on_loop(Client *client, const RpcProcInfo *info)
     return false;
 }
 
+/* Words libvirt's API names keep in capitals: virDomainGetXMLDesc, virDomainLookupByUUID. */
+static const char *const api_name_acronyms[] = { "XML", "UUID", "ID", "URI", "CPU", "OS" };
+
+static bool dispatch_api_word_is_acronym(const char *word, size_t len)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(api_name_acronyms); i++) {
+        if (strlen(api_name_acronyms[i]) == len && strncmp(api_name_acronyms[i], word, len) == 0)
+            return true;
+    }
+    return false;
+}
+
 /**
  * dispatch_api_name - libvirt's API name for a procedure, for messages
- * @proc_name: "REMOTE_PROC_DOMAIN_DEFINE_XML"
+ * @proc_name: "REMOTE_PROC_DOMAIN_GET_XML_DESC"
  *
- * Returns "virDomainDefineXml"-style names ("virDomainDefineXML" in libvirt: close
- * enough for a human, and stable).
+ * Returns "virDomainGetXMLDesc": each word capitalised, the acronyms libvirt's names
+ * keep as they are.
  */
 char *dispatch_api_name(const char *proc_name)
 {
     const char *p = strstr(proc_name, "_PROC_");
     GString *out = g_string_new("vir");
-    bool upper = true;
 
-    for (p = p ? p + 6 : proc_name; *p; p++) {
-        if (*p == '_') {
-            upper = true;
-            continue;
+    for (p = p ? p + 6 : proc_name; *p;) {
+        size_t len = strcspn(p, "_");
+
+        if (dispatch_api_word_is_acronym(p, len)) {
+            g_string_append_len(out, p, (gssize)len);
+        } else if (len > 0) {
+            g_string_append_c(out, p[0]);
+            for (size_t i = 1; i < len; i++)
+                g_string_append_c(out, g_ascii_tolower(p[i]));
         }
-        g_string_append_c(out, upper ? *p : g_ascii_tolower(*p));
-        upper = false;
+        p += len;
+        if (*p == '_')
+            p++;
     }
     return g_string_free(out, FALSE);
 }
@@ -119,6 +136,41 @@ static void dispatch_refuse(Client *client, RpcMessage *msg, const GError *error
         return;
     }
     client_send(client, reply);
+}
+
+/* OPERATION_DENIED for a read-only connection, worded as libvirt's API layer words it:
+ * "virDomainGetXMLDesc with secure flag" for secrets, "read only access prevents"
+ * otherwise. */
+static void dispatch_set_readonly_error(const RpcProcInfo *info, RpcProcRoDenied why,
+                                        GError **error)
+{
+    g_autofree char *api = dispatch_api_name(info->name);
+
+    if (why == RPC_PROC_RO_DENIED_SECURE)
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_OPERATION_DENIED,
+                    "operation forbidden: %s with secure flag needs a read-write connection", api);
+    else
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_OPERATION_DENIED,
+                    "operation forbidden: read only access prevents %s", api);
+}
+
+/* The read-only gate for flags (the schema's @ro_denied_flags): a read-only call that
+ * a flag turns into one revealing secrets or changing state. Runs on the decoded
+ * @args, before the handler, whichever thread the call runs on. */
+static bool dispatch_check_flags(Client *client, const RpcProcInfo *info, const void *args,
+                                 GError **error)
+{
+    bool readonly;
+
+    if (!rpc_proc_ro_denied_flags(info, args))
+        return true;
+    g_mutex_lock(&client->lock);
+    readonly = client->readonly;
+    g_mutex_unlock(&client->lock);
+    if (!readonly)
+        return true;
+    dispatch_set_readonly_error(info, info->ro_denied.why, error);
+    return false;
 }
 
 /* Checks that answer with an error reply before a handler runs. */
@@ -162,10 +214,7 @@ static bool dispatch_check(Client *client, const RpcHeader *h, const RpcProcInfo
         return false;
     }
     if (readonly && info->access == RPC_PROC_ACCESS_READ_WRITE) {
-        g_autofree char *api = dispatch_api_name(info->name);
-
-        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_OPERATION_DENIED,
-                    "operation forbidden: read only access prevents %s", api);
+        dispatch_set_readonly_error(info, RPC_PROC_RO_DENIED_WRITE, error);
         return false;
     }
     *ret_info = info;
@@ -294,6 +343,11 @@ static void dispatch_call(Client *client, RpcMessage *msg, const RpcProcInfo *in
     DispatchJob *job;
 
     if (!rpc_payload_decode(&info->args, msg->payload, args ? args : &(int){ 0 }, &error)) {
+        dispatch_refuse(client, msg, error);
+        return;
+    }
+    if (!dispatch_check_flags(client, info, args, &error)) {
+        rpc_payload_clear(&info->args, args);
         dispatch_refuse(client, msg, error);
         return;
     }

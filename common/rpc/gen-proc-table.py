@@ -5,8 +5,9 @@
 The schema is the single source of truth: rpcgen turns its types into XDR code, and
 this script turns its procedure enums and their doc-comment annotations into a C
 table (number -> name, payload xdrprocs and sizes, access class, priority, acl,
-where the daemon runs it, whether it needs an open connection), so
-nothing about a procedure is written twice.
+where the daemon runs it, whether it needs an open connection, the flags a read-only
+connection may not pass and where they sit in the decoded arguments), so nothing
+about a procedure is written twice.
 
 Usage: gen-proc-table.py SCHEMA.x OUTPUT.c HEADER_INCLUDE
 """
@@ -14,13 +15,19 @@ Usage: gen-proc-table.py SCHEMA.x OUTPUT.c HEADER_INCLUDE
 import re
 import sys
 
-ANNOTATION_KEYS = {"access", "priority", "auth", "open", "acl", "stream", "kind", "dispatch"}
+ANNOTATION_KEYS = {"access", "priority", "auth", "open", "acl", "stream", "kind", "dispatch",
+                   "ro_denied_flags"}
 ACCESS = {"read-only": "RPC_PROC_ACCESS_READ_ONLY", "read-write": "RPC_PROC_ACCESS_READ_WRITE"}
 PRIORITY = {"low": "RPC_PROC_PRIORITY_LOW", "high": "RPC_PROC_PRIORITY_HIGH"}
 STREAM = {"none": "RPC_PROC_STREAM_NONE", "read": "RPC_PROC_STREAM_READ",
           "write": "RPC_PROC_STREAM_WRITE"}
 DISPATCH = {"worker": "RPC_PROC_DISPATCH_WORKER", "inline": "RPC_PROC_DISPATCH_INLINE",
             "loop": "RPC_PROC_DISPATCH_LOOP"}
+RO_DENIED = {"secure": "RPC_PROC_RO_DENIED_SECURE", "write": "RPC_PROC_RO_DENIED_WRITE"}
+# libvirt's @acl perms that a flag of a read-only call may demand: the flag reveals
+# secrets (read_secure) or changes state (write), so a read-only connection must not
+# pass it and the procedure has to say which flags those are
+RO_DENIED_ACL_PERMS = {"read_secure", "write"}
 
 
 class SchemaError(Exception):
@@ -89,6 +96,13 @@ def parse(text):
     return consts, types, programs
 
 
+def flag_structs(text):
+    """The structs with a 32-bit 'unsigned int flags' member (@ro_denied_flags reads it)."""
+    code, _ = strip_comments_keep_doc(text)
+    return {m.group(1) for m in re.finditer(r"\bstruct\s+(\w+)\s*\{([^}]*)\}", code)
+            if re.search(r"(?:^|;)\s*unsigned\s+int\s+flags\s*;", m.group(2))}
+
+
 def c_proc(t):
     # xdrproc_t is variadic; going through void (*)(void) is the cast gcc accepts
     return f"(xdrproc_t)(void (*)(void))xdr_{t if t else 'void'}"
@@ -102,7 +116,39 @@ def c_str(s):
     return f'"{s}"' if s is not None else "NULL"
 
 
-def build(consts, types, programs):
+def parse_ro_denied(name, ann, args, with_flags):
+    """(kind, mask) of '@ro_denied_flags: secure|write MASK', or None; checked against
+    the procedure's access class, its acl and its argument struct."""
+    value = ann.get("ro_denied_flags")
+    flag_perms = [a for a in ann["acl"] if len(a.split(":")) == 3
+                  and a.split(":")[1] in RO_DENIED_ACL_PERMS]
+    if value is None:
+        if ann["access"] == "read-only" and flag_perms:
+            raise SchemaError(f"{name}: '@acl: {flag_perms[0]}' on a read-only call needs "
+                              "'@ro_denied_flags: secure|write MASK'")
+        return None
+    m = re.fullmatch(r"(\w+)\s+(0x[0-9a-fA-F]+|[0-9]+)", value)
+    if not m or m.group(1) not in RO_DENIED:
+        raise SchemaError(f"{name}: bad @ro_denied_flags '{value}' (secure|write MASK)")
+    mask = int(m.group(2), 0)
+    if not 0 < mask < 1 << 32:
+        raise SchemaError(f"{name}: @ro_denied_flags mask must be a nonzero 32-bit value")
+    if ann["access"] != "read-only":
+        raise SchemaError(f"{name}: '@ro_denied_flags' on a read-write call (refused whole)")
+    if args not in with_flags:
+        raise SchemaError(f"{name}: '@ro_denied_flags' needs an 'unsigned int flags' "
+                          "member in its _args struct")
+    return m.group(1), mask
+
+
+def c_ro_denied(ro_denied, args):
+    if not ro_denied:
+        return "{ 0 }"
+    kind, mask = ro_denied
+    return (f"{{ 0x{mask:x}u, {RO_DENIED[kind]}, offsetof({args}, flags) }}")
+
+
+def build(consts, types, programs, with_flags=frozenset()):
     used = set()
     lines = []
     prog_entries = []
@@ -151,6 +197,11 @@ def build(consts, types, programs):
             # authenticating comes before opening: an auth step cannot need the open
             if kind == "call" and auth == "none" and opened != "none":
                 raise SchemaError(f"{name}: '@auth: none' needs '@open: none'")
+            ro_denied = parse_ro_denied(name, ann, args, with_flags)
+            if ro_denied:
+                # the dispatcher reads the flags as a uint32_t at that offset
+                lines.append(f"G_STATIC_ASSERT(sizeof((({args} *)0)->flags) == "
+                             "sizeof(uint32_t));")
             acl = "NULL"
             if ann["acl"]:
                 acl_name = f"{base}_acl"
@@ -173,6 +224,7 @@ def build(consts, types, programs):
                 f"        .needs_auth = {'false' if auth == 'none' else 'true'},\n"
                 f"        .needs_open = {'false' if opened == 'none' else 'true'},\n"
                 f"        .acl = {acl},\n"
+                f"        .ro_denied = {c_ro_denied(ro_denied, args)},\n"
                 "    },")
         lines.append(f"static const RpcProcInfo {prefix}_procs[] = {{")
         lines.extend(rows)
@@ -200,7 +252,7 @@ def main(argv):
     with open(schema, encoding="utf-8") as f:
         text = f.read()
     try:
-        lines = build(*parse(text))
+        lines = build(*parse(text), with_flags=flag_structs(text))
     except SchemaError as e:
         print(f"{schema}: {e}", file=sys.stderr)
         return 1

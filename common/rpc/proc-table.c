@@ -66,3 +66,19 @@ const RpcProcInfo *rpc_proc_lookup_by_name(const char *name)
     }
     return NULL;
 }
+
+/**
+ * rpc_proc_ro_denied_flags: the flags in @args, decoded arguments of @info, that a
+ * read-only connection may not pass (the schema's @ro_denied_flags); 0 when none are
+ * set or the procedure has no such flags.
+ */
+uint32_t rpc_proc_ro_denied_flags(const RpcProcInfo *info, const void *args)
+{
+    uint32_t flags;
+
+    if (!info->ro_denied.mask || !args)
+        return 0;
+    /* the generator placed offset on a 32-bit member of this very args type */
+    memcpy(&flags, (const char *)args + info->ro_denied.offset, sizeof(flags));
+    return flags & info->ro_denied.mask;
+}

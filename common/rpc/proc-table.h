@@ -4,8 +4,8 @@
 /*
  * The procedure table generated from remote-protocol.x by gen-proc-table.py: for
  * every program and procedure, its payload marshalling (libtirpc xdrprocs made by
- * rpcgen from the same schema), access class, priority, acl, auth, open and dispatch
- * annotations.
+ * rpcgen from the same schema), access class, priority, acl, auth, open, dispatch
+ * and ro_denied_flags annotations.
  */
 
 #include <glib.h>
@@ -57,6 +57,14 @@ typedef enum RpcProcDispatch {
     _RPC_PROC_DISPATCH_INVALID = -EINVAL,
 } RpcProcDispatch;
 
+/* Why a read-only connection may not pass a flag (the schema's @ro_denied_flags). */
+typedef enum RpcProcRoDenied {
+    RPC_PROC_RO_DENIED_SECURE, /* the flag reveals secrets (VIR_DOMAIN_XML_SECURE) */
+    RPC_PROC_RO_DENIED_WRITE,  /* the flag makes the read change state (VCPU_GUEST) */
+    _RPC_PROC_RO_DENIED_MAX,
+    _RPC_PROC_RO_DENIED_INVALID = -EINVAL,
+} RpcProcRoDenied;
+
 ENUM_TABLE_DECLARE(rpc_proc_access, RpcProcAccess);
 ENUM_TABLE_DECLARE(rpc_proc_priority, RpcProcPriority);
 ENUM_TABLE_DECLARE(rpc_proc_dispatch, RpcProcDispatch);
@@ -67,6 +75,14 @@ typedef struct RpcPayloadType {
     size_t size;
     const char *name; /* NULL when void */
 } RpcPayloadType;
+
+/* Flags of a read-only procedure that a read-only connection may not pass, and where
+ * the "unsigned int flags" member sits in the decoded _args struct. */
+typedef struct RpcProcFlagGate {
+    uint32_t mask; /* 0: the procedure has no such flag */
+    RpcProcRoDenied why;
+    size_t offset; /* offsetof(args type, flags) */
+} RpcProcFlagGate;
 
 typedef struct RpcProcInfo {
     uint32_t prog;
@@ -83,6 +99,7 @@ typedef struct RpcProcInfo {
     bool needs_auth;
     bool needs_open;        /* remote program: refused until CONNECT_OPEN succeeded */
     const char *const *acl; /* NULL-terminated "object:perm[:FLAG]" or NULL */
+    RpcProcFlagGate ro_denied;
 } RpcProcInfo;
 
 typedef struct RpcProgramInfo {
@@ -100,3 +117,4 @@ extern const size_t rpc_n_programs;
 const RpcProgramInfo *rpc_program_lookup(uint32_t prog);
 const RpcProcInfo *rpc_proc_lookup(uint32_t prog, int proc);
 const RpcProcInfo *rpc_proc_lookup_by_name(const char *name);
+uint32_t rpc_proc_ro_denied_flags(const RpcProcInfo *info, const void *args);

@@ -4,7 +4,8 @@
 lie: a procedure without an access class, an unknown annotation, a number used
 twice, a payload type no procedure uses, a message with call payloads, a call that
 changes state marked to run inline on a daemon's loop thread, an @auth: none call
-that would need an open connection.
+that would need an open connection, flags denied to read-only connections that the
+table could not find or that an acl demands but nobody declared.
 
 Usage: test-gen-proc-table.py PATH/TO/gen-proc-table.py
 """
@@ -18,6 +19,7 @@ const REMOTE_PROTOCOL_VERSION = 1;
 struct remote_foo_args { int a; };
 struct remote_foo_ret { int b; };
 struct remote_bar_msg { int c; };
+struct remote_qux_args { int x; unsigned int flags; };
 enum remote_procedure {
     /**
      * @access: read-only
@@ -31,7 +33,14 @@ enum remote_procedure {
      * @access: read-only
      * @open: none
      */
-    REMOTE_PROC_BAR = 2
+    REMOTE_PROC_BAR = 2,
+
+    /**
+     * @access: read-only
+     * @acl: domain:read_secure:VIR_X_SECURE
+     * @ro_denied_flags: secure 0x9
+     */
+    REMOTE_PROC_QUX = 3
 };
 """
 
@@ -50,6 +59,12 @@ BAD = {
                           "@access: read-write\n     * @priority: high"),
     "bad-open": ("@priority: high", "@priority: high\n     * @open: later"),
     "auth-none-needs-open": ("@priority: high", "@priority: high\n     * @auth: none"),
+    "ro-denied-undeclared": ("\n     * @ro_denied_flags: secure 0x9", ""),
+    "ro-denied-bad-kind": ("@ro_denied_flags: secure", "@ro_denied_flags: secret"),
+    "ro-denied-zero-mask": ("@ro_denied_flags: secure 0x9", "@ro_denied_flags: secure 0"),
+    "ro-denied-read-write": ("@access: read-only\n     * @acl: domain:read_secure",
+                             "@access: read-write\n     * @acl: domain:read_secure"),
+    "ro-denied-no-flags-member": ("unsigned int flags;", "unsigned int mode;"),
 }
 
 
@@ -66,13 +81,16 @@ def main(argv):
     print("1..%d" % (2 + len(BAD)))
     n = 0
 
-    lines = mod.build(*mod.parse(BASE))
+    lines = mod.build(*mod.parse(BASE), with_flags=mod.flag_structs(BASE))
     text = "\n".join(lines)
     n += 1
     ok = ("remote_foo_args" in text and "RPC_PROC_ACCESS_READ_ONLY" in text
           and "RPC_PROC_KIND_MESSAGE" in text and '"domain:read"' in text
           and "RPC_PROC_DISPATCH_INLINE" in text and "RPC_PROC_DISPATCH_WORKER" in text
-          and ".needs_open = true" in text and ".needs_open = false" in text)
+          and ".needs_open = true" in text and ".needs_open = false" in text
+          and "{ 0x9u, RPC_PROC_RO_DENIED_SECURE, offsetof(remote_qux_args, flags) }" in text
+          and "sizeof(((remote_qux_args *)0)->flags) == sizeof(uint32_t)" in text
+          and ".ro_denied = { 0 }" in text)
     print(("ok" if ok else "not ok") + f" {n} - valid schema builds")
     failures += not ok
 
@@ -89,7 +107,7 @@ def main(argv):
         schema = BASE.replace(old, new, 1)
         assert schema != BASE, name
         try:
-            mod.build(*mod.parse(schema))
+            mod.build(*mod.parse(schema), with_flags=mod.flag_structs(schema))
             ok = False
         except mod.SchemaError:
             ok = True

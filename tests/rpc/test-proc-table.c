@@ -152,6 +152,52 @@ static void test_dispatch(void)
     }
 }
 
+/* @ro_denied_flags: exactly these read-only procedures have flags a read-only
+ * connection may not pass, with libvirt's values; the gate reads them from decoded args. */
+static void test_ro_denied(void)
+{
+    static const struct {
+        int proc;
+        uint32_t mask;
+        RpcProcRoDenied why;
+    } expected[] = {
+        { REMOTE_PROC_DOMAIN_GET_XML_DESC, 0x9, RPC_PROC_RO_DENIED_SECURE }, /* SECURE|MIGRATABLE */
+        { REMOTE_PROC_DOMAIN_SNAPSHOT_GET_XML_DESC, 0x1, RPC_PROC_RO_DENIED_SECURE },
+        { REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS, 0x4, RPC_PROC_RO_DENIED_WRITE }, /* VCPU_GUEST */
+        { REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC, 0x1, RPC_PROC_RO_DENIED_SECURE },
+    };
+    const RpcProgramInfo *remote = rpc_program_lookup(REMOTE_PROGRAM);
+    const RpcProcInfo *xml = rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_GET_XML_DESC);
+    const RpcProcInfo *list = rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS);
+    remote_domain_get_xml_desc_args args = { .flags = 0x1 | 0x2 };
+    remote_connect_list_all_domains_args list_args = { .flags = 0xffffffffu };
+    size_t n = 0;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(expected); i++) {
+        const RpcProcInfo *info = rpc_proc_lookup(REMOTE_PROGRAM, expected[i].proc);
+
+        g_assert_cmpuint(info->ro_denied.mask, ==, expected[i].mask);
+        g_assert_cmpint(info->ro_denied.why, ==, expected[i].why);
+        g_assert_cmpint(info->access, ==, RPC_PROC_ACCESS_READ_ONLY);
+    }
+    for (size_t i = 0; i < remote->n_procs; i++)
+        n += remote->procs[i].ro_denied.mask != 0;
+    g_assert_cmpuint(n, ==, G_N_ELEMENTS(expected));
+    /* it reads a path to a file as the daemon: read-write whatever the flags */
+    g_assert_cmpint(
+        rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC)->access, ==,
+        RPC_PROC_ACCESS_READ_WRITE);
+
+    g_assert_cmpuint(xml->ro_denied.offset, ==, offsetof(remote_domain_get_xml_desc_args, flags));
+    g_assert_cmpuint(rpc_proc_ro_denied_flags(xml, &args), ==, 0x1);
+    args.flags = 0x2 | 0x4; /* INACTIVE | UPDATE_CPU: harmless */
+    g_assert_cmpuint(rpc_proc_ro_denied_flags(xml, &args), ==, 0);
+    args.flags = 0x8;
+    g_assert_cmpuint(rpc_proc_ro_denied_flags(xml, &args), ==, 0x8);
+    g_assert_cmpuint(rpc_proc_ro_denied_flags(list, &list_args), ==, 0);
+    g_assert_cmpuint(rpc_proc_ro_denied_flags(xml, NULL), ==, 0);
+}
+
 static void test_unknown(void)
 {
     g_assert_null(rpc_proc_lookup(REMOTE_PROGRAM, 0));
@@ -189,5 +235,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/proc-table/dispatch", test_dispatch);
     g_test_add_func("/rpc/proc-table/before-open", test_before_open);
     g_test_add_func("/rpc/proc-table/sorted", test_sorted);
+    g_test_add_func("/rpc/proc-table/ro-denied", test_ro_denied);
     return g_test_run();
 }
