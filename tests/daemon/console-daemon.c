@@ -9,27 +9,9 @@
 #include <stdlib.h>
 
 #include "console-driver.h"
+#include "fake-driver.h"
 #include "daemon/daemon.h"
 #include "driver/test-driver.h"
-
-static bool console_daemon_init(const DaemonPaths *paths, GError **error)
-{
-    return test_driver_default_hold(error);
-}
-
-static void console_daemon_shutdown(void)
-{
-    test_driver_default_release();
-}
-
-static const DaemonInfo console_daemon_info = {
-    .name = "virtconsoled",
-    .sock_prefix = "libvirt",
-    .driver_scheme = "test",
-    .default_uri = "test:///default",
-    .init = console_daemon_init,
-    .shutdown = console_daemon_shutdown,
-};
 
 int main(int argc, char **argv)
 {
@@ -40,5 +22,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "VIRTKIT_TEST_CONSOLE_DIR must name the consoles' directory\n");
         return 2;
     }
-    return daemon_run(&ops, &console_daemon_info, argc, argv);
+    return daemon_run(&ops, &test_driver_daemon_info, argc, argv);
 }

@@ -4,8 +4,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver/test-driver.h"
 #include "fake-driver.h"
 #include "util/error.h"
+
+static bool test_driver_daemon_init(const DaemonPaths *paths, GError **error)
+{
+    return test_driver_default_hold(error);
+}
+
+static void test_driver_daemon_shutdown(void)
+{
+    test_driver_default_release();
+}
+
+const DaemonInfo test_driver_daemon_info = {
+    .name = "virttestd",
+    .sock_prefix = "libvirt",
+    .driver_scheme = "test",
+    .default_uri = "test:///default",
+    .init = test_driver_daemon_init,
+    .shutdown = test_driver_daemon_shutdown,
+};
 
 int fake_driver_block_fd = -1;
 

@@ -16,6 +16,11 @@
 #include "daemon/daemon.h"
 #include "driver/driver.h"
 
+/* proxyd's test driver (test_driver_ops) as a daemon: sockets "libvirt-sock*", as
+ * libvirt's own clients look for them, and test:///default held for the daemon's life
+ * so that every connection shares its domains. */
+extern const DaemonInfo test_driver_daemon_info;
+
 /* "virtfaked": its sockets, scheme "fake", default URI fake:///default */
 extern const DaemonInfo fake_driver_info;
 extern const DriverOps fake_driver_ops;

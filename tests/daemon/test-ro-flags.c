@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/daemon.h"
 #include "driver/test-driver.h"
+#include "fake-driver.h"
 #include "rpc/remote-protocol.h"
 #include "rpc/wire-error.h"
 #include "test-harness.h"
@@ -39,25 +39,6 @@ static const char domain_xml[] = "<domain type='test'><name>vault</name><memory>
 static uint32_t serial;
 
 #define CALL(fd, proc, args, ret) test_call((fd), REMOTE_PROGRAM, (proc), serial++, (args), (ret))
-
-static bool ro_daemon_init(const DaemonPaths *paths, GError **error)
-{
-    return test_driver_default_hold(error);
-}
-
-static void ro_daemon_shutdown(void)
-{
-    test_driver_default_release();
-}
-
-static const DaemonInfo ro_daemon_info = {
-    .name = "virtrotestd",
-    .sock_prefix = "virtrotestd",
-    .driver_scheme = "test",
-    .default_uri = "test:///default",
-    .init = ro_daemon_init,
-    .shutdown = ro_daemon_shutdown,
-};
 
 /* The managed-save image of @dom, as if it held the domain's definition. */
 static char *stand_in_managed_save_get_xml_desc(DriverConn *conn, const DomainRef *dom,
@@ -90,7 +71,7 @@ static void fixture_setup(Fixture *f, gconstpointer data)
     remote_domain_define_xml_args def = { (char *)domain_xml };
     remote_domain_snapshot_create_xml_args snap = { { 0 } };
 
-    f->td = test_daemon_start(&ro_daemon_ops, &ro_daemon_info, NULL);
+    f->td = test_daemon_start(&ro_daemon_ops, &test_driver_daemon_info, NULL);
     f->rw = test_connect(f->td->sock_rw);
     f->ro = test_connect(f->td->sock_ro);
     f->rw_as_ro = test_connect(f->td->sock_rw);
