@@ -103,10 +103,39 @@ def run(tap, proxyd):
         tap.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_DENIED,
                "read-only define: VIR_ERR_OPERATION_DENIED", f"{e.get_error_code()} {e}")
     tap.ok(len(ro.listAllDomains(0)) == 2, "read-only listAllDomains")
+    secrets(tap, actor, ro)
     dom.undefine()
     ro.close()
     actor.close()
     conn.close()
+
+
+def secrets(tap, rw, ro):
+    """A VNC password reaches read-write connections only. libvirt.so refuses
+    VIR_DOMAIN_XML_SECURE on a read-only connection before sending anything, so this
+    shows what real clients get; that the daemon refuses the flag itself is proven with
+    hand-made packets in tests/daemon/test-ro-flags.c."""
+    xml = DOMAIN_XML.format(name="pysecret").replace(
+        "</os>", "</os><devices><graphics type='vnc' port='-1' passwd='s3cret'/></devices>")
+    rw.defineXML(xml)
+    try:
+        tap.ok("passwd='s3cret'" in rw.lookupByName("pysecret").XMLDesc(
+            libvirt.VIR_DOMAIN_XML_SECURE), "read-write XMLDesc(SECURE) has the VNC passwd")
+        rodom = ro.lookupByName("pysecret")
+        plain = rodom.XMLDesc(0)
+        tap.ok("<graphics" in plain and "passwd" not in plain,
+               "read-only XMLDesc(0): graphics without passwd", plain)
+        try:
+            rodom.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE)
+            tap.ok(False, "read-only XMLDesc(SECURE) refused")
+        except libvirt.libvirtError as e:
+            tap.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_DENIED,
+                   "read-only XMLDesc(SECURE): VIR_ERR_OPERATION_DENIED",
+                   f"{e.get_error_code()} {e}")
+        tap.ok(ro.lookupByName("pysecret").isActive() == 0,
+               "the read-only connection still answers")
+    finally:
+        rw.lookupByName("pysecret").undefine()
 
 
 if __name__ == "__main__":
