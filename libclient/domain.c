@@ -292,6 +292,17 @@ virDomainPtr virDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsign
     return domain_define(conn, xml, flags, __func__);
 }
 
+/*
+ * The caller's descriptors stay the caller's (libvirt's API neither closes nor checks
+ * them): the remote driver sends copies, the in-process test driver ignores them as
+ * libvirt's does. Drivers get a copy of the array, never the caller's, so one that
+ * marks a slot (driver.h) cannot write into it.
+ */
+static bool files_check(unsigned int nfiles, const int *files, const char *api)
+{
+    return nfiles == 0 || arg_nonnull(files, "files", api);
+}
+
 /**
  * virDomainCreateXML: start a transient domain from its XML.
  */
@@ -309,6 +320,32 @@ virDomainPtr virDomainCreateXML(virConnectPtr conn, const char *xmlDesc, unsigne
         return NULL;
     }
     ref = conn->ops->domain_create_xml(conn->drv, xmlDesc, flags, &error);
+    return domain_from_result(conn, ref, error);
+}
+
+/**
+ * virDomainCreateXMLWithFiles: virDomainCreateXML() passing @nfiles descriptors
+ * @files to the domain (LXC hands them to its init; the test drivers ignore them).
+ * The descriptors stay the caller's. Over a remote connection copies travel with
+ * the call, which only a local unix socket can carry (at most 32, each one open).
+ */
+virDomainPtr virDomainCreateXMLWithFiles(virConnectPtr conn, const char *xmlDesc,
+                                         unsigned int nfiles, int *files, unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree int *copy = NULL;
+    DomainRef *ref;
+
+    client_error_reset();
+    if (!client_connect_check(conn, __func__) || !client_connect_check_writable(conn, __func__) ||
+        !arg_nonnull(xmlDesc, "xmlDesc", __func__) || !files_check(nfiles, files, __func__))
+        return NULL;
+    if (!conn->ops->domain_create_xml_with_files) {
+        client_error_no_support(__func__);
+        return NULL;
+    }
+    copy = g_memdup2(files, sizeof(int) * nfiles);
+    ref = conn->ops->domain_create_xml_with_files(conn->drv, xmlDesc, copy, nfiles, flags, &error);
     return domain_from_result(conn, ref, error);
 }
 
@@ -426,6 +463,18 @@ int virDomainResume(virDomainPtr domain)
     return domain_action(domain, OP(domain_resume), 0, __func__);
 }
 
+/* The start of @dom by create or create-with-files: the handle learns its new id. */
+static int domain_started(virDomainPtr dom, DomainRef *started, const GError *error)
+{
+    if (!started) {
+        client_error_set_gerror(error);
+        return -1;
+    }
+    g_atomic_int_set(&dom->id, started->id);
+    domain_ref_free(started);
+    return 0;
+}
+
 static int domain_create(virDomainPtr dom, unsigned int flags, const char *api)
 {
     g_autoptr(GError) error = NULL;
@@ -440,13 +489,7 @@ static int domain_create(virDomainPtr dom, unsigned int flags, const char *api)
     }
     client_domain_to_ref(dom, &ref);
     started = dom->conn->ops->domain_create(dom->conn->drv, &ref, flags, &error);
-    if (!started) {
-        client_error_set_gerror(error);
-        return -1;
-    }
-    g_atomic_int_set(&dom->id, started->id);
-    domain_ref_free(started);
-    return 0;
+    return domain_started(dom, started, error);
 }
 
 /**
@@ -463,4 +506,29 @@ int virDomainCreate(virDomainPtr domain)
 int virDomainCreateWithFlags(virDomainPtr domain, unsigned int flags)
 {
     return domain_create(domain, flags, __func__);
+}
+
+/**
+ * virDomainCreateWithFiles: virDomainCreateWithFlags() passing @nfiles descriptors
+ * @files, as virDomainCreateXMLWithFiles() does. 0 or -1.
+ */
+int virDomainCreateWithFiles(virDomainPtr domain, unsigned int nfiles, int *files,
+                             unsigned int flags)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree int *copy = NULL;
+    DomainRef ref;
+    DomainRef *started;
+
+    if (!domain_enter(domain, __func__, true) || !files_check(nfiles, files, __func__))
+        return -1;
+    if (!domain->conn->ops->domain_create_with_files) {
+        client_error_no_support(__func__);
+        return -1;
+    }
+    copy = g_memdup2(files, sizeof(int) * nfiles);
+    client_domain_to_ref(domain, &ref);
+    started = domain->conn->ops->domain_create_with_files(domain->conn->drv, &ref, copy, nfiles,
+                                                          flags, &error);
+    return domain_started(domain, started, error);
 }

@@ -50,6 +50,11 @@ G_STATIC_ASSERT(sizeof(RemoteIntRet) == sizeof(int));
 typedef remote_domain_lookup_by_name_ret RemoteDomRet;
 G_STATIC_ASSERT(sizeof(RemoteDomRet) == sizeof(remote_domain_define_xml_ret));
 G_STATIC_ASSERT(sizeof(RemoteDomRet) == sizeof(remote_domain_create_xml_ret));
+G_STATIC_ASSERT(sizeof(RemoteDomRet) == sizeof(remote_domain_create_with_files_ret));
+G_STATIC_ASSERT(sizeof(RemoteDomRet) == sizeof(remote_domain_create_xml_with_files_ret));
+ASSERT_SAME_SHAPE(RemoteDomFlagsArgs, remote_domain_create_with_files_args);
+G_STATIC_ASSERT(offsetof(RemoteDomFlagsArgs, flags) ==
+                offsetof(remote_domain_create_with_files_args, flags));
 
 /* ---- generic shapes ---- */
 
@@ -64,17 +69,23 @@ static bool dom_action(DriverConn *conn, int proc, int proc_flags, const DomainR
     return remote_call(conn, proc_flags, &args, NULL, error);
 }
 
-/* A call returning one domain. */
-static DomainRef *dom_returning(DriverConn *conn, int proc, const void *args, GError **error)
+/* A call returning one domain, passing @n_fds descriptors @fds with it. */
+static DomainRef *dom_returning_fds(DriverConn *conn, int proc, const void *args, const int *fds,
+                                    unsigned int n_fds, GError **error)
 {
     RemoteDomRet ret = { 0 };
     DomainRef *ref;
 
-    if (!remote_call(conn, proc, args, &ret, error))
+    if (!remote_call_with_fds(conn, proc, args, fds, n_fds, &ret, error))
         return NULL;
     ref = remote_dom_from_wire(&ret.dom);
     remote_ret_clear(proc, &ret);
     return ref;
+}
+
+static DomainRef *dom_returning(DriverConn *conn, int proc, const void *args, GError **error)
+{
+    return dom_returning_fds(conn, proc, args, NULL, 0, error);
 }
 
 static bool dom_int_query(DriverConn *conn, int proc, const void *args, int *ret_value,
@@ -252,6 +263,27 @@ DomainRef *remote_domain_create_xml(DriverConn *conn, const char *xml, unsigned 
     remote_domain_create_xml_args args = { .xml_desc = (char *)xml, .flags = flags };
 
     return dom_returning(conn, REMOTE_PROC_DOMAIN_CREATE_XML, &args, error);
+}
+
+/* Copies of the descriptors travel beside the CALL_WITH_FDS packet; the caller's stay
+ * open and untouched. */
+DomainRef *remote_domain_create_with_files(DriverConn *conn, const DomainRef *dom, int *fds,
+                                           unsigned int n_fds, unsigned int flags, GError **error)
+{
+    RemoteDomFlagsArgs args = { .flags = flags };
+
+    remote_dom_to_wire(dom, &args.dom);
+    return dom_returning_fds(conn, REMOTE_PROC_DOMAIN_CREATE_WITH_FILES, &args, fds, n_fds, error);
+}
+
+DomainRef *remote_domain_create_xml_with_files(DriverConn *conn, const char *xml, int *fds,
+                                               unsigned int n_fds, unsigned int flags,
+                                               GError **error)
+{
+    remote_domain_create_xml_with_files_args args = { .xml_desc = (char *)xml, .flags = flags };
+
+    return dom_returning_fds(conn, REMOTE_PROC_DOMAIN_CREATE_XML_WITH_FILES, &args, fds, n_fds,
+                             error);
 }
 
 bool remote_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags,

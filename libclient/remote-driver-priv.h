@@ -32,6 +32,8 @@ struct DriverConn {
 
 /* One call of the remote program; release @ret with remote_ret_clear(). */
 bool remote_call(DriverConn *conn, int proc, const void *args, void *ret, GError **error);
+bool remote_call_with_fds(DriverConn *conn, int proc, const void *args, const int *fds,
+                          unsigned int n_fds, void *ret, GError **error);
 void remote_ret_clear(int proc, void *ret);
 
 void remote_dom_to_wire(const DomainRef *ref, remote_nonnull_domain *ret_wire);
@@ -62,6 +64,11 @@ DomainRef *remote_domain_create(DriverConn *conn, const DomainRef *dom, unsigned
                                 GError **error);
 DomainRef *remote_domain_create_xml(DriverConn *conn, const char *xml, unsigned int flags,
                                     GError **error);
+DomainRef *remote_domain_create_with_files(DriverConn *conn, const DomainRef *dom, int *fds,
+                                           unsigned int n_fds, unsigned int flags, GError **error);
+DomainRef *remote_domain_create_xml_with_files(DriverConn *conn, const char *xml, int *fds,
+                                               unsigned int n_fds, unsigned int flags,
+                                               GError **error);
 bool remote_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags,
                            GError **error);
 bool remote_domain_shutdown(DriverConn *conn, const DomainRef *dom, unsigned int flags,

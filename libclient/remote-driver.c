@@ -37,7 +37,19 @@ enum {
  */
 bool remote_call(DriverConn *conn, int proc, const void *args, void *ret, GError **error)
 {
-    if (rpc_client_call(conn->client, REMOTE_PROGRAM, proc, args, ret, error))
+    return remote_call_with_fds(conn, proc, args, NULL, 0, ret, error);
+}
+
+/**
+ * remote_call_with_fds: remote_call() passing @n_fds descriptors @fds with the call
+ * (they stay the caller's). Descriptors the reply brings are closed: no procedure
+ * we call answers with any.
+ */
+bool remote_call_with_fds(DriverConn *conn, int proc, const void *args, const int *fds,
+                          unsigned int n_fds, void *ret, GError **error)
+{
+    if (rpc_client_call_with_fds(conn->client, REMOTE_PROGRAM, proc, args, fds, n_fds, ret, NULL,
+                                 NULL, error))
         return true;
     if (error && *error)
         client_error_mark_verbatim(*error);
@@ -379,6 +391,8 @@ const DriverOps remote_driver_ops = {
     .domain_set_metadata = remote_domain_set_metadata,
     .domain_create = remote_domain_create,
     .domain_create_xml = remote_domain_create_xml,
+    .domain_create_with_files = remote_domain_create_with_files,
+    .domain_create_xml_with_files = remote_domain_create_xml_with_files,
     .domain_destroy = remote_domain_destroy,
     .domain_shutdown = remote_domain_shutdown,
     .domain_reboot = remote_domain_reboot,

@@ -218,8 +218,12 @@ int virDomainSetMetadata(virDomainPtr domain, int type, const char *metadata, co
 
 /* lifecycle */
 virDomainPtr virDomainCreateXML(virConnectPtr conn, const char *xmlDesc, unsigned int flags);
+virDomainPtr virDomainCreateXMLWithFiles(virConnectPtr conn, const char *xmlDesc,
+                                         unsigned int nfiles, int *files, unsigned int flags);
 int virDomainCreate(virDomainPtr domain);
 int virDomainCreateWithFlags(virDomainPtr domain, unsigned int flags);
+int virDomainCreateWithFiles(virDomainPtr domain, unsigned int nfiles, int *files,
+                             unsigned int flags);
 int virDomainDestroy(virDomainPtr domain);
 int virDomainDestroyFlags(virDomainPtr domain, unsigned int flags);
 int virDomainShutdown(virDomainPtr domain);
