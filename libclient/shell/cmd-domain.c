@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,14 +38,41 @@ static const ShellOptDef opts_define[] = {
     { NULL },
 };
 
+/* --pass-fds N,M,...: numbers as virsh reads them (strtol over the whole word, so
+ * leading blanks pass); an empty value means none. Returns false after an error. */
+static bool parse_pass_fds(Shell *sh, const ShellCall *call, GArray **ret_fds)
+{
+    const char *arg = shell_call_get(call, "pass-fds");
+    g_auto(GStrv) words = NULL;
+
+    *ret_fds = g_array_new(FALSE, FALSE, sizeof(int));
+    if (!arg || !*arg)
+        return true;
+    words = g_strsplit(arg, ",", -1);
+    for (char **w = words; *w; w++) {
+        char *end = NULL;
+        long v;
+
+        errno = 0;
+        v = strtol(*w, &end, 10);
+        if (errno || end == *w || *end || v < INT_MIN || v > INT_MAX) {
+            shell_error(sh, "Unable to parse FD number '%s'", *w);
+            return false;
+        }
+        g_array_append_val(*ret_fds, (int){ (int)v });
+    }
+    return true;
+}
+
 static bool cmd_create(Shell *sh, const ShellCall *call)
 {
     const char *file = shell_call_get(call, "file");
     unsigned int flags = 0;
     g_autofree char *xml = shell_read_file(sh, file);
+    g_autoptr(GArray) fds = NULL;
     virDomainPtr dom;
 
-    if (!xml)
+    if (!xml || !parse_pass_fds(sh, call, &fds))
         return false;
     if (shell_call_has(call, "paused"))
         flags |= VIR_DOMAIN_START_PAUSED;
@@ -52,7 +80,10 @@ static bool cmd_create(Shell *sh, const ShellCall *call)
         flags |= VIR_DOMAIN_START_AUTODESTROY;
     if (shell_call_has(call, "validate"))
         flags |= VIR_DOMAIN_START_VALIDATE;
-    dom = virDomainCreateXML(sh->conn, xml, flags);
+    if (fds->len > 0)
+        dom = virDomainCreateXMLWithFiles(sh->conn, xml, fds->len, (int *)fds->data, flags);
+    else
+        dom = virDomainCreateXML(sh->conn, xml, flags);
     if (!dom) {
         shell_error(sh, "Failed to create domain from %s", file);
         return false;
@@ -66,6 +97,7 @@ static const ShellOptDef opts_create[] = {
     { "file", SHELL_OPT_DATA, SHELL_OPT_REQUIRED, "file containing an XML domain description" },
     { "paused", SHELL_OPT_BOOL, 0, "leave the guest paused after creation" },
     { "autodestroy", SHELL_OPT_BOOL, 0, "automatically destroy the guest when virsh disconnects" },
+    { "pass-fds", SHELL_OPT_STRING, 0, "pass file descriptors N,M,... to the guest" },
     { "validate", SHELL_OPT_BOOL, 0, "validate the XML against the schema" },
     { NULL },
 };
@@ -83,7 +115,9 @@ static bool cmd_start(Shell *sh, const ShellCall *call)
 {
     const char *name;
     virDomainPtr dom = shell_lookup_domain(sh, call, SHELL_BY_UUID | SHELL_BY_NAME, &name);
+    g_autoptr(GArray) fds = NULL;
     unsigned int flags = 0;
+    int rc;
     bool ok;
 
     if (!dom)
@@ -93,13 +127,21 @@ static bool cmd_start(Shell *sh, const ShellCall *call)
         virDomainFree(dom);
         return false;
     }
+    if (!parse_pass_fds(sh, call, &fds)) {
+        virDomainFree(dom);
+        return false;
+    }
     if (shell_call_has(call, "paused"))
         flags |= VIR_DOMAIN_START_PAUSED;
     if (shell_call_has(call, "autodestroy"))
         flags |= VIR_DOMAIN_START_AUTODESTROY;
     if (shell_call_has(call, "force-boot"))
         flags |= VIR_DOMAIN_START_FORCE_BOOT;
-    ok = shell_domain_report(sh, domain_start(dom, flags) == 0, name, &action_start);
+    if (fds->len > 0)
+        rc = virDomainCreateWithFiles(dom, fds->len, (int *)fds->data, flags);
+    else
+        rc = domain_start(dom, flags);
+    ok = shell_domain_report(sh, rc == 0, name, &action_start);
     virDomainFree(dom);
     return ok;
 }
@@ -109,6 +151,7 @@ static const ShellOptDef opts_start[] = {
     { "paused", SHELL_OPT_BOOL, 0, "leave the guest paused after creation" },
     { "autodestroy", SHELL_OPT_BOOL, 0, "automatically destroy the guest when virsh disconnects" },
     { "force-boot", SHELL_OPT_BOOL, 0, "force fresh boot by discarding any managed save" },
+    { "pass-fds", SHELL_OPT_STRING, 0, "pass file descriptors N,M,... to the guest" },
     { NULL },
 };
 

@@ -320,7 +320,10 @@ static void help_command(Shell *sh, const ShellCmdDef *def)
         case SHELL_OPT_BOOL:
             shell_print(sh, " [--%s]", o->name);
             break;
-        case SHELL_OPT_STRING:
+        case SHELL_OPT_STRING: /* never positional: virsh shows its name */
+            shell_print(sh, (o->flags & SHELL_OPT_REQUIRED) ? " --%s <string>" : " [--%s <string>]",
+                        o->name);
+            break;
         case SHELL_OPT_DATA:
         case SHELL_OPT_ARGV:
             shell_print(sh, (o->flags & SHELL_OPT_REQUIRED) ? " <%s>" : " [<%s>]", o->name);
