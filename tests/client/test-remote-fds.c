@@ -34,20 +34,8 @@ static const char dom_xml[] = "<domain type='test'>\n"
                               "  <os><type arch='i686'>hvm</type></os>\n"
                               "</domain>\n";
 
-typedef struct Pipe {
-    int r, w;
-} Pipe;
-
-static Pipe pipe_new(void)
-{
-    int p[2];
-
-    g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
-    return (Pipe){ p[0], p[1] };
-}
-
 /* Close our write end; then whether every other copy is gone too (EOF in time). */
-static bool pipe_release(Pipe *p)
+static bool pipe_release(TestPipe *p)
 {
     bool closed;
 
@@ -83,7 +71,7 @@ static void test_fake_daemon_gets_fds(void)
     g_autofree char *uri = g_strdup_printf("fake+unix:///default?socket=%s", td->sock_rw);
     virConnectPtr conn = virConnectOpen(uri);
     virDomainPtr dom = NULL;
-    Pipe kept = pipe_new(), written = pipe_new();
+    TestPipe kept = test_pipe_new(), written = test_pipe_new();
     int fds[2] = { kept.w, written.w };
     unsigned int base, daemon_base;
     char buf[16] = { 0 };
@@ -109,7 +97,7 @@ static void test_fake_daemon_gets_fds(void)
     g_assert_true(test_wait_fd_count(td->pid, daemon_base, WAIT_MS));
 
     /* not implemented by the fake: its NO_SUPPORT comes back, nothing stays open */
-    kept = pipe_new();
+    kept = test_pipe_new();
     base = test_count_fds(getpid());
     g_assert_null(
         virDomainCreateXMLWithFiles(conn, "<domain><name>x</name></domain>", 1, &kept.w, 0));
@@ -132,7 +120,7 @@ static void test_proxyd_create_with_files(void)
     virConnectPtr conn = virConnectOpen(pd->uri);
     g_autofree char *xml = g_strdup_printf(dom_xml, "withfiles");
     g_autofree char *defined_xml = g_strdup_printf(dom_xml, "defined");
-    Pipe p[2] = { pipe_new(), pipe_new() };
+    TestPipe p[2] = { test_pipe_new(), test_pipe_new() };
     int fds[2] = { p[0].w, p[1].w };
     virDomainPtr dom, defined;
     unsigned int base, daemon_base;
@@ -152,7 +140,7 @@ static void test_proxyd_create_with_files(void)
     g_assert_true(pipe_release(&p[1]));
     g_assert_true(test_wait_fd_count(pd->pid, daemon_base, WAIT_MS));
 
-    p[0] = pipe_new();
+    p[0] = test_pipe_new();
     base = test_count_fds(getpid());
     g_assert_cmpint(virDomainCreateWithFiles(defined, 1, &p[0].w, 0), ==, 0);
     g_assert_cmpint(virDomainIsActive(defined), ==, 1);
@@ -176,7 +164,7 @@ static void test_proxyd_refusals(void)
     virConnectPtr ro = virConnectOpenReadOnly(pd->uri_ro);
     g_autofree char *xml = g_strdup_printf(dom_xml, "refused");
     int many[33];
-    Pipe p = pipe_new();
+    TestPipe p = test_pipe_new();
     unsigned int base, daemon_base;
     int closed_fd;
 
@@ -226,7 +214,7 @@ static void test_in_process(void)
     virConnectPtr conn = virConnectOpen("test:///default");
     g_autofree char *xml = g_strdup_printf(dom_xml, "inproc");
     g_autofree char *defined_xml = g_strdup_printf(dom_xml, "inproc-defined");
-    Pipe p = pipe_new();
+    TestPipe p = test_pipe_new();
     virDomainPtr dom;
     unsigned int base;
     struct pollfd pfd = { p.r, POLLIN, 0 };

@@ -24,18 +24,6 @@
 
 static uint32_t serial = 1;
 
-typedef struct Pipe {
-    int r, w;
-} Pipe;
-
-static Pipe pipe_new(void)
-{
-    int p[2];
-
-    g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
-    return (Pipe){ p[0], p[1] };
-}
-
 static int connect_opened(const char *path)
 {
     int fd = test_connect(path);
@@ -116,7 +104,7 @@ static remote_nonnull_domain define(int fd, const char *name)
     return ret.dom;
 }
 
-static void pipe_close_write(Pipe *p)
+static void pipe_close_write(TestPipe *p)
 {
     close(p->w);
     p->w = -1;
@@ -130,7 +118,7 @@ static void test_create_with_files(void)
     int fd = connect_opened(td->sock_rw);
     remote_nonnull_domain dom = define(fd, "files");
     unsigned int base = test_count_fds(td->pid);
-    Pipe kept = pipe_new(), written = pipe_new();
+    TestPipe kept = test_pipe_new(), written = test_pipe_new();
     int fds[2] = { kept.w, written.w };
     remote_domain_create_with_files_args args = { dom, 0 };
     remote_domain_create_with_files_ret ret = { { 0 } };
@@ -192,7 +180,7 @@ static void test_refused_calls_close_fds(void)
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        Pipe p = pipe_new();
+        TestPipe p = test_pipe_new();
         GError *error;
 
         send_call_fds(cases[i].fd, cases[i].proc, cases[i].args, 1, &p.w, 1);
@@ -248,7 +236,7 @@ static void test_lying_counts(void)
 
     for (LieKind kind = LIE_TOO_MANY; kind <= LIE_NO_DUMMY_BYTE; kind++) {
         int fd = connect_opened(td->sock_rw);
-        Pipe p = pipe_new();
+        TestPipe p = test_pipe_new();
         remote_connect_get_hostname_ret host = { 0 };
 
         switch (kind) {

@@ -13,6 +13,7 @@
 
 #include "daemon/daemon.h"
 #include "rpc/message.h"
+#include "test-fd.h"
 
 typedef struct TestDaemon {
     pid_t pid;
@@ -50,13 +51,6 @@ bool test_send_with_fds(int fd, GBytes *packet, const int *fds, unsigned int n_f
 /* @pass as SCM_RIGHTS on @len bytes sent in one sendmsg() (how a client may lie about
  * where its descriptors are); false when the daemon already closed the connection. */
 bool test_send_fd_on_bytes(int fd, int pass, const void *bytes, size_t len);
-/* Descriptors open in process @pid (/proc/PID/fd). */
-unsigned int test_count_fds(pid_t pid);
-/* Wait up to @timeout_ms until process @pid has @n descriptors open. */
-bool test_wait_fd_count(pid_t pid, unsigned int n, int timeout_ms);
-/* Whether the read end @fd of a pipe sees EOF within @timeout_ms, i.e. every copy of
- * its write end was closed (data before it is skipped). */
-bool test_pipe_closed(int fd, int timeout_ms);
 /* Next packet (after the length word), or NULL on EOF / @timeout_ms without one. */
 GBytes *test_recv(int fd, int timeout_ms);
 /* The next packet decoded, or NULL on EOF / timeout. */

@@ -22,6 +22,7 @@
 #include "rpc/remote-protocol.h"
 #include "rpc/transport-unix.h"
 #include "rpc/wire-error.h"
+#include "test-fd.h"
 #include "util/error.h"
 
 #define WAIT_USEC (10 * G_USEC_PER_SEC) /* generous bound; tests finish far sooner */
@@ -909,29 +910,6 @@ static void test_unix(void)
 
 /* ---- descriptor passing ---- */
 
-typedef struct Pipe {
-    int r, w;
-} Pipe;
-
-static Pipe pipe_new(void)
-{
-    int p[2];
-
-    g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
-    return (Pipe){ p[0], p[1] };
-}
-
-static unsigned int count_own_fds(void)
-{
-    g_autoptr(GDir) dir = g_dir_open("/proc/self/fd", 0, NULL);
-    unsigned int n = 0;
-
-    g_assert_nonnull(dir);
-    while (g_dir_read_name(dir))
-        n++;
-    return n;
-}
-
 /* A first call, so that what GLib creates lazily on the connection's thread (its
  * context's eventfd) is there before descriptors are counted. */
 static void warm_up(FakeServer *srv, RpcClient *c)
@@ -945,25 +923,6 @@ static void warm_up(FakeServer *srv, RpcClient *c)
     g_free(server_next_seen(srv));
 }
 
-/* Whether every copy of the pipe's write end is closed: EOF within WAIT_USEC (what
- * remains to read is skipped). */
-static bool pipe_closed(int r)
-{
-    for (;;) {
-        struct pollfd pfd = { r, POLLIN, 0 };
-        char buf[64];
-        ssize_t n;
-
-        if (poll(&pfd, 1, (int)(WAIT_USEC / 1000)) <= 0)
-            return false;
-        n = read(r, buf, sizeof(buf));
-        if (n == 0)
-            return true;
-        if (n < 0)
-            return false;
-    }
-}
-
 /* The descriptors go out after a CALL_WITH_FDS announcing them, and the ones the reply
  * brings are the caller's: they are the same pipes, in the same order. */
 static void test_call_with_fds(void)
@@ -972,7 +931,7 @@ static void test_call_with_fds(void)
     FakeServer *srv = server_new(behave_fds, &fd);
     RpcClient *c = rpc_client_new_fd(fd, NULL);
     unsigned int base;
-    Pipe p[2] = { pipe_new(), pipe_new() };
+    TestPipe p[2] = { test_pipe_new(), test_pipe_new() };
     int send_fds[2] = { p[0].w, p[1].w };
     remote_connect_get_hostname_ret ret = { 0 };
     g_autofree int *got = NULL;
@@ -981,7 +940,7 @@ static void test_call_with_fds(void)
     char buf[8] = { 0 };
 
     warm_up(srv, c);
-    base = count_own_fds() - 4;
+    base = test_count_fds(getpid()) - 4;
     g_assert_true(rpc_client_call_with_fds(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME,
                                            NULL, send_fds, 2, &ret, &got, &n_got, NULL));
     seen = server_next_seen(srv);
@@ -998,10 +957,10 @@ static void test_call_with_fds(void)
         g_assert_cmpint(fcntl(send_fds[i], F_GETFD), >=, 0);
         close(got[i]);
         close(p[i].w);
-        g_assert_true(pipe_closed(p[i].r));
+        g_assert_true(test_pipe_closed(p[i].r, (int)(WAIT_USEC / 1000)));
         close(p[i].r);
     }
-    g_assert_cmpuint(count_own_fds(), ==, base);
+    g_assert_cmpuint(test_count_fds(getpid()), ==, base);
     rpc_client_unref(c);
     server_free(srv);
 }
@@ -1022,7 +981,7 @@ static void test_reply_fds_closed(void)
         remote_domain_lookup_by_name_args lookup = { .name = (char *)"d1" };
         remote_connect_get_lib_version_ret ret = { 0 }; /* the largest of the three */
         g_autoptr(GError) error = NULL;
-        Pipe p = pipe_new();
+        TestPipe p = test_pipe_new();
         const void *args = procs[i] == REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME ? &lookup : NULL;
         bool ok = rpc_client_call_with_fds(c, REMOTE_PROGRAM, procs[i], args, &p.w, 1, &ret, NULL,
                                            NULL, &error);
@@ -1036,7 +995,7 @@ static void test_reply_fds_closed(void)
             rpc_payload_clear(&info->ret, &ret);
         }
         close(p.w);
-        g_assert_true(pipe_closed(p.r));
+        g_assert_true(test_pipe_closed(p.r, (int)(WAIT_USEC / 1000)));
         close(p.r);
     }
     rpc_client_unref(c);
@@ -1065,7 +1024,7 @@ static void test_fds_refused(void)
     warm_up(srv, c);
     for (size_t i = 0; i < G_N_ELEMENTS(many); i++)
         many[i] = STDERR_FILENO;
-    base = count_own_fds();
+    base = test_count_fds(getpid());
     g_assert_false(rpc_client_call_with_fds(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME,
                                             NULL, many, G_N_ELEMENTS(many), &ret, NULL, NULL,
                                             &error));
@@ -1080,7 +1039,7 @@ static void test_fds_refused(void)
                                             NULL, NULL, &error));
     g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR);
     g_clear_error(&error);
-    g_assert_cmpuint(count_own_fds(), ==, base);
+    g_assert_cmpuint(test_count_fds(getpid()), ==, base);
     /* nothing went out: the next packet the server sees is the next call */
     g_assert_true(
         rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &ret, NULL));
