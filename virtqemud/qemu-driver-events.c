@@ -254,11 +254,12 @@ unsigned qemu_driver_monitor_timeout(void)
 }
 
 /**
- * qemu_driver_monitor_run: @cmd on @obj's QMP monitor, failing with QEMU's error for
- * an error reply. Caller holds the job, which keeps the process alive.
+ * qemu_driver_monitor_run_fd: @cmd on @obj's QMP monitor with a copy of @fd (-1: none),
+ * within the monitor timeout, failing with QEMU's error for an error reply. Caller
+ * holds the job, which keeps the process alive.
  */
-bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
-                             QemuMonitorMessage **ret_reply, GError **error)
+bool qemu_driver_monitor_run_fd(DomainObj *obj, QemuMonitorCommand *cmd, int fd,
+                                QemuMonitorMessage **ret_reply, GError **error)
 {
     g_autoptr(QemuMonitorMessage) reply = NULL;
     g_autoptr(GError) err = NULL;
@@ -275,7 +276,7 @@ bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
                             "Requested operation is not valid: domain is not running");
         return false;
     }
-    if (!qemu_monitor_call(mon, cmd, monitor_timeout_ms, &reply, &err)) {
+    if (!qemu_monitor_call_with_fd(mon, cmd, fd, monitor_timeout_ms, &reply, &err)) {
         /* say what to do about a QEMU that stopped answering */
         if (g_error_matches(err, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT))
             g_set_error(error, err->domain, err->code,
@@ -291,6 +292,12 @@ bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
     if (ret_reply)
         *ret_reply = g_steal_pointer(&reply);
     return true;
+}
+
+bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
+                             QemuMonitorMessage **ret_reply, GError **error)
+{
+    return qemu_driver_monitor_run_fd(obj, cmd, -1, ret_reply, error);
 }
 
 /* ---- the events thread ------------------------------------------------------------- */

@@ -125,6 +125,9 @@ unsigned qemu_driver_monitor_timeout(void);
 /* Run the QMP command @cmd (taken) on @obj's monitor. Caller holds the job. */
 bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
                              QemuMonitorMessage **ret_reply, GError **error);
+/* The same passing a copy of @fd with it (getfd). */
+bool qemu_driver_monitor_run_fd(DomainObj *obj, QemuMonitorCommand *cmd, int fd,
+                                QemuMonitorMessage **ret_reply, GError **error);
 
 /* qemu-driver-lifecycle.c */
 void qemu_domain_priv_free(gpointer priv);

@@ -92,29 +92,17 @@ static bool finish_image(int fd, const char *partial, const char *path, GError *
     return true;
 }
 
-/* The QMP part: stopped guest's state into @fd. */
+/* The QMP part: stopped guest's state into @fd. Every command waits at most the
+ * driver's monitor timeout; the migration itself has no limit (as libvirt's save: a
+ * large guest on a slow disk takes what it takes), each query-migrate of its wait
+ * does (qemu_save_wait_migration), so a QEMU that stops answering fails the save. */
 static bool migrate_to_fd(DomainObj *obj, int fd, GError **error)
 {
-    QemuMonitor *mon = NULL;
-    g_autoptr(QemuMonitorMessage) reply = NULL;
-
-    if (!qemu_driver_monitor_run(obj, qemu_monitor_cmd_migrate_set_events(), NULL, error) ||
-        !qemu_driver_monitor_run(obj, qemu_save_cmd_max_bandwidth(), NULL, error))
-        return false;
-    g_mutex_lock(&obj->lock);
-    if (obj->priv && ((QemuDomainPriv *)obj->priv)->proc)
-        mon = qemu_process_monitor(((QemuDomainPriv *)obj->priv)->proc);
-    g_mutex_unlock(&obj->lock);
-    if (!mon) {
-        g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is not running");
-        return false;
-    }
-    if (!qemu_monitor_call_with_fd(mon, qemu_monitor_cmd_getfd(QEMU_SAVE_FDNAME), fd,
-                                   QEMU_MONITOR_TIMEOUT_MS, &reply, error) ||
-        !qemu_monitor_reply_check(reply, "getfd", error))
-        return false;
-    return qemu_driver_monitor_run(obj, qemu_monitor_cmd_migrate("fd:" QEMU_SAVE_FDNAME), NULL,
+    return qemu_driver_monitor_run(obj, qemu_monitor_cmd_migrate_set_events(), NULL, error) &&
+           qemu_driver_monitor_run(obj, qemu_save_cmd_max_bandwidth(), NULL, error) &&
+           qemu_driver_monitor_run_fd(obj, qemu_monitor_cmd_getfd(QEMU_SAVE_FDNAME), fd, NULL,
+                                      error) &&
+           qemu_driver_monitor_run(obj, qemu_monitor_cmd_migrate("fd:" QEMU_SAVE_FDNAME), NULL,
                                    error) &&
            qemu_save_wait_migration(obj, error);
 }
@@ -331,25 +319,12 @@ static int open_image(const char *path, int oflags, QemuSaveHeader **ret_hdr, GE
     return g_steal_fd(&fd);
 }
 
-/* QEMU waits with -incoming defer: feed it the stream. */
+/* QEMU waits with -incoming defer: feed it the stream (timeouts as migrate_to_fd). */
 static bool migrate_from_fd(DomainObj *obj, int fd, GError **error)
 {
-    g_autoptr(QemuMonitorMessage) reply = NULL;
-    QemuMonitor *mon = NULL;
-
-    g_mutex_lock(&obj->lock);
-    if (obj->priv && ((QemuDomainPriv *)obj->priv)->proc)
-        mon = qemu_process_monitor(((QemuDomainPriv *)obj->priv)->proc);
-    g_mutex_unlock(&obj->lock);
-    if (!mon) {
-        g_set_error_literal(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_FAILED,
-                            "operation failed: QEMU went away during the restore");
-        return false;
-    }
     return qemu_driver_monitor_run(obj, qemu_monitor_cmd_migrate_set_events(), NULL, error) &&
-           qemu_monitor_call_with_fd(mon, qemu_monitor_cmd_getfd(QEMU_SAVE_FDNAME), fd,
-                                     QEMU_MONITOR_TIMEOUT_MS, &reply, error) &&
-           qemu_monitor_reply_check(reply, "getfd", error) &&
+           qemu_driver_monitor_run_fd(obj, qemu_monitor_cmd_getfd(QEMU_SAVE_FDNAME), fd, NULL,
+                                      error) &&
            qemu_driver_monitor_run(obj, qemu_save_cmd_migrate_incoming("fd:" QEMU_SAVE_FDNAME),
                                    NULL, error) &&
            qemu_save_wait_migration(obj, error);

@@ -147,7 +147,10 @@ bool qemu_snapshot_wait_job_ready(DomainObj *obj, const char *job_id, GError **e
 
 /**
  * qemu_save_wait_migration: wait until query-migrate reports the end of the migration
- * (MIGRATION events wake us); QEMU's error when it failed. Caller holds the job.
+ * (MIGRATION events wake us); QEMU's error when it failed. No limit on the whole (a
+ * save takes as long as the guest's memory needs), but every query-migrate waits at
+ * most the monitor timeout: a QEMU that stops answering fails the job. Caller holds
+ * the job.
  */
 bool qemu_save_wait_migration(DomainObj *obj, GError **error)
 {
