@@ -376,7 +376,9 @@ static void drop_live_def(DomainObj *obj)
 
 /* Run @obj's (live) definition from the stream at @fd; left @paused, it reports
  * SUSPENDED/@paused_detail (libvirt: PAUSED when the caller asked for it, RESTORED
- * when the image says so). Caller holds the job. */
+ * when the image says so) and the state paused (migrating): libvirt 9.0 leaves a
+ * restored guest in the reason of the incoming migration it was started for (there is
+ * no "restored" paused reason). Caller holds the job. */
 static bool restore_body(QemuDriver *drv, DomainObj *obj, int fd, bool paused, int paused_detail,
                          GPtrArray *events, GError **error)
 {
@@ -401,7 +403,7 @@ static bool restore_body(QemuDriver *drv, DomainObj *obj, int fd, bool paused, i
     g_atomic_int_inc(&drv->active);
     domain_obj_list_activate(drv->domains, obj, -1,
                              paused ? DOMAIN_STATE_PAUSED : DOMAIN_STATE_RUNNING,
-                             paused ? DOMAIN_PAUSED_USER : DOMAIN_RUNNING_RESTORED);
+                             paused ? DOMAIN_PAUSED_MIGRATION : DOMAIN_RUNNING_RESTORED);
     qemu_driver_write_status(drv, obj);
     driver_events_queue(events, obj, DOMAIN_EVENT_STARTED, DOMAIN_EVENT_STARTED_RESTORED);
     if (paused)

@@ -541,7 +541,7 @@ static void test_managed_save(void)
     wait_event(dom, VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
     CHECK(virDomainCreate(dom));
     wait_event(dom, VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_RESTORED);
-    assert_state(dom, VIR_DOMAIN_PAUSED, -1);
+    assert_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION); /* as libvirt 9.0 */
     CHECK(virDomainResume(dom));
     power_off_continued(dom);
     wait_shutoff(dom);

@@ -345,7 +345,7 @@ static void test_guest_save_restore(void)
     assert_error(VIR_ERR_OPERATION_INVALID, "already active");
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_cmpint(virDomainRestoreFlags(conn, image, NULL, VIR_DOMAIN_SAVE_PAUSED), ==, 0);
-    assert_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+    assert_state(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION); /* as libvirt 9.0 */
     g_assert_cmpint(virDomainDestroy(dom), ==, 0);
     g_assert_null(virDomainSaveImageGetXMLDesc(conn, "", 0));
     assert_error(VIR_ERR_INVALID_ARG, "must not be empty");

@@ -182,7 +182,8 @@ def test_virtsh_same_output(t, qd):
         got.append(shell(qd, exe, "managedsave-define", "vt1", newxml, "--paused"))
         virsh(qd, "start", "vt1", check=True)
         rc, out, err = virsh(qd, "dumpxml", "vt1")
-        t.ok(domstate(qd, "vt1") == "paused (user)" and f"<description>m{who}</description>" in out,
+        t.ok(domstate(qd, "vt1") == "paused (migrating)" and
+             f"<description>m{who}</description>" in out,
              f"{who}: managedsave-define: started paused with the redefined XML",
              domstate(qd, "vt1"))
         got.append(shell(qd, exe, "managedsave-dumpxml", "vt1"))
