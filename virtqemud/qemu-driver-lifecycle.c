@@ -373,9 +373,12 @@ bool qemu_domain_reboot(DriverConn *conn, const DomainRef *dom, unsigned int fla
         return false;
     ok = driver_domain_check_active(obj, error) && check_acpi(obj, "reboot", error) &&
          reboot_prepare(obj, error);
+    if (ok)
+        qemu_driver_write_status(conn->drv, obj); /* a restarted daemon finishes the reboot */
     if (ok &&
         !qemu_driver_monitor_run(obj, qemu_monitor_command_new("system_powerdown"), NULL, error)) {
         reboot_cancel(obj);
+        qemu_driver_write_status(conn->drv, obj);
         ok = false;
     }
     qemu_driver_job_end(conn->drv, obj);

@@ -4,11 +4,17 @@
  * at define time (already with the driver's defaults, so no probe is needed to start
  * the daemon). Every running guest has a status file in the state directory:
  *
- *   <domstatus state='running' reason='booted' pid='1234' id='1'>
+ *   <domstatus state='running' reason='booted' pid='1234' id='1'
+ *              [transient='yes'] [shutdown='yes'] [fakereboot='yes' [poweroff='pause']]>
  *     <monitor path='.../monitor.sock' type='unix'/>
  *     <paths run='...' pidfile='...' log='...'/>
  *     <domain type='qemu'> ... the live definition ... </domain>
  *   </domstatus>
+ *
+ * shutdown: QEMU reported the guest's poweroff; fakereboot: a reboot pressed the ACPI
+ * button and the poweroff that follows boots the guest again; poweroff='pause': that
+ * reboot made QEMU pause on poweroff instead of exiting (set-action), which the guest
+ * is reset from and the action set back.
  *
  * On start the guests of the status files come back active at once (reads answer
  * from the file), busy with the job "reconnect" while a startup thread attaches to
@@ -54,6 +60,10 @@ static char *status_format_locked(DomainObj *obj)
         g_string_append(buf, " transient='yes'");
     if (priv->got_shutdown)
         g_string_append(buf, " shutdown='yes'");
+    if (priv->fake_reboot)
+        g_string_append(buf, " fakereboot='yes'");
+    if (priv->action_paused)
+        g_string_append(buf, " poweroff='pause'");
     g_string_append(buf, ">\n  <monitor");
     attr_append(buf, "path", priv->monitor_path);
     g_string_append(buf, " type='unix'/>\n  <paths");
@@ -102,6 +112,8 @@ typedef struct QemuStatus {
     int id;
     bool transient;
     bool got_shutdown;
+    bool fake_reboot;
+    bool action_paused;
     char *monitor_path;
     char *run_dir;
     char *pidfile;
@@ -144,6 +156,8 @@ static bool status_parse(const char *xml, QemuStatus *st, GError **error)
     g_autofree char *reason = NULL;
     g_autofree char *transient = NULL;
     g_autofree char *shutdown = NULL;
+    g_autofree char *fake_reboot = NULL;
+    g_autofree char *poweroff = NULL;
     xmlNode *root;
 
     if (!doc)
@@ -153,6 +167,8 @@ static bool status_parse(const char *xml, QemuStatus *st, GError **error)
     reason = xml_prop(root, "reason");
     transient = xml_prop(root, "transient");
     shutdown = xml_prop(root, "shutdown");
+    fake_reboot = xml_prop(root, "fakereboot");
+    poweroff = xml_prop(root, "poweroff");
     st->state = state ? domain_state_from_string(state) : _DOMAIN_STATE_INVALID;
     if ((int)st->state < 0)
         return xml_error_bad_attr(root, "state", state ? state : "", error);
@@ -162,6 +178,8 @@ static bool status_parse(const char *xml, QemuStatus *st, GError **error)
     st->reason = MAX(st->reason, 0);
     st->transient = g_strcmp0(transient, "yes") == 0;
     st->got_shutdown = g_strcmp0(shutdown, "yes") == 0;
+    st->fake_reboot = g_strcmp0(fake_reboot, "yes") == 0;
+    st->action_paused = st->fake_reboot && g_strcmp0(poweroff, "pause") == 0;
     st->monitor_path = xml_prop(xml_child(root, "monitor"), "path");
     st->run_dir = xml_prop(xml_child(root, "paths"), "run");
     st->pidfile = xml_prop(xml_child(root, "paths"), "pidfile");
@@ -205,6 +223,8 @@ static DomainObj *status_activate(QemuDriver *drv, QemuStatus *st, GError **erro
 
     priv->pid = st->pid;
     priv->got_shutdown = st->got_shutdown;
+    priv->fake_reboot = st->fake_reboot;
+    priv->action_paused = st->action_paused;
     priv->monitor_path = g_steal_pointer(&st->monitor_path);
     priv->run_dir = g_steal_pointer(&st->run_dir);
     priv->pidfile = g_steal_pointer(&st->pidfile);
@@ -258,6 +278,23 @@ bool qemu_driver_load(QemuDriver *drv, GError **error)
 
 /* ---- reconnect --------------------------------------------------------------------- */
 
+/* QEMU stayed after the guest powered off (-no-shutdown, or the pause a reboot set),
+ * maybe while no daemon listened: as the SHUTDOWN event would have (handle_shutdown),
+ * a reboot or on_poweroff='restart' boots the guest again once the reconnect job ends
+ * (the fake reboot's state came from the status file). Caller holds obj->lock. */
+static void reconnect_powered_off_locked(DomainObj *obj)
+{
+    QemuDomainPriv *priv = qemu_domain_priv_locked(obj);
+    bool restart = priv->fake_reboot || obj->def->on_poweroff == DOMAIN_LIFECYCLE_RESTART;
+
+    priv->got_shutdown = true;
+    priv->restart_pending = restart;
+    if (!restart && obj->def->on_poweroff == DOMAIN_LIFECYCLE_PRESERVE)
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_SHUTTING_DOWN);
+    else
+        domain_obj_set_state_locked(obj, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_USER);
+}
+
 static bool reconnect_attach(QemuDriver *drv, DomainObj *obj, GError **error)
 {
     g_autoptr(QemuMonitorMessage) reply = NULL;
@@ -266,7 +303,6 @@ static bool reconnect_attach(QemuDriver *drv, DomainObj *obj, GError **error)
     QemuMonitorStatus status;
     QemuProcCtx *ctx;
     QemuProcess *proc;
-    bool pause_action;
     pid_t pid;
     unsigned gen;
 
@@ -289,19 +325,14 @@ static bool reconnect_attach(QemuDriver *drv, DomainObj *obj, GError **error)
     g_mutex_lock(&obj->lock);
     priv->proc = proc;
     priv->ctx = ctx;
-    pause_action = obj->def->on_poweroff == DOMAIN_LIFECYCLE_RESTART ||
-                   obj->def->on_poweroff == DOMAIN_LIFECYCLE_PRESERVE;
     g_mutex_unlock(&obj->lock);
-    /* a reboot the previous daemon asked for is not known here: the poweroff it set up
-     * to pause QEMU (qemu_domain_reboot) becomes a plain poweroff again */
-    if (!pause_action)
-        (void)qemu_driver_monitor_run(obj, qemu_monitor_cmd_set_action_shutdown("poweroff"), NULL,
-                                      NULL);
     if (!qemu_driver_monitor_run(obj, qemu_monitor_command_new("query-status"), &reply, error) ||
         !qemu_monitor_parse_status(reply, &status, error))
         return false;
     g_mutex_lock(&obj->lock);
-    if (status.running && obj->state != DOMAIN_STATE_RUNNING)
+    if (status.state == QEMU_RUN_STATE_SHUTDOWN)
+        reconnect_powered_off_locked(obj);
+    else if (status.running && obj->state != DOMAIN_STATE_RUNNING)
         domain_obj_set_state_locked(obj, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNKNOWN);
     else if (!status.running && obj->state == DOMAIN_STATE_RUNNING)
         domain_obj_set_state_locked(obj, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);

@@ -4,7 +4,9 @@ under a temporary --root (readiness from its sd_notify), guests' XML, the tiny r
 guest from mkguest.sh, waits with deadlines. TAP output comes from tests/compat."""
 
 import ctypes
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -162,6 +164,39 @@ def start_reaper(root, pid_dir=os.path.join("run", "qemu")):
             os._exit(0)
     os.close(r)
     return w
+
+
+class Qmp:
+    """QMP straight to a guest's QEMU while no daemon holds its monitor socket (the
+    daemon was killed): commands and their replies, events skipped."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(WAIT)
+        self.sock.connect(path)
+        self.file = self.sock.makefile("rwb", buffering=0)
+        self.file.readline()  # greeting
+        self.call("qmp_capabilities")
+
+    def call(self, command):
+        self.file.write(json.dumps({"execute": command}).encode() + b"\n")
+        while True:
+            reply = json.loads(self.file.readline())
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                raise RuntimeError(f"QMP {command}: {reply['error']}")
+            return reply["return"]
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def monitor_path(qd, name):
+    """The QMP socket of @name's QEMU, from the daemon's status file."""
+    with open(qd.path("run", "qemu", f"{name}.xml")) as f:
+        return re.search(r"<monitor path='([^']*)'", f.read()).group(1)
 
 
 def virsh(qd, *args, check=False):

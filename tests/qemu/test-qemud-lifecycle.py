@@ -10,7 +10,11 @@ check that needs a guest OS:
 - rd1 (<on_reboot>destroy</on_reboot>): a reboot shuts it off;
 - mk1 (disk-less, no ACPI): a reboot is refused naming <acpi/>; its resets make the
   REBOOT events that tell when virsh's registration is in place; then its QEMU is
-  killed under the running daemon (shut off, crashed, STOPPED/FAILED).
+  killed under the running daemon (shut off, crashed, STOPPED/FAILED);
+- pr1 again: a reboot in progress survives kill -9 of the daemon (the fake reboot is in
+  the status file), whether the guest powers off after the restart (SHUTDOWN seen by
+  the new daemon: REBOOT event, it boots again) or while no daemon runs (QEMU found
+  paused on the poweroff at reconnect: it boots again).
 Then autostart once per host boot, and no idle exit while a guest runs."""
 
 import os
@@ -20,8 +24,9 @@ import threading
 
 import libvirt
 
-from qemud import (Events, Qemud, WAIT, define_tiny, diskless_xml, libvirt_event_thread,
-                   not_busy, qemu_tap, virsh, wait_for, wait_ready)
+from qemud import (Events, Qmp, Qemud, WAIT, count_in, define_tiny, diskless_xml,
+                   libvirt_event_thread, monitor_path, not_busy, qemu_tap, virsh, wait_for,
+                   wait_ready)
 
 
 class VirshEvents:
@@ -93,13 +98,16 @@ def test_poweroff_restart(t, ev, pw1, serial):
          "events: SHUTDOWN/guest, RESUMED", got)
 
 
-def test_reset(t, ev, pr1):
-    """virDomainReset is QEMU's system_reset: a REBOOT event, no lifecycle change."""
+def test_reset(t, ev, pr1, serial):
+    """virDomainReset is QEMU's system_reset: a REBOOT event, no lifecycle change, the
+    guest boots again."""
     n = len(ev.of("pr1"))
+    boots = count_in(serial, "VIRTKIT-GUEST-READY")
     pr1.reset()
     got = ev.wait(n + 1, "pr1")[n:]
     t.ok(got and all(e == "pr1:REBOOT" for e in got), "reset: a REBOOT event", got)
     t.ok(pr1.state()[0] == libvirt.VIR_DOMAIN_RUNNING, "reset: still running", pr1.state())
+    t.ok(wait_ready(serial, boots + 1), "reset: the guest booted again")
 
 
 def test_on_reboot_destroy(t, ev, rd1):
@@ -136,13 +144,13 @@ def test_guests(t, qd, conn):
         ve.close()
     test_poweroff_restart(t, ev, pw1, pw1_serial)
     test_on_reboot_destroy(t, ev, rd1)
-    test_reset(t, ev, pr1)
-    for dom in (pr1, pw1):
-        dom.destroy()
-    for dom in (pr1, pw1, rd1):
+    test_reset(t, ev, pr1, pr1_serial)
+    pw1.destroy()
+    for dom in (pw1, rd1):
         dom.undefine()
     test_crash(t, qd, ev, mk1)
     ev.close()
+    return pr1_serial
 
 
 def test_crash(t, qd, ev, mk1):
@@ -158,6 +166,66 @@ def test_crash(t, qd, ev, mk1):
     t.ok(mk1.isActive(), "it starts again")
     mk1.destroy()
     mk1.undefine()
+
+
+def reboot_and_kill(t, qd, conn, what):
+    """Reboot pr1 while it is paused (the ACPI button waits in the paused guest, so the
+    poweroff comes only when it runs again), then kill -9 the daemon."""
+    pr1 = conn.lookupByName("pr1")
+    pr1.suspend()
+    pr1.reboot()
+    with open(qd.path("run", "qemu", "pr1.xml")) as f:
+        t.ok("fakereboot='yes'" in f.read(), f"{what}: the reboot is in the status file")
+    qd.kill()
+
+
+def expect_booted_again(t, qd, conn, serial, boots, what):
+    pr1 = conn.lookupByName("pr1")
+    t.ok(wait_ready(serial, boots + 1), f"{what}: the guest powered off and booted again",
+         count_in(serial, "VIRTKIT-GUEST-READY"))
+    t.ok(wait_for(lambda: pr1.state() == [libvirt.VIR_DOMAIN_RUNNING,
+                                          libvirt.VIR_DOMAIN_RUNNING_BOOTED]),
+         f"{what}: running (booted)", pr1.state())
+    with open(qd.path("run", "qemu", "pr1.xml")) as f:
+        t.ok("fakereboot" not in f.read(), f"{what}: the reboot is done in the status file")
+
+
+def test_reboot_across_restart(t, qd, serial):
+    """kill -9 of the daemon in the middle of a reboot: the restarted daemon finishes it
+    (before, it reset QEMU's poweroff action and the guest stayed off)."""
+    conn = libvirt.open(qd.uri)
+    boots = count_in(serial, "VIRTKIT-GUEST-READY")
+    reboot_and_kill(t, qd, conn, "poweroff after the restart")
+    qd.start()
+    conn = libvirt.open(qd.uri)
+    ev = Events(conn)
+    pr1 = conn.lookupByName("pr1")
+    t.ok(wait_for(lambda: not_busy(pr1.resume)), "resumed once reconnected")
+    t.ok(ev.wait_for("REBOOT", "pr1", timeout=120), "REBOOT event from the new daemon",
+         ev.of("pr1"))
+    expect_booted_again(t, qd, conn, serial, boots, "poweroff after the restart")
+    got = ev.of("pr1")
+    t.ok("pr1:SHUTDOWN/1" in got and not any("STOPPED" in e for e in got),
+         "events: SHUTDOWN/guest, never STOPPED", got)
+    ev.close()
+
+    # the guest powers off while no daemon runs: QEMU pauses on it (the reboot's action)
+    boots = count_in(serial, "VIRTKIT-GUEST-READY")
+    reboot_and_kill(t, qd, conn, "poweroff without a daemon")
+    qmp = Qmp(monitor_path(qd, "pr1"))
+    try:
+        qmp.call("cont")
+        t.ok(wait_for(lambda: qmp.call("query-status")["status"] == "shutdown", timeout=120),
+             "without a daemon: the guest powered off, QEMU stayed")
+    finally:
+        qmp.close()
+    qd.start()
+    conn = libvirt.open(qd.uri)
+    expect_booted_again(t, qd, conn, serial, boots, "poweroff without a daemon")
+    pr1 = conn.lookupByName("pr1")
+    wait_for(lambda: not_busy(pr1.destroy))  # the restart job may still be ending
+    pr1.undefine()
+    conn.close()
 
 
 def test_autostart(t, qd):
@@ -207,8 +275,8 @@ def main():
     qd = Qemud()
     try:
         conn = libvirt.open(qd.uri)
-        test_guests(t, qd, conn)
-        conn.close()
+        pr1_serial = test_guests(t, qd, conn)
+        test_reboot_across_restart(t, qd, pr1_serial)
         test_autostart(t, qd)
     finally:
         qd.stop()
