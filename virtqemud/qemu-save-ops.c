@@ -12,6 +12,11 @@
  * QEMU starts with -incoming defer, gets the stream (migrate-incoming "fd:") and resumes
  * unless the image says paused (STARTED/RESTORED). A managed-save image is removed once
  * restored; a file given to virDomainRestore is the user's and stays.
+ *
+ * VIR_DOMAIN_SAVE_BYPASS_CACHE / VIR_DOMAIN_START_BYPASS_CACHE (the image written or
+ * read with O_DIRECT, libvirt's iohelper) are refused naming the flag wherever an image
+ * is involved, never silently ignored; a start that boots (no image) ignores
+ * START_BYPASS_CACHE as libvirt does.
  */
 
 #include "qemu-snapshot-ops.h"
@@ -42,6 +47,28 @@ static char *managed_path_locked(QemuDriver *drv, DomainObj *obj)
 static bool sys_error(GError **error, const char *what, const char *path)
 {
     return virt_error_set_errno(error, VIRT_QEMU_ERROR, errno, "cannot %s '%s'", what, path);
+}
+
+/* The caller asked for the image's I/O to bypass the page cache (@flag, named @name,
+ * set in @flags) for the operation @op: not supported, said with the flag's name and
+ * what to do. */
+static bool refuse_bypass_cache(unsigned int flags, unsigned int flag, const char *name,
+                                const char *op, GError **error)
+{
+    if (!(flags & flag))
+        return true;
+    g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_ARGUMENT_UNSUPPORTED,
+                "argument unsupported: %s is not supported by virtqemud (the saved image "
+                "would be written or read with O_DIRECT, bypassing the host's page cache); "
+                "%s without that flag",
+                name, op);
+    return false;
+}
+
+static bool refuse_save_bypass(unsigned int flags, const char *op, GError **error)
+{
+    return refuse_bypass_cache(flags, QEMU_SAVE_BYPASS_CACHE, "VIR_DOMAIN_SAVE_BYPASS_CACHE", op,
+                               error);
 }
 
 /* ---- save -------------------------------------------------------------------------- */
@@ -180,6 +207,7 @@ bool qemu_domain_managed_save(DriverConn *conn, const DomainRef *dom, unsigned i
         !qemu_driver_check_flags(flags,
                                  QEMU_SAVE_BYPASS_CACHE | QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
                                  "qemu_domain_managed_save", error) ||
+        !refuse_save_bypass(flags, "save it", error) ||
         !(obj = qemu_driver_obj(conn, dom, error)) ||
         !qemu_driver_job_begin(obj, "managed-save", error))
         return false;
@@ -260,8 +288,8 @@ bool qemu_domain_save(DriverConn *conn, const DomainRef *dom, const char *to, co
         !qemu_driver_check_flags(flags,
                                  QEMU_SAVE_BYPASS_CACHE | QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
                                  "qemu_domain_save", error) ||
-        !check_image_path(to, error) || !(obj = qemu_driver_obj(conn, dom, error)) ||
-        !qemu_driver_job_begin(obj, "save", error))
+        !refuse_save_bypass(flags, "save it", error) || !check_image_path(to, error) ||
+        !(obj = qemu_driver_obj(conn, dom, error)) || !qemu_driver_job_begin(obj, "save", error))
         return false;
     ok = driver_domain_check_active(obj, error) &&
          (!dxml || (xml = save_dxml(drv, obj, dxml, to, error))) &&
@@ -468,7 +496,9 @@ bool qemu_save_start_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, GP
     g_mutex_unlock(&obj->lock);
     if (g_file_test(path, G_FILE_TEST_EXISTS)) {
         if (!(flags & START_FORCE_BOOT))
-            return restore_managed(drv, obj, path, flags, events, error);
+            return refuse_bypass_cache(flags, START_BYPASS_CACHE, "VIR_DOMAIN_START_BYPASS_CACHE",
+                                       "start the domain", error) &&
+                   restore_managed(drv, obj, path, flags, events, error);
         if (unlink(path) < 0 && errno != ENOENT)
             return sys_error(error, "remove", path);
         g_mutex_lock(&obj->lock);
@@ -524,7 +554,8 @@ bool qemu_domain_restore(DriverConn *conn, const char *from, const char *dxml, u
         !qemu_driver_check_flags(flags,
                                  QEMU_SAVE_BYPASS_CACHE | QEMU_SAVE_RUNNING | QEMU_SAVE_PAUSED,
                                  "qemu_domain_restore", error) ||
-        !check_image_path(from, error) || (fd = open_image(from, O_RDONLY, &hdr, error)) < 0 ||
+        !refuse_save_bypass(flags, "restore it", error) || !check_image_path(from, error) ||
+        (fd = open_image(from, O_RDONLY, &hdr, error)) < 0 ||
         !(def = image_def(drv, hdr, dxml, from, error)) ||
         !domain_obj_list_add(drv->domains, def, add_flags, "restore", &obj, NULL, error))
         return false;

@@ -195,6 +195,7 @@ def test_refusals(t, qd, conn):
                                           libvirt.VIR_DOMAIN_SAVE_RUNNING
                                           | libvirt.VIR_DOMAIN_SAVE_PAUSED),
                  libvirt.VIR_ERR_INVALID_ARG, "mutually exclusive", "RUNNING with PAUSED refused")
+    test_bypass_cache(t, qd, conn, dom)
     dom.destroy()
 
     # the managed-save image's XML: none yet; then read, redefined paused, refused when
@@ -220,6 +221,33 @@ def test_refusals(t, qd, conn):
     expect_error(t, tr.managedSave, libvirt.VIR_ERR_OPERATION_INVALID, "transient",
                  "managed save of a transient domain is refused")
     tr.destroy()
+
+
+def test_bypass_cache(t, qd, conn, dom):
+    """O_DIRECT images are not supported: every BYPASS_CACHE that would touch an image is
+    refused naming the flag (never ignored), and nothing changed; a boot ignores it."""
+    image = qd.path("rf1.img")
+    save = libvirt.VIR_DOMAIN_SAVE_BYPASS_CACHE
+    expect_error(t, lambda: dom.saveFlags(image, None, save), libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
+                 "VIR_DOMAIN_SAVE_BYPASS_CACHE", "save --bypass-cache refused naming the flag")
+    expect_error(t, lambda: dom.managedSave(save), libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
+                 "VIR_DOMAIN_SAVE_BYPASS_CACHE", "managedsave --bypass-cache refused")
+    t.ok(dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING and not os.path.exists(image) and
+         not dom.hasManagedSaveImage(), "still running, no image written", dom.state())
+    dom.save(image)
+    expect_error(t, lambda: conn.restoreFlags(image, None, save),
+                 libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED, "VIR_DOMAIN_SAVE_BYPASS_CACHE",
+                 "restore --bypass-cache refused")
+    t.ok(not dom.isActive(), "not restored", dom.state())
+    conn.restore(image)
+    dom.managedSave()
+    expect_error(t, lambda: dom.createWithFlags(libvirt.VIR_DOMAIN_START_BYPASS_CACHE),
+                 libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED, "VIR_DOMAIN_START_BYPASS_CACHE",
+                 "start --bypass-cache of a managed-save image refused")
+    t.ok(not dom.isActive() and dom.hasManagedSaveImage(), "the managed-save image stays")
+    dom.managedSaveRemove()
+    dom.createWithFlags(libvirt.VIR_DOMAIN_START_BYPASS_CACHE)
+    t.ok(dom.isActive(), "start --bypass-cache without an image boots (as libvirt)")
 
 
 def test_restart_keeps_image_xml(t, qd):
