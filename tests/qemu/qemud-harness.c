@@ -70,7 +70,8 @@ static void kill_guests(TestQemud *qd);
 
 /* A test that aborts leaves no QEMU and no root behind: a reaper process, forked
  * before the test starts any thread, waits for the test to end (EOF on a pipe), then
- * kills the guests of the root and removes it. */
+ * kills the guests of the root and removes it. It runs in a session of its own: meson's
+ * timeout kills the test's whole process group, which must not take the reaper along. */
 static void start_reaper(TestQemud *qd)
 {
     int fds[2];
@@ -82,6 +83,7 @@ static void start_reaper(TestQemud *qd)
     if (pid == 0) {
         char c;
 
+        (void)setsid();
         close(fds[1]);
         while (read(fds[0], &c, 1) != 0 && errno == EINTR)
             ;

@@ -152,10 +152,12 @@ def clean_root(root, pid_dir=os.path.join("run", "qemu")):
 
 def start_reaper(root, pid_dir=os.path.join("run", "qemu")):
     """A test killed by its timeout runs no finally: a forked reaper waits for the
-    test process to end (EOF on a pipe) and then cleans the root and its guests.
+    test process to end (EOF on a pipe) and then cleans the root and its guests. It
+    runs in a session of its own: meson's timeout kills the test's process group.
     Returns the pipe's write end, held open for the test's lifetime."""
     r, w = os.pipe()
     if os.fork() == 0:
+        os.setsid()
         os.close(w)
         try:
             os.read(r, 1)
