@@ -13,6 +13,8 @@ packages=(
     # libvirtd itself, only so the benchmarks can measure it side by side (private temp
     # config; never started as a service); its qemu driver for tests/qemu/bench-qemud.py
     libvirt-daemon libvirt-daemon-driver-qemu
+    # tests of host networking: ip (bridges, taps) in a network namespace of the test
+    iproute2
     # units: systemd-analyze verify, systemd-socket-activate
     systemd
     # qemu: the real-TCG tier (the test guest itself is fetched by tests/qemu/mkguest.sh)

@@ -62,6 +62,8 @@ static bool qemu_build_netdev(QemuBuild *b, const DomainNetDef *net, guint i, co
 
 static bool qemu_build_net(QemuBuild *b, const DomainNetDef *net, guint i, GError **error)
 {
+    /* managed='no' (a tap the user made) is the prepare step's business */
+    static const char *const target_attrs[] = { "managed", NULL };
     g_autofree char *what = g_strdup_printf("interface %u", i);
     g_autofree char *netdev = g_strdup_printf("hostnet%u", i);
     g_autofree char *id = g_strdup_printf("net%u", i);
@@ -74,7 +76,7 @@ static bool qemu_build_net(QemuBuild *b, const DomainNetDef *net, guint i, GErro
         !qemu_build_check_extras(b, net->mac_extras, what, NULL, NULL, error) ||
         !qemu_build_check_extras(b, net->source_extras, what, NULL, NULL, error) ||
         !qemu_build_check_extras(b, net->model_extras, what, NULL, NULL, error) ||
-        !qemu_build_check_extras(b, net->target_extras, what, NULL, NULL, error))
+        !qemu_build_check_extras(b, net->target_extras, what, NULL, target_attrs, error))
         return false;
     while (m < G_N_ELEMENTS(qemu_net_models) && !g_str_equal(qemu_net_models[m].model, model))
         m++;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Starting and stopping guests: prepare the per-domain paths, build the command line
- * (pure, qemu-command.c), launch QEMU paused (-S) with QMP ready (qemu-process.c), `cont`
- * unless asked to stay paused, commit running and write the status file. Destroy kills
- * the process; shutdown, reboot, reset, suspend and resume are QMP commands whose
+ * Starting and stopping guests: prepare the per-domain paths and the taps
+ * (qemu-host-net.c), build the command line (pure, qemu-command.c), launch QEMU paused
+ * (-S) with QMP ready (qemu-process.c), `cont` unless asked to stay paused, commit
+ * running and write the status file. Destroy kills the process (its taps go with it);
+ * shutdown, reboot, reset, suspend and resume are QMP commands whose
  * consequences QEMU reports back (qemu-driver-events.c).
  */
 
@@ -16,6 +17,7 @@
 
 #include "daemon/loop-invoke.h"
 #include "qemu-command.h"
+#include "qemu-host-net.h"
 #include "state/snapshot-tree.h"
 #include "util/error.h"
 #include "util/file-util.h"
@@ -70,10 +72,32 @@ static void set_paths_locked(QemuDriver *drv, DomainObj *obj)
     priv->log_path = g_build_filename(drv->paths->log_dir, log_name, NULL);
 }
 
-static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps, GError **error)
+/* The taps of @def's interfaces (qemu-host-net.h), their fds in @prep. */
+static QemuHostNet *prepare_host_net(QemuDriver *drv, const DomainDef *def, QemuPrepared *prep,
+                                     GError **error)
+{
+    g_autoptr(GPtrArray) plan = NULL;
+    QemuHostNet *net;
+
+    if (!qemu_net_plan(def, &plan, error) ||
+        !(net = qemu_host_net_setup(plan, &drv->next_tap, error)))
+        return NULL;
+    for (guint i = 0; i < def->nets->len; i++) {
+        int fd = qemu_host_net_fd(net, i);
+
+        g_array_append_val(prep->tap_fds, fd);
+    }
+    return net;
+}
+
+/* The command line of @obj, and in @ret_net the host resources it refers to (keep
+ * them until QEMU runs). */
+static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps,
+                              QemuHostNet **ret_net, GError **error)
 {
     g_autoptr(QemuPrepared) prep = qemu_prepared_new();
     g_autoptr(DomainDef) def = NULL;
+    g_autoptr(QemuHostNet) net = NULL;
     Command *cmd = NULL;
 
     g_mutex_lock(&obj->lock);
@@ -86,7 +110,8 @@ static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *c
     /* files outside the lock (the job keeps them ours): readers never wait for I/O */
     (void)g_unlink(prep->monitor_path);
     (void)g_unlink(prep->pidfile);
-    if (!virt_dir_ensure(prep->lib_dir, 0700, error))
+    if (!virt_dir_ensure(prep->lib_dir, 0700, error) ||
+        !(net = prepare_host_net(drv, def, prep, error)))
         return NULL;
     prep->monitor_fd = QEMU_PROCESS_MONITOR_FD;
     prep->monitor_fd_connected = false;
@@ -94,14 +119,32 @@ static Command *build_command(QemuDriver *drv, DomainObj *obj, const QemuCaps *c
     if (!qemu_build_command(def, caps, prep, &cmd, error))
         return NULL;
     command_set_new_session(cmd);
+    *ret_net = g_steal_pointer(&net);
     return cmd;
+}
+
+/* The tap names go into the live definition, so dumpxml and the status file (for a
+ * restarted daemon) show them as libvirt's do; the persistent definition keeps what
+ * the user wrote. Caller holds obj->lock. */
+static void set_tap_names_locked(DomainObj *obj, const QemuHostNet *net)
+{
+    g_autoptr(DomainDef) live = domain_def_copy(obj->def);
+
+    if (!qemu_host_net_apply(net, live))
+        return;
+    if (obj->persistent && !obj->new_def)
+        obj->new_def = g_steal_pointer(&obj->def);
+    domain_def_free(obj->def);
+    obj->def = g_steal_pointer(&live);
 }
 
 /* Launch QEMU for @obj: on success it runs paused (-S) and priv holds the process. */
 bool qemu_driver_launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps,
                         const char *const *extra_args, GError **error)
 {
-    g_autoptr(Command) cmd = build_command(drv, obj, caps, error);
+    /* our fds of the taps close on return: QEMU holds its own copies by then */
+    g_autoptr(QemuHostNet) net = NULL;
+    g_autoptr(Command) cmd = build_command(drv, obj, caps, &net, error);
     g_autofree char *name = NULL;
     g_autofree char *monitor = NULL;
     g_autofree char *log = NULL;
@@ -136,6 +179,7 @@ bool qemu_driver_launch(QemuDriver *drv, DomainObj *obj, const QemuCaps *caps,
     priv->got_shutdown = false;
     priv->exit_pending = false;
     priv->stale_seq = 0;
+    set_tap_names_locked(obj, net);
     g_mutex_unlock(&obj->lock);
     return true;
 }

@@ -11,6 +11,7 @@
 
 #include "qemu-console.h"
 #include "qemu-driver.h"
+#include "qemu-host-net.h"
 #include "qemu-snapshot-ops.h"
 
 #include <string.h>
@@ -304,6 +305,27 @@ static bool make_dirs(const StatePaths *p, GError **error)
     return true;
 }
 
+/* As libvirt: generated tap names go on after the highest vnetN a running guest has,
+ * so a restarted daemon does not hand out names just freed by a stopping one. */
+static void reserve_tap_names(QemuDriver *drv)
+{
+    g_autoptr(GPtrArray) all = domain_obj_list_collect(drv->domains, DOMAIN_LIST_ACTIVE);
+
+    for (guint i = 0; i < all->len; i++) {
+        DomainObj *obj = all->pdata[i];
+
+        g_mutex_lock(&obj->lock);
+        for (guint n = 0; n < obj->def->nets->len; n++) {
+            const DomainNetDef *net = g_ptr_array_index(obj->def->nets, n);
+            int index = qemu_tap_name_index(net->target_dev);
+
+            if (index >= drv->next_tap && index < G_MAXINT)
+                drv->next_tap = index + 1;
+        }
+        g_mutex_unlock(&obj->lock);
+    }
+}
+
 /**
  * qemu_driver_init: the daemon's driver: paths below @root (or the mode's defaults),
  * persistent configs, then the guests that were running (reconnect), then autostart.
@@ -322,6 +344,7 @@ bool qemu_driver_init(bool privileged, const char *root, GError **error)
         return false;
     }
     qemu_snapshot_load_all(drv);
+    reserve_tap_names(drv);
     qemu_drv = drv;
     drv->warmup = g_thread_new("qemu-caps-warmup", warmup_thread, drv);
     qemu_driver_startup(drv);

@@ -53,7 +53,8 @@ typedef struct QemuDriver {
     GThreadPool *restart_pool; /* boots guests again after a poweroff (monitor calls) */
     GPtrArray *reconnect;      /* DomainObj* found running at start, for the startup thread */
 
-    gint active; /* running guests: the daemon does not exit idle while > 0 */
+    gint active;   /* running guests: the daemon does not exit idle while > 0 */
+    gint next_tap; /* N of the next generated tap name vnetN (qemu-host-net.h) */
 } QemuDriver;
 
 struct DriverConn {
