@@ -2,21 +2,41 @@
 /*
  * RPC client connection (see client.h).
  *
- * Threads: callers enqueue packets and wait on their call's condition under
- * client->lock; the connection thread owns the socket, the decoder and the
- * keepalive state, and is the only one touching them, except that a caller whose
- * packet finds the write queue empty sends it itself under the lock. Otherwise a
- * caller wakes the connection thread by attaching an idle source to its context.
+ * Threads. Everything shared is under client->lock, except the decoder and the read
+ * buffer, which belong to whoever holds client->io_lock.
+ *
+ * Reading: a caller waiting for its reply reads the socket itself when nobody else
+ * does (it takes the reader role, client->reader), so a reply costs one wakeup, that
+ * of the caller's poll(), instead of the connection thread's and then the caller's.
+ * The reader dispatches whatever arrives: replies of other callers wake them on their
+ * condition, events, stream data and the close notification queue up for the
+ * connection thread (or go to their own context). Once its own reply is in it hands
+ * the role to another waiting caller, or back to the connection thread, which reads
+ * whenever no caller does: its read source drops the socket from its poll set while
+ * a caller holds the role and is woken to take it back. Anyone completing the
+ * reader's call from elsewhere (a close, the connection thread in the moment before
+ * it noticed a caller took over) pokes the reader's wake_fd. This is libvirt's
+ * "passing the buck" with the connection thread as the fallback reader.
+ *
+ * Writing: a caller whose packet finds the write queue empty sends it itself under
+ * the lock; otherwise the connection thread writes the queue out.
+ *
+ * The socket is shut down when the connection closes but its descriptor is closed
+ * only when the client is freed, so a thread still polling it never sees the number
+ * reused.
  */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib-unix.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "rpc/client-priv.h"
 #include "rpc/client.h"
 #include "rpc/keepalive.h"
 #include "rpc/remote-protocol.h"
@@ -28,6 +48,8 @@ ENUM_TABLE_DEFINE(
     rpc_client_close_reason, RpcClientCloseReason,
     _RPC_CLIENT_CLOSE_MAX, [RPC_CLIENT_CLOSE_ERROR] = "error", [RPC_CLIENT_CLOSE_EOF] = "eof",
     [RPC_CLIENT_CLOSE_KEEPALIVE] = "keepalive", [RPC_CLIENT_CLOSE_CLIENT] = "client");
+
+#define CLIENT_READ_SIZE 65536
 
 typedef struct RpcClientCall {
     GCond cond;
@@ -70,9 +92,17 @@ struct RpcClientStream {
     bool finished;   /* no more packets from us */
 };
 
+/* Something to run on the connection thread, in order (see client_deliver()). */
+typedef struct ClientDelivery {
+    GSourceFunc func;
+    gpointer data;
+    GDestroyNotify destroy;
+} ClientDelivery;
+
 struct RpcClient {
     gint refs;
-    int fd;
+    int fd;      /* open until client_free(); shut down once closed */
+    int wake_fd; /* eventfd: pokes the caller that holds the reader role */
     GMainContext *ctx;
     GMainLoop *loop;
     GThread *thread;
@@ -88,6 +118,13 @@ struct RpcClient {
     uint32_t next_serial;
     bool closed;
     GError *close_error;
+    /* the call whose thread reads the socket, NULL: the connection thread; written
+     * under the lock, atomically, as the connection thread reads it without */
+    RpcClientCall *reader;
+    gint conn_polls;        /* atomic: the connection thread's poll set has the socket */
+    RpcKeepalive keepalive; /* fed by whoever reads, timed by the connection thread */
+    GQueue deliveries;      /* ClientDelivery, for the connection thread */
+    bool deliver_scheduled; /* an idle source will run them */
 
     RpcClientEventFunc event_func;
     gpointer event_data;
@@ -96,14 +133,20 @@ struct RpcClient {
     gpointer close_data;
     GMainContext *close_ctx;
 
-    /* connection thread only */
+    GMutex io_lock; /* held while reading and dispatching what was read, in order */
     RpcDecoder *decoder;
+    uint8_t *read_buf;
+    RpcClientReadStats stats;
+
+    /* connection thread only */
     GSource *read_source;
     GSource *write_source;
     GSource *keepalive_source;
-    RpcKeepalive keepalive;
     bool self_free; /* the last reference went on this thread: free after the loop */
 };
+
+/* The call whose thread is reading and dispatching right now, on that thread. */
+static _Thread_local RpcClientCall *reading_call;
 
 static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GError *error);
 static void client_arm_keepalive(RpcClient *c);
@@ -152,6 +195,77 @@ static void dispatch_on(GMainContext *ctx, GSourceFunc func, gpointer data, GDes
     g_source_set_callback(s, func, data, destroy);
     g_source_attach(s, ctx);
     g_source_unref(s);
+}
+
+static bool client_on_own_thread(RpcClient *c)
+{
+    return g_main_context_is_owner(c->ctx);
+}
+
+/* ---- deliveries to the connection thread ---- */
+
+/* Run what is queued for the connection thread, oldest first (connection thread). */
+static void client_run_deliveries(RpcClient *c)
+{
+    for (;;) {
+        ClientDelivery *d;
+
+        g_mutex_lock(&c->lock);
+        d = g_queue_pop_head(&c->deliveries);
+        g_mutex_unlock(&c->lock);
+        if (!d)
+            return;
+        d->func(d->data);
+        if (d->destroy)
+            d->destroy(d->data);
+        g_free(d);
+    }
+}
+
+static gboolean client_idle_deliveries(gpointer data)
+{
+    RpcClient *c = data;
+
+    g_mutex_lock(&c->lock);
+    c->deliver_scheduled = false;
+    g_mutex_unlock(&c->lock);
+    client_run_deliveries(c);
+    return G_SOURCE_REMOVE;
+}
+
+static void client_delivery_free(gpointer data)
+{
+    ClientDelivery *d = data;
+
+    if (d->destroy)
+        d->destroy(d->data);
+    g_free(d);
+}
+
+/*
+ * Have the connection thread run @func(@data), then @destroy(@data), after whatever
+ * was queued before: handlers "on the connection thread" see packets in the order
+ * they arrived whichever thread read them. Sources of our own context would not keep
+ * that order with the connection thread's own reads, so one queue it is. On the
+ * connection thread itself the code that read or closed runs the queue right after;
+ * other threads schedule that. Anything still queued when the client is freed is
+ * destroyed without running.
+ */
+static void client_deliver(RpcClient *c, GSourceFunc func, gpointer data, GDestroyNotify destroy)
+{
+    ClientDelivery *d = g_new(ClientDelivery, 1);
+    bool schedule = !client_on_own_thread(c);
+
+    d->func = func;
+    d->data = data;
+    d->destroy = destroy;
+    g_mutex_lock(&c->lock);
+    g_queue_push_tail(&c->deliveries, d);
+    schedule = schedule && !c->deliver_scheduled;
+    c->deliver_scheduled |= schedule;
+    g_mutex_unlock(&c->lock);
+    if (schedule)
+        client_schedule(c, client_idle_deliveries);
 }
 
 /* ---- writing (connection thread) ---- */
@@ -213,7 +327,12 @@ static gboolean client_on_writable(gint fd, GIOCondition cond, gpointer data)
 
 static void client_start_writing(RpcClient *c)
 {
-    if (c->write_source || c->fd < 0)
+    bool closed;
+
+    g_mutex_lock(&c->lock);
+    closed = c->closed;
+    g_mutex_unlock(&c->lock);
+    if (c->write_source || closed)
         return;
     c->write_source = g_unix_fd_source_new(c->fd, G_IO_OUT);
     g_source_set_callback(c->write_source, G_SOURCE_FUNC(client_on_writable), c, NULL);
@@ -228,9 +347,7 @@ static gboolean client_idle_write(gpointer data)
 
 /* Queue @bytes and the @n_fds descriptors @fds that follow it (both taken); call with
  * the lock held. When nothing waits to be written the caller sends right away: waking
- * the connection thread to write costs a thread switch and a source per packet. The
- * socket stays open while the lock is held and the client is not closed
- * (client_close_internal marks it closed first). */
+ * the connection thread to write costs a thread switch and a source per packet. */
 static void client_enqueue_fds_locked(RpcClient *c, GBytes *bytes, int *fds, unsigned int n_fds)
 {
     ClientOut *o = g_new0(ClientOut, 1);
@@ -241,8 +358,7 @@ static void client_enqueue_fds_locked(RpcClient *c, GBytes *bytes, int *fds, uns
     g_queue_push_tail(&c->out, o);
     if (c->write_pending)
         return;
-    if (c->out.length == 1 && !c->closed && c->fd >= 0 &&
-        client_out_send(c->fd, o, &c->out_offset) > 0) {
+    if (c->out.length == 1 && !c->closed && client_out_send(c->fd, o, &c->out_offset) > 0) {
         client_out_free(g_queue_pop_head(&c->out));
         c->out_offset = 0;
         return;
@@ -257,10 +373,11 @@ static void client_enqueue_locked(RpcClient *c, GBytes *bytes)
     client_enqueue_fds_locked(c, bytes, NULL, 0);
 }
 
-/* ---- reading (connection thread) ---- */
+/* ---- dispatching what was read (whoever reads, under io_lock) ---- */
 
 typedef struct EventDispatch {
-    RpcClient *client;
+    RpcClient *client; /* a reference when @ref */
+    bool ref;
     RpcMessage *msg;
 } EventDispatch;
 
@@ -284,7 +401,8 @@ static void event_dispatch_free(gpointer data)
     EventDispatch *ev = data;
 
     rpc_message_free(ev->msg);
-    rpc_client_unref(ev->client);
+    if (ev->ref)
+        rpc_client_unref(ev->client);
     g_free(ev);
 }
 
@@ -294,38 +412,47 @@ static void client_handle_event(RpcClient *c, RpcMessage *msg)
     GMainContext *ctx;
 
     ev->msg = msg;
+    ev->client = c;
     g_mutex_lock(&c->lock);
     ctx = c->event_ctx ? g_main_context_ref(c->event_ctx) : NULL;
     g_mutex_unlock(&c->lock);
     if (!ctx) {
-        /* inline on the connection thread: the client outlives it, no reference */
-        ev->client = c;
-        client_dispatch_event(ev);
-        rpc_message_free(ev->msg);
-        g_free(ev);
+        /* the connection thread: the client outlives its queue, no reference */
+        client_deliver(c, client_dispatch_event, ev, event_dispatch_free);
         return;
     }
     /* another thread's context: keep the client alive until it ran */
-    ev->client = rpc_client_ref(c);
+    ev->ref = true;
+    rpc_client_ref(c);
     dispatch_on(ctx, client_dispatch_event, ev, event_dispatch_free);
     g_main_context_unref(ctx);
 }
 
-static void client_handle_reply(RpcClient *c, RpcMessage *msg)
+/* @call is done: wake its thread, on its condition or, when it holds the reader role
+ * and is not the thread reading right now, through wake_fd. Lock held. */
+static void client_call_complete_locked(RpcClient *c, RpcClientCall *call)
 {
-    RpcClientCall *call;
+    static const uint64_t one = 1;
 
-    g_mutex_lock(&c->lock);
-    call = g_hash_table_lookup(c->calls, GUINT_TO_POINTER(msg->header.serial));
-    if (call && !call->done) {
-        call->reply = msg;
-        call->done = true;
-        g_cond_broadcast(&call->cond);
-        msg = NULL;
+    call->done = true;
+    if (c->reader != call) {
+        g_cond_signal(&call->cond);
+        return;
     }
-    g_mutex_unlock(&c->lock);
-    /* a reply nobody waits for (unknown serial) is dropped, as libvirt does */
-    rpc_message_free(msg);
+    if (reading_call != call)
+        (void)!write(c->wake_fd, &one, sizeof(one));
+}
+
+/* Hand a reply to its call (lock held); returns it when nobody waits for it. */
+static RpcMessage *client_handle_reply_locked(RpcClient *c, RpcMessage *msg)
+{
+    RpcClientCall *call = g_hash_table_lookup(c->calls, GUINT_TO_POINTER(msg->header.serial));
+
+    if (!call || call->done)
+        return msg;
+    call->reply = msg;
+    client_call_complete_locked(c, call);
+    return NULL;
 }
 
 /* ---- streams ---- */
@@ -380,8 +507,8 @@ static void stream_dispatch_free(gpointer data)
     g_free(sd);
 }
 
-/* Hand data, end of stream or an error to the stream's handler (connection thread).
- * Takes @data and @error. */
+/* Hand data, end of stream or an error to the stream's handler. Takes @data and
+ * @error. The delivery holds a stream reference, hence one of the client. */
 static void stream_deliver(RpcClientStream *s, GBytes *data, bool eof, GError *error)
 {
     StreamDispatch *sd = g_new0(StreamDispatch, 1);
@@ -390,12 +517,10 @@ static void stream_deliver(RpcClientStream *s, GBytes *data, bool eof, GError *e
     sd->data = data;
     sd->eof = eof;
     sd->error = error;
-    if (!s->ctx) {
-        stream_dispatch(sd);
-        stream_dispatch_free(sd);
-        return;
-    }
-    dispatch_on(s->ctx, stream_dispatch, sd, stream_dispatch_free);
+    if (!s->ctx)
+        client_deliver(s->client, stream_dispatch, sd, stream_dispatch_free);
+    else
+        dispatch_on(s->ctx, stream_dispatch, sd, stream_dispatch_free);
 }
 
 static void client_handle_stream(RpcClient *c, RpcMessage *msg)
@@ -443,20 +568,24 @@ static void client_fail_stream(gpointer key, gpointer value, gpointer data)
 
 static void client_handle_message(RpcClient *c, RpcMessage *msg)
 {
-    RpcKeepaliveAction action =
-        rpc_keepalive_received(&c->keepalive, &msg->header, g_get_monotonic_time());
+    RpcKeepaliveAction action;
+    bool reply =
+        msg->header.type == RPC_MESSAGE_REPLY || msg->header.type == RPC_MESSAGE_REPLY_WITH_FDS;
 
-    if (action == RPC_KEEPALIVE_SEND_PONG) {
-        g_mutex_lock(&c->lock);
+    /* the keepalive timer notices the fresh packet when it fires, no re-arming here */
+    g_mutex_lock(&c->lock);
+    action = rpc_keepalive_received(&c->keepalive, &msg->header, g_get_monotonic_time());
+    if (action == RPC_KEEPALIVE_SEND_PONG)
         client_enqueue_locked(c, rpc_keepalive_encode(action));
-        g_mutex_unlock(&c->lock);
-    }
-    client_arm_keepalive(c);
+    if (reply)
+        msg = client_handle_reply_locked(c, msg);
+    g_mutex_unlock(&c->lock);
+    if (!msg)
+        return;
     switch (msg->header.type) {
     case RPC_MESSAGE_REPLY:
     case RPC_MESSAGE_REPLY_WITH_FDS:
-        client_handle_reply(c, msg);
-        return;
+        break; /* a reply nobody waits for (unknown serial) is dropped, as libvirt does */
     case RPC_MESSAGE_MESSAGE:
         if (rpc_keepalive_is_keepalive(&msg->header))
             break;
@@ -475,49 +604,227 @@ static void client_handle_message(RpcClient *c, RpcMessage *msg)
     rpc_message_free(msg);
 }
 
-static gboolean client_on_readable(gint fd, GIOCondition cond, gpointer data)
+/* ---- reading (whoever holds the reader role) ---- */
+
+/* Feed what a read brought (@n bytes or -errno, @n_fds descriptors, taken) to the
+ * decoder; returns why the connection ends when the read ends it, NULL while it goes
+ * on. */
+static GError *client_consume_read(RpcClient *c, ssize_t n, int *fds, unsigned int n_fds,
+                                   RpcClientCloseReason *reason)
 {
-    RpcClient *c = data;
-    uint8_t buf[65536];
-    int fds[RPC_MESSAGE_NUM_FDS_MAX];
-    unsigned int n_fds = 0;
+    GError *error = NULL;
+
+    *reason = RPC_CLIENT_CLOSE_ERROR;
+    if (n == -EMSGSIZE)
+        return g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC,
+                           "the server passed more than %u file descriptors at once",
+                           RPC_MESSAGE_NUM_FDS_MAX);
+    if (n < 0)
+        return g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "Cannot recv data: %s",
+                           g_strerror((int)-n));
     /* with the descriptors of REPLY_WITH_FDS packets, which the decoder pairs with
      * their dummy bytes and hands on inside the message */
-    ssize_t n = rpc_unix_recv(fd, buf, sizeof(buf), fds, &n_fds);
-    GError *error = NULL;
-    RpcMessage *msg;
+    if (n > 0) {
+        if (!rpc_decoder_feed_fds(c->decoder, c->read_buf, (size_t)n, fds, n_fds, &error))
+            return error;
+        return NULL;
+    }
+    for (unsigned int i = 0; i < n_fds; i++)
+        close(fds[i]);
+    if (!rpc_decoder_finish(c->decoder, &error))
+        return error;
+    *reason = RPC_CLIENT_CLOSE_EOF;
+    return g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "End of file while reading data");
+}
 
-    if (n == -EAGAIN || n == -EINTR)
-        return G_SOURCE_CONTINUE;
-    if (n == -EMSGSIZE) {
-        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR,
-                              g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC,
-                                          "the server passed more than %u file descriptors at once",
-                                          RPC_MESSAGE_NUM_FDS_MAX));
-        return G_SOURCE_REMOVE;
+/* One non-blocking read into the read buffer and @fds (io_lock held); returns its
+ * byte count or -errno, -EAGAIN when the connection thread must leave the socket
+ * alone. The connection thread reads under the lock, only while no caller holds the
+ * role: then every call sent so far is done (callers take the role before their call
+ * goes out), so it never takes a reply from under a waiting caller. */
+static ssize_t client_recv(RpcClient *c, RpcClientCall *self, int *fds, unsigned int *ret_n_fds)
+{
+    ssize_t n;
+
+    *ret_n_fds = 0;
+    if (self)
+        return rpc_unix_recv(c->fd, c->read_buf, CLIENT_READ_SIZE, fds, ret_n_fds);
+    g_mutex_lock(&c->lock);
+    if (c->reader || c->closed)
+        n = -EAGAIN;
+    else
+        n = rpc_unix_recv(c->fd, c->read_buf, CLIENT_READ_SIZE, fds, ret_n_fds);
+    g_mutex_unlock(&c->lock);
+    return n;
+}
+
+/*
+ * Read what the socket has, without waiting, and dispatch every whole packet in it
+ * before returning: nobody else would look at a decoded packet until the socket
+ * becomes readable again. @self is the reader's call when a caller reads, NULL on the
+ * connection thread. A failed read closes the connection.
+ */
+static void client_read_some(RpcClient *c, RpcClientCall *self)
+{
+    int fds[RPC_MESSAGE_NUM_FDS_MAX];
+    unsigned int n_fds;
+    RpcClientCloseReason reason;
+    GError *error;
+    RpcMessage *msg;
+    ssize_t n;
+
+    g_mutex_lock(&c->io_lock);
+    n = client_recv(c, self, fds, &n_fds);
+    if (n == -EAGAIN || n == -EINTR) {
+        g_mutex_unlock(&c->io_lock);
+        return;
     }
-    if (n < 0) {
-        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR,
-                              g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR,
-                                          "Cannot recv data: %s", g_strerror((int)-n)));
-        return G_SOURCE_REMOVE;
-    }
-    if (n == 0) {
-        if (!rpc_decoder_finish(c->decoder, &error))
-            client_close_internal(c, RPC_CLIENT_CLOSE_ERROR, error);
+    error = client_consume_read(c, n, fds, n_fds, &reason);
+    reading_call = self;
+    while (!error && (msg = rpc_decoder_pop(c->decoder))) {
+        if (self)
+            c->stats.by_callers++;
         else
-            client_close_internal(
-                c, RPC_CLIENT_CLOSE_EOF,
-                g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC, "End of file while reading data"));
-        return G_SOURCE_REMOVE;
-    }
-    if (!rpc_decoder_feed_fds(c->decoder, buf, (size_t)n, fds, n_fds, &error)) {
-        client_close_internal(c, RPC_CLIENT_CLOSE_ERROR, error);
-        return G_SOURCE_REMOVE;
-    }
-    while (!c->closed && (msg = rpc_decoder_pop(c->decoder)))
+            c->stats.by_connection_thread++;
         client_handle_message(c, msg);
-    return c->read_source ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+    }
+    reading_call = NULL;
+    g_mutex_unlock(&c->io_lock);
+    if (error)
+        client_close_internal(c, reason, error);
+}
+
+/* The connection thread's read source: the socket is in its poll set only while no
+ * caller holds the reader role (checked anew before every poll). */
+typedef struct ClientReadSource {
+    GSource base;
+    RpcClient *client;
+    GPollFD pfd;
+} ClientReadSource;
+
+/*
+ * Without the lock, as this runs before every poll: we say we do not poll the socket,
+ * then look at the role, and a caller giving the role up clears it, then looks at
+ * conn_polls. Both sequentially consistent, so at least one of us sees the other:
+ * either we take the socket back or the caller wakes us (client_pass_reader_locked).
+ */
+static gboolean read_source_prepare(GSource *source, gint *timeout)
+{
+    ClientReadSource *rs = (ClientReadSource *)source;
+    RpcClient *c = rs->client;
+    bool mine;
+
+    g_atomic_int_set(&c->conn_polls, FALSE);
+    mine = !g_atomic_pointer_get(&c->reader);
+    if (mine)
+        g_atomic_int_set(&c->conn_polls, TRUE);
+    /* a negative descriptor is skipped by poll(), HUP and ERR included; a closed
+     * connection's source goes with client_idle_teardown() */
+    rs->pfd.fd = mine ? c->fd : -1;
+    *timeout = -1;
+    return FALSE;
+}
+
+static gboolean read_source_check(GSource *source)
+{
+    ClientReadSource *rs = (ClientReadSource *)source;
+
+    return rs->pfd.fd >= 0 && (rs->pfd.revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0;
+}
+
+static gboolean read_source_dispatch(GSource *source, GSourceFunc func, gpointer data)
+{
+    RpcClient *c = ((ClientReadSource *)source)->client;
+
+    /* a caller took over since the poll: it reads, the next prepare lets go of the
+     * socket (client_recv() checks again under the lock) */
+    if (!g_atomic_pointer_get(&c->reader))
+        client_read_some(c, NULL);
+    client_run_deliveries(c);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs read_source_funcs = {
+    .prepare = read_source_prepare,
+    .check = read_source_check,
+    .dispatch = read_source_dispatch,
+};
+
+static GSource *client_read_source_new(RpcClient *c)
+{
+    GSource *source = g_source_new(&read_source_funcs, sizeof(ClientReadSource));
+    ClientReadSource *rs = (ClientReadSource *)source;
+
+    rs->client = c;
+    rs->pfd.fd = c->fd;
+    rs->pfd.events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+    g_source_add_poll(source, &rs->pfd);
+    /* GLib takes a dispatching source's descriptors out of the poll set and puts them
+     * back, waking its own loop twice per dispatch; nothing here iterates the context
+     * from inside a dispatch, so that blocking buys nothing */
+    g_source_set_can_recurse(source, TRUE);
+    g_source_set_name(source, "rpc-client-read");
+    return source;
+}
+
+/* Poll the socket and wake_fd once, then read whatever the socket has. Lock not held. */
+static void client_reader_wait(RpcClient *c, RpcClientCall *call)
+{
+    struct pollfd pfd[2] = { { c->fd, POLLIN, 0 }, { c->wake_fd, POLLIN, 0 } };
+    uint64_t count;
+
+    if (poll(pfd, G_N_ELEMENTS(pfd), -1) < 0) {
+        if (errno != EINTR)
+            client_close_internal(c, RPC_CLIENT_CLOSE_ERROR,
+                                  g_error_new(VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR,
+                                              "Cannot poll the connection: %s", g_strerror(errno)));
+        return;
+    }
+    if (pfd[1].revents)
+        (void)!read(c->wake_fd, &count, sizeof(count));
+    if (pfd[0].revents)
+        client_read_some(c, call);
+}
+
+/* The reader's call is done: give the role to a caller still waiting, or back to the
+ * connection thread, waking it when its poll set lacks the socket. Lock held. */
+static void client_pass_reader_locked(RpcClient *c)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, c->calls);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        RpcClientCall *next = value;
+
+        if (!next->done) {
+            g_atomic_pointer_set(&c->reader, next);
+            g_cond_signal(&next->cond);
+            return;
+        }
+    }
+    g_atomic_pointer_set(&c->reader, NULL);
+    if (!g_atomic_int_get(&c->conn_polls) && !c->closed)
+        g_main_context_wakeup(c->ctx);
+}
+
+/* Wait until @call is done (lock held): reading the socket ourselves while nobody
+ * else does, sleeping on the call's condition while another thread reads. */
+static void client_wait_locked(RpcClient *c, RpcClientCall *call)
+{
+    while (!call->done) {
+        if (!c->reader)
+            g_atomic_pointer_set(&c->reader, call);
+        if (c->reader != call) {
+            g_cond_wait(&call->cond, &c->lock);
+            continue;
+        }
+        g_mutex_unlock(&c->lock);
+        client_reader_wait(c, call);
+        g_mutex_lock(&c->lock);
+    }
+    if (c->reader == call)
+        client_pass_reader_locked(c);
 }
 
 /* ---- keepalive (connection thread) ---- */
@@ -525,25 +832,19 @@ static gboolean client_on_readable(gint fd, GIOCondition cond, gpointer data)
 static gboolean client_on_keepalive_timer(gpointer data)
 {
     RpcClient *c = data;
-    RpcKeepaliveAction action = rpc_keepalive_timer(&c->keepalive, g_get_monotonic_time());
+    RpcKeepaliveAction action;
 
     g_clear_pointer(&c->keepalive_source, g_source_unref);
-    switch (action) {
-    case RPC_KEEPALIVE_SEND_PING:
-    case RPC_KEEPALIVE_SEND_PONG:
-        g_mutex_lock(&c->lock);
+    g_mutex_lock(&c->lock);
+    action = rpc_keepalive_timer(&c->keepalive, g_get_monotonic_time());
+    if (action == RPC_KEEPALIVE_SEND_PING)
         client_enqueue_locked(c, rpc_keepalive_encode(action));
-        g_mutex_unlock(&c->lock);
-        break;
-    case RPC_KEEPALIVE_DEAD:
+    g_mutex_unlock(&c->lock);
+    if (action == RPC_KEEPALIVE_DEAD) {
         client_close_internal(c, RPC_CLIENT_CLOSE_KEEPALIVE,
                               g_error_new(VIRT_RPC_ERROR, VIRT_ERR_RPC,
                                           "connection closed due to keepalive timeout"));
         return G_SOURCE_REMOVE;
-    case RPC_KEEPALIVE_NONE:
-    case _RPC_KEEPALIVE_ACTION_MAX:
-    case _RPC_KEEPALIVE_ACTION_INVALID:
-        break;
     }
     client_arm_keepalive(c);
     return G_SOURCE_REMOVE;
@@ -551,14 +852,19 @@ static gboolean client_on_keepalive_timer(gpointer data)
 
 static void client_arm_keepalive(RpcClient *c)
 {
-    int64_t deadline = rpc_keepalive_deadline(&c->keepalive);
+    int64_t deadline;
     int64_t wait_ms;
+    bool closed;
 
     if (c->keepalive_source) {
         g_source_destroy(c->keepalive_source);
         g_clear_pointer(&c->keepalive_source, g_source_unref);
     }
-    if (deadline < 0 || c->closed)
+    g_mutex_lock(&c->lock);
+    deadline = rpc_keepalive_deadline(&c->keepalive);
+    closed = c->closed;
+    g_mutex_unlock(&c->lock);
+    if (deadline < 0 || closed)
         return;
     wait_ms = (deadline - g_get_monotonic_time() + 999) / 1000;
     c->keepalive_source = g_timeout_source_new((guint)CLAMP(wait_ms, 0, G_MAXINT));
@@ -569,7 +875,8 @@ static void client_arm_keepalive(RpcClient *c)
 /* ---- closing ---- */
 
 typedef struct CloseDispatch {
-    RpcClient *client;
+    RpcClient *client; /* a reference when @ref */
+    bool ref;
     RpcClientCloseReason reason;
     GError *error;
 } CloseDispatch;
@@ -594,20 +901,20 @@ static void close_dispatch_free(gpointer data)
     CloseDispatch *cd = data;
 
     g_clear_error(&cd->error);
-    rpc_client_unref(cd->client);
+    if (cd->ref)
+        rpc_client_unref(cd->client);
     g_free(cd);
 }
 
 static void client_fail_call(gpointer key, gpointer value, gpointer data)
 {
     RpcClientCall *call = value;
-    const GError *error = data;
+    RpcClient *c = data;
 
     if (call->done)
         return;
-    call->error = g_error_copy(error);
-    call->done = true;
-    g_cond_broadcast(&call->cond);
+    call->error = g_error_copy(c->close_error);
+    client_call_complete_locked(c, call);
 }
 
 static void client_destroy_source(GSource **source)
@@ -618,13 +925,48 @@ static void client_destroy_source(GSource **source)
     }
 }
 
-/* Connection thread: fail every waiting call with @error (taken), drop the socket,
- * tell the close handler. Idempotent. */
+/* Connection thread: drop the sources of a closed connection, run what the close
+ * queued (the failed streams' and the close handler's deliveries). */
+static gboolean client_idle_teardown(gpointer data)
+{
+    RpcClient *c = data;
+
+    client_destroy_source(&c->read_source);
+    client_destroy_source(&c->write_source);
+    client_destroy_source(&c->keepalive_source);
+    client_run_deliveries(c);
+    return G_SOURCE_REMOVE;
+}
+
+/* Tell the close handler, on its context or in the connection thread's queue. Takes
+ * @error. */
+static void client_notify_close(RpcClient *c, RpcClientCloseReason reason, GError *error)
+{
+    CloseDispatch *cd = g_new0(CloseDispatch, 1);
+    GMainContext *ctx;
+
+    cd->client = c;
+    cd->reason = reason;
+    cd->error = error;
+    g_mutex_lock(&c->lock);
+    ctx = c->close_ctx ? g_main_context_ref(c->close_ctx) : NULL;
+    g_mutex_unlock(&c->lock);
+    if (!ctx) {
+        client_deliver(c, client_dispatch_close, cd, close_dispatch_free);
+        return;
+    }
+    cd->ref = true;
+    rpc_client_ref(c);
+    dispatch_on(ctx, client_dispatch_close, cd, close_dispatch_free);
+    g_main_context_unref(ctx);
+}
+
+/* Any thread: fail every waiting call and stream with @error (taken), shut the
+ * socket down (readers polling it wake up), tell the close handler; the connection
+ * thread then drops its sources. Idempotent. */
 static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GError *error)
 {
     g_autoptr(GHashTable) streams = NULL;
-    CloseDispatch *cd;
-    GMainContext *ctx;
 
     g_mutex_lock(&c->lock);
     if (c->closed) {
@@ -634,37 +976,22 @@ static void client_close_internal(RpcClient *c, RpcClientCloseReason reason, GEr
     }
     c->closed = true;
     c->close_error = g_error_copy(error);
-    g_hash_table_foreach(c->calls, client_fail_call, error);
+    g_hash_table_foreach(c->calls, client_fail_call, c);
     g_hash_table_foreach(c->streams, stream_mark_unregistered, NULL);
     streams = g_steal_pointer(&c->streams);
     c->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)stream_unref);
     g_queue_clear_full(&c->out, (GDestroyNotify)client_out_free);
     c->out_offset = 0;
     c->write_pending = false;
-    ctx = c->close_ctx ? g_main_context_ref(c->close_ctx) : NULL;
+    (void)shutdown(c->fd, SHUT_RDWR);
     g_mutex_unlock(&c->lock);
 
     g_hash_table_foreach(streams, client_fail_stream, error);
-    client_destroy_source(&c->read_source);
-    client_destroy_source(&c->write_source);
-    client_destroy_source(&c->keepalive_source);
-    if (c->fd >= 0) {
-        close(c->fd);
-        c->fd = -1;
-    }
-    cd = g_new0(CloseDispatch, 1);
-    cd->reason = reason;
-    cd->error = error;
-    if (!ctx) {
-        cd->client = c;
-        client_dispatch_close(cd);
-        g_clear_error(&cd->error);
-        g_free(cd);
-        return;
-    }
-    cd->client = rpc_client_ref(c);
-    dispatch_on(ctx, client_dispatch_close, cd, close_dispatch_free);
-    g_main_context_unref(ctx);
+    client_notify_close(c, reason, error);
+    if (client_on_own_thread(c))
+        client_idle_teardown(c);
+    else
+        client_schedule(c, client_idle_teardown);
 }
 
 static gboolean client_idle_close(gpointer data)
@@ -711,16 +1038,26 @@ RpcClient *rpc_client_new_fd(int fd, GError **error)
     c->refs = 1;
     c->fd = fd;
     c->pass_fds = client_socket_is_unix(fd);
+    c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (c->wake_fd < 0) {
+        g_set_error(error, VIRT_RPC_ERROR, VIRT_ERR_SYSTEM_ERROR, "cannot create an eventfd: %s",
+                    g_strerror(errno));
+        close(fd);
+        g_free(c);
+        return NULL;
+    }
     c->ctx = g_main_context_new();
     c->loop = g_main_loop_new(c->ctx, FALSE);
     g_mutex_init(&c->lock);
+    g_mutex_init(&c->io_lock);
     g_queue_init(&c->out);
+    g_queue_init(&c->deliveries);
     c->calls = g_hash_table_new(NULL, NULL);
     c->streams = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)stream_unref);
     c->decoder = rpc_decoder_new();
+    c->read_buf = g_malloc(CLIENT_READ_SIZE);
     rpc_keepalive_init(&c->keepalive, 0, 0, g_get_monotonic_time());
-    c->read_source = g_unix_fd_source_new(fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
-    g_source_set_callback(c->read_source, G_SOURCE_FUNC(client_on_readable), c, NULL);
+    c->read_source = client_read_source_new(c);
     g_source_attach(c->read_source, c->ctx);
     c->thread = g_thread_new("rpc-client", client_thread, c);
     return c;
@@ -794,14 +1131,19 @@ RpcClient *rpc_client_unref(RpcClient *client)
 static void client_free(RpcClient *c)
 {
     g_queue_clear_full(&c->out, (GDestroyNotify)client_out_free);
+    g_queue_clear_full(&c->deliveries, client_delivery_free);
     g_hash_table_unref(c->calls);
     g_hash_table_unref(c->streams);
     g_clear_error(&c->close_error);
     rpc_decoder_free(c->decoder);
+    g_free(c->read_buf);
+    close(c->fd);
+    close(c->wake_fd);
     g_clear_pointer(&c->event_ctx, g_main_context_unref);
     g_clear_pointer(&c->close_ctx, g_main_context_unref);
     g_main_loop_unref(c->loop);
     g_main_context_unref(c->ctx);
+    g_mutex_clear(&c->io_lock);
     g_mutex_clear(&c->lock);
     g_free(c);
 }
@@ -960,9 +1302,11 @@ static bool client_call_full(RpcClient *client, uint32_t prog, int proc, const v
         stream->registered = true;
         g_hash_table_insert(client->streams, GUINT_TO_POINTER(serial), stream_ref(stream));
     }
+    /* the role before the call goes out: its reply is never the connection thread's */
+    if (!client->reader)
+        g_atomic_pointer_set(&client->reader, &call);
     client_enqueue_fds_locked(client, bytes, fds, n_fds);
-    while (!call.done)
-        g_cond_wait(&call.cond, &client->lock);
+    client_wait_locked(client, &call);
     g_hash_table_remove(client->calls, GUINT_TO_POINTER(serial));
     g_mutex_unlock(&client->lock);
     g_cond_clear(&call.cond);
@@ -1181,11 +1525,14 @@ static gboolean client_idle_keepalive(gpointer data)
     KeepaliveStart *ks = data;
     RpcClient *c = ks->client;
     int64_t now = g_get_monotonic_time();
-    int64_t last = c->keepalive.last_received_usec;
+    int64_t last;
 
+    g_mutex_lock(&c->lock);
+    last = c->keepalive.last_received_usec;
     rpc_keepalive_init(&c->keepalive, ks->interval, ks->count, now);
     c->keepalive.last_received_usec = last;
     rpc_keepalive_start(&c->keepalive, now);
+    g_mutex_unlock(&c->lock);
     client_arm_keepalive(c);
     return G_SOURCE_REMOVE;
 }
@@ -1292,6 +1639,17 @@ bool rpc_client_is_open(RpcClient *client)
     open = !client->closed;
     g_mutex_unlock(&client->lock);
     return open;
+}
+
+/**
+ * rpc_client_get_read_stats: how many packets callers and the connection thread
+ * read (client-priv.h, for tests).
+ */
+void rpc_client_get_read_stats(RpcClient *client, RpcClientReadStats *ret)
+{
+    g_mutex_lock(&client->io_lock);
+    *ret = client->stats;
+    g_mutex_unlock(&client->io_lock);
 }
 
 /**

@@ -4,12 +4,14 @@
 /*
  * A client connection speaking libvirt's RPC protocol over a stream socket.
  *
- * All socket I/O happens on the connection's own thread, which runs a private
- * GMainContext with non-blocking reads and writes; nothing there ever waits for the
- * peer. Any number of threads may call rpc_client_call() at once: each call gets the
- * next serial, and replies, which may come back in any order, are matched to their
- * caller by serial. Events (MESSAGE packets of other programs than keepalive) go to
- * the event handler, keepalive PINGs are answered at once, and once
+ * The connection has its own thread, which runs a private GMainContext with
+ * non-blocking reads and writes; nothing there ever waits for the peer. Any number of
+ * threads may call rpc_client_call() at once: each call gets the next serial, and
+ * replies, which may come back in any order, are matched to their caller by serial.
+ * A calling thread reads the socket itself while it waits, unless another caller
+ * already does (then it sleeps until its reply is in or it is handed the reading);
+ * the connection thread reads only while no call waits. Events (MESSAGE packets of other programs
+ * than keepalive) go to the event handler, keepalive PINGs are answered at once, and once
  * rpc_client_start_keepalive() was called a silent server is pinged and, when it
  * stays silent, the connection is closed with reason KEEPALIVE.
  *

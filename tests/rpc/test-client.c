@@ -2,9 +2,11 @@
 /*
  * Tier: fake-backed. The RPC client against a tiny scripted server on the other end
  * of a socketpair: calls and errors, overlapping calls answered out of order,
- * events to a GMainContext, keepalive both ways, every way a connection ends, and
+ * events to a GMainContext, keepalive both ways, every way a connection ends,
  * descriptors passed both ways (CALL_WITH_FDS / REPLY_WITH_FDS) and closed on every
- * path where nobody takes them.
+ * path where nobody takes them. Calling threads read the socket themselves (the
+ * reader role): many threads on one connection, the role handed over, EOF,
+ * keepalive and events while a caller reads.
  */
 
 #include <glib.h>
@@ -17,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "rpc/client-priv.h"
 #include "rpc/client.h"
 #include "rpc/keepalive.h"
 #include "rpc/remote-protocol.h"
@@ -35,8 +38,10 @@ struct FakeServer {
     GThread *thread;
     FakeBehaviour behaviour;
     RpcDecoder *decoder;
-    GAsyncQueue *seen; /* RpcHeader copies of everything received */
-    GPtrArray *held;   /* calls held back by the overlap behaviour */
+    GAsyncQueue *seen;                  /* RpcHeader copies of everything received */
+    GPtrArray *held;                    /* calls held back by the overlap behaviour */
+    GAsyncQueue *calls;                 /* calls behave_hold() leaves to the test to answer */
+    void (*batch_end)(FakeServer *srv); /* after the packets of one read */
 };
 
 static void server_send(FakeServer *srv, GBytes *bytes)
@@ -91,6 +96,8 @@ static gpointer server_thread(gpointer data)
             else
                 rpc_message_free(msg);
         }
+        if (srv->batch_end)
+            srv->batch_end(srv);
     }
     return NULL;
 }
@@ -111,6 +118,7 @@ static FakeServer *server_new(FakeBehaviour behaviour, int *ret_client_fd)
     srv->decoder = rpc_decoder_new();
     srv->seen = g_async_queue_new_full(g_free);
     srv->held = g_ptr_array_new_with_free_func(message_free_notify);
+    srv->calls = g_async_queue_new_full(message_free_notify);
     srv->thread = g_thread_new("fake-server", server_thread, srv);
     *ret_client_fd = sv[1];
     return srv;
@@ -125,6 +133,7 @@ static void server_free(FakeServer *srv)
     rpc_decoder_free(srv->decoder);
     g_async_queue_unref(srv->seen);
     g_ptr_array_unref(srv->held);
+    g_async_queue_unref(srv->calls);
     g_free(srv);
 }
 
@@ -1066,6 +1075,457 @@ static void test_fds_refused(void)
     close(lfd);
 }
 
+/* ---- the reader role: calling threads read the socket themselves ---- */
+
+#define LOOKUP_PROC REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME
+
+static const RpcPayloadType *lookup_ret_type(void)
+{
+    return &rpc_proc_lookup(REMOTE_PROGRAM, LOOKUP_PROC)->ret;
+}
+
+/* PINGs are answered at once; every other packet waits in srv->calls for the test. */
+static void behave_hold(FakeServer *srv, RpcMessage *msg)
+{
+    if (msg->header.prog == KEEPALIVE_PROGRAM) {
+        if (msg->header.proc == KEEPALIVE_PROC_PING)
+            server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PONG));
+        rpc_message_free(msg);
+        return;
+    }
+    g_async_queue_push(srv->calls, msg);
+}
+
+/* The next call behave_hold() kept, waiting for it. */
+static RpcMessage *server_next_call(FakeServer *srv)
+{
+    RpcMessage *msg = g_async_queue_timeout_pop(srv->calls, WAIT_USEC);
+
+    g_assert_nonnull(msg);
+    return msg;
+}
+
+/* The packets of one read are answered last first (behave_normal), so replies to
+ * overlapping calls come back out of order. */
+static void behave_batch(FakeServer *srv, RpcMessage *msg)
+{
+    g_ptr_array_add(srv->held, msg);
+}
+
+static void batch_answer_reversed(FakeServer *srv)
+{
+    for (guint i = srv->held->len; i > 0; i--)
+        behave_normal(srv, g_ptr_array_steal_index(srv->held, i - 1));
+}
+
+/* A call running in its own thread: looks up @name, expects it back (names "d<id>"). */
+typedef struct Caller {
+    RpcClient *client;
+    char *name;
+    GThread *thread;
+    bool ok;
+    GError *error;
+} Caller;
+
+static gpointer caller_thread(gpointer data)
+{
+    Caller *cl = data;
+    remote_domain_lookup_by_name_args args = { .name = cl->name };
+    remote_domain_lookup_by_name_ret ret = { 0 };
+
+    cl->ok = rpc_client_call(cl->client, REMOTE_PROGRAM, LOOKUP_PROC, &args, &ret, &cl->error);
+    if (cl->ok) {
+        g_assert_cmpstr(ret.dom.name, ==, cl->name);
+        g_assert_cmpint(ret.dom.id, ==, (int)g_ascii_strtoll(cl->name + 1, NULL, 10));
+    }
+    rpc_payload_clear(lookup_ret_type(), &ret);
+    return NULL;
+}
+
+static void caller_start(Caller *cl, RpcClient *client, const char *name)
+{
+    *cl = (Caller){ .client = client, .name = g_strdup(name) };
+    cl->thread = g_thread_new("caller", caller_thread, cl);
+}
+
+static void caller_join(Caller *cl)
+{
+    g_thread_join(cl->thread);
+    g_free(cl->name);
+}
+
+/* Answer a held lookup as behave_normal() would. */
+static void server_answer(FakeServer *srv, RpcMessage *call)
+{
+    reply_lookup(srv, call);
+    rpc_message_free(call);
+}
+
+typedef struct SharedArg {
+    RpcClient *client;
+    int index;
+    int done;
+} SharedArg;
+
+#define SHARED_THREADS 8
+#define SHARED_CALLS 200
+
+static gpointer shared_thread(gpointer data)
+{
+    SharedArg *a = data;
+
+    for (int i = 0; i < SHARED_CALLS; i++) {
+        g_autofree char *name = g_strdup_printf("d%d", a->index * 1000 + i);
+        remote_domain_lookup_by_name_args args = { .name = name };
+        remote_domain_lookup_by_name_ret ret = { 0 };
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(rpc_client_call(a->client, REMOTE_PROGRAM, LOOKUP_PROC, &args, &ret, &error));
+        g_assert_no_error(error);
+        /* every thread gets its own reply, whatever order they came back in */
+        g_assert_cmpstr(ret.dom.name, ==, name);
+        g_assert_cmpint(ret.dom.id, ==, a->index * 1000 + i);
+        rpc_payload_clear(lookup_ret_type(), &ret);
+        a->done++;
+    }
+    return NULL;
+}
+
+/* Eight threads, 200 calls each, on one connection; the server answers each batch it
+ * reads last first. Callers did all the reading: the connection thread never reads
+ * while a call waits. */
+static void test_reader_shared(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_batch, &fd);
+    g_autoptr(RpcClient) c = NULL;
+    SharedArg args[SHARED_THREADS];
+    GThread *threads[SHARED_THREADS];
+    RpcClientReadStats stats;
+
+    srv->batch_end = batch_answer_reversed;
+    c = rpc_client_new_fd(fd, NULL);
+    for (int i = 0; i < SHARED_THREADS; i++) {
+        args[i] = (SharedArg){ c, i + 1, 0 };
+        threads[i] = g_thread_new("shared", shared_thread, &args[i]);
+    }
+    for (int i = 0; i < SHARED_THREADS; i++) {
+        g_thread_join(threads[i]);
+        g_assert_cmpint(args[i].done, ==, SHARED_CALLS);
+    }
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_callers, ==, SHARED_THREADS * SHARED_CALLS);
+    g_assert_cmpuint(stats.by_connection_thread, ==, 0);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+/* A reads (it called first), B waits. B's reply first: A reads it and wakes B. Then
+ * C calls and A's reply comes: A leaves, C takes over and reads its own reply; the
+ * connection thread read none of it, and reads again once no call waits. */
+static void test_reader_handover(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_hold, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    Caller a, b, cc;
+    RpcMessage *call_a, *call_b, *call_c;
+    RpcClientReadStats stats;
+    g_autofree RpcHeader *pong = NULL;
+
+    caller_start(&a, c, "d1");
+    call_a = server_next_call(srv);
+    caller_start(&b, c, "d2");
+    call_b = server_next_call(srv);
+    server_answer(srv, call_b);
+    caller_join(&b);
+    g_assert_true(b.ok);
+    caller_start(&cc, c, "d3");
+    call_c = server_next_call(srv); /* so C waits when A leaves */
+    server_answer(srv, call_a);
+    caller_join(&a);
+    g_assert_true(a.ok);
+    server_answer(srv, call_c);
+    caller_join(&cc);
+    g_assert_true(cc.ok);
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_callers, ==, 3);
+    g_assert_cmpuint(stats.by_connection_thread, ==, 0);
+    /* with no call left the connection thread reads again: a PING is answered */
+    server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PING));
+    for (int i = 0; i < 3; i++)
+        g_free(server_next_seen(srv)); /* the three calls */
+    pong = server_next_seen(srv);
+    g_assert_cmpint(pong->proc, ==, KEEPALIVE_PROC_PONG);
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_connection_thread, ==, 1);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+/* Four calls wait (one of them reading) when the server hangs up: each fails with
+ * the EOF, the close handler hears it once, later calls fail at once. */
+static void test_reader_eof(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_hold, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    CloseSeen cs = { 0 };
+    Caller callers[4];
+    g_autoptr(GError) error = NULL;
+
+    rpc_client_set_close_handler(c, on_close, &cs, NULL);
+    for (int i = 0; i < 4; i++) {
+        g_autofree char *name = g_strdup_printf("d%d", i);
+
+        caller_start(&callers[i], c, name);
+        rpc_message_free(server_next_call(srv));
+    }
+    shutdown(srv->fd, SHUT_RDWR);
+    for (int i = 0; i < 4; i++) {
+        caller_join(&callers[i]);
+        g_assert_false(callers[i].ok);
+        g_assert_error(callers[i].error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+        g_assert_cmpstr(callers[i].error->message, ==, "End of file while reading data");
+        g_clear_error(&callers[i].error);
+    }
+    close_seen_wait(&cs);
+    g_assert_cmpint(cs.reason, ==, RPC_CLIENT_CLOSE_EOF);
+    g_assert_false(rpc_client_call(c, REMOTE_PROGRAM, LOOKUP_PROC, NULL, NULL, &error));
+    g_assert_error(error, VIRT_RPC_ERROR, VIRT_ERR_RPC);
+    g_assert_cmpstr(error->message, ==, "client socket is closed: End of file while reading data");
+    g_clear_pointer(&c, rpc_client_unref);
+    g_assert_cmpint(cs.count, ==, 1);
+    close_seen_clear(&cs);
+    server_free(srv);
+}
+
+/* The waiting caller, not the connection thread, reads a PING and answers it. */
+static void test_reader_keepalive_pong(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_hold, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    g_autofree RpcHeader *call_h = NULL;
+    g_autofree RpcHeader *pong = NULL;
+    RpcClientReadStats stats;
+    RpcMessage *call;
+    Caller a;
+
+    caller_start(&a, c, "d7");
+    call = server_next_call(srv);
+    call_h = server_next_seen(srv);
+    g_assert_cmpint(call_h->proc, ==, LOOKUP_PROC);
+    server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PING));
+    pong = server_next_seen(srv);
+    g_assert_cmphex(pong->prog, ==, KEEPALIVE_PROGRAM);
+    g_assert_cmpint(pong->proc, ==, KEEPALIVE_PROC_PONG);
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_callers, ==, 1);
+    g_assert_cmpuint(stats.by_connection_thread, ==, 0);
+    server_answer(srv, call);
+    caller_join(&a);
+    g_assert_true(a.ok);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+/* Keepalive 1 s x 1 during a call the server answers only after two PINGs: the
+ * PONGs the caller reads keep the connection alive (unread, it would be declared
+ * dead two seconds in, before the second PING). */
+static void test_reader_keepalive_long_call(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_hold, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    RpcMessage *call;
+    int pings = 0;
+    Caller a;
+
+    rpc_client_start_keepalive(c, 1, 1);
+    caller_start(&a, c, "d5");
+    call = server_next_call(srv);
+    while (pings < 2) {
+        g_autofree RpcHeader *h = server_next_seen(srv);
+
+        pings += h->prog == KEEPALIVE_PROGRAM && h->proc == KEEPALIVE_PROC_PING;
+    }
+    server_answer(srv, call);
+    caller_join(&a);
+    g_assert_true(a.ok);
+    g_assert_true(rpc_client_is_open(c));
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+/* LOOKUP_BY_NAME "e<N>": N lifecycle events (detail 0..N-1) before the reply. */
+static void behave_events(FakeServer *srv, RpcMessage *msg)
+{
+    remote_domain_lookup_by_name_args args = { 0 };
+    const RpcPayloadType *t = rpc_message_payload_type(&msg->header, NULL);
+    int n;
+
+    if (msg->header.prog != REMOTE_PROGRAM || msg->header.proc != LOOKUP_PROC) {
+        behave_normal(srv, msg);
+        return;
+    }
+    g_assert_true(rpc_payload_decode(t, msg->payload, &args, NULL));
+    n = (int)g_ascii_strtoll(args.name + 1, NULL, 10);
+    for (int i = 0; i < n; i++) {
+        remote_domain_event_callback_lifecycle_msg ev = {
+            .callbackID = 7,
+            .msg = { .dom = { .name = args.name, .id = 1 }, .event = 2, .detail = i },
+        };
+
+        server_send(srv, rpc_message_encode_event(REMOTE_PROGRAM,
+                                                  REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, 1,
+                                                  &ev, NULL));
+    }
+    {
+        remote_domain_lookup_by_name_ret ret = { .dom = { .name = args.name, .id = n } };
+
+        server_send(srv, rpc_message_encode_reply(&msg->header, &ret, NULL));
+    }
+    rpc_payload_clear(t, &args);
+    rpc_message_free(msg);
+}
+
+typedef struct EventOrder {
+    GMutex lock;
+    GCond cond;
+    int count;
+    int next_detail; /* each call's events come in order 0..N-1 */
+    int n;
+    GThread *thread; /* where the handler ran */
+    bool one_thread;
+} EventOrder;
+
+static void on_event_order(RpcClient *client, const RpcMessage *msg, gpointer data)
+{
+    EventOrder *eo = data;
+    remote_domain_event_callback_lifecycle_msg ev = { 0 };
+    const RpcPayloadType *t = rpc_message_payload_type(&msg->header, NULL);
+
+    g_assert_true(rpc_payload_decode(t, msg->payload, &ev, NULL));
+    g_mutex_lock(&eo->lock);
+    g_assert_cmpint(ev.msg.detail, ==, eo->next_detail);
+    eo->next_detail = (eo->next_detail + 1) % eo->n;
+    if (!eo->thread)
+        eo->thread = g_thread_self();
+    eo->one_thread &= eo->thread == g_thread_self();
+    eo->count++;
+    g_cond_broadcast(&eo->cond);
+    g_mutex_unlock(&eo->lock);
+    rpc_payload_clear(t, &ev);
+}
+
+#define EVENT_THREADS 4
+#define EVENT_CALLS 25
+#define EVENTS_PER_CALL 5
+
+static gpointer event_caller_thread(gpointer data)
+{
+    RpcClient *c = data;
+    remote_domain_lookup_by_name_args args = { .name = (char *)"e5" };
+
+    for (int i = 0; i < EVENT_CALLS; i++) {
+        remote_domain_lookup_by_name_ret ret = { 0 };
+
+        g_assert_true(rpc_client_call(c, REMOTE_PROGRAM, LOOKUP_PROC, &args, &ret, NULL));
+        g_assert_cmpint(ret.dom.id, ==, EVENTS_PER_CALL);
+        rpc_payload_clear(lookup_ret_type(), &ret);
+    }
+    return NULL;
+}
+
+/* Events arriving while four threads make calls (each reply comes after five events)
+ * reach the handler on the connection thread, none on a caller's, all of them, and
+ * in the order they were sent whichever thread read them. */
+static void test_reader_events(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_events, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    EventOrder eo = { .n = EVENTS_PER_CALL, .one_thread = true };
+    GThread *threads[EVENT_THREADS];
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+    RpcClientReadStats stats;
+
+    rpc_client_set_event_handler(c, on_event_order, &eo, NULL);
+    for (int i = 0; i < EVENT_THREADS; i++)
+        threads[i] = g_thread_new("event-caller", event_caller_thread, c);
+    g_mutex_lock(&eo.lock);
+    while (eo.count < EVENT_THREADS * EVENT_CALLS * EVENTS_PER_CALL)
+        g_assert_true(g_cond_wait_until(&eo.cond, &eo.lock, end));
+    g_mutex_unlock(&eo.lock);
+    for (int i = 0; i < EVENT_THREADS; i++) {
+        g_assert_true(eo.thread != threads[i]);
+        g_thread_join(threads[i]);
+    }
+    g_assert_true(eo.one_thread);
+    g_assert_true(eo.thread != g_thread_self());
+    g_assert_cmpint(eo.count, ==, EVENT_THREADS * EVENT_CALLS * EVENTS_PER_CALL);
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_callers + stats.by_connection_thread, ==,
+                     EVENT_THREADS * EVENT_CALLS * (EVENTS_PER_CALL + 1));
+    g_assert_cmpuint(stats.by_callers, >=, EVENT_THREADS * EVENT_CALLS);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
+typedef struct LockedStream {
+    GMutex lock;
+    GCond cond;
+    StreamSeen seen;
+} LockedStream;
+
+static void on_stream_locked(RpcClientStream *stream, const void *data, size_t len, bool eof,
+                             const GError *error, gpointer user_data)
+{
+    LockedStream *ls = user_data;
+
+    g_mutex_lock(&ls->lock);
+    on_stream(stream, data, len, eof, error, &ls->seen);
+    g_cond_broadcast(&ls->cond);
+    g_mutex_unlock(&ls->lock);
+}
+
+static void locked_stream_wait(LockedStream *ls, bool (*done)(StreamSeen *))
+{
+    gint64 end = g_get_monotonic_time() + WAIT_USEC;
+
+    g_mutex_lock(&ls->lock);
+    while (!done(&ls->seen))
+        g_assert_true(g_cond_wait_until(&ls->cond, &ls->lock, end));
+    g_mutex_unlock(&ls->lock);
+}
+
+/* A stream whose handler runs on the connection thread: the data that came with the
+ * opening call's reply (read by the caller) and the echo (read by the connection
+ * thread) arrive in order, then the end. */
+static void test_reader_stream_in_order(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
+    remote_domain_open_console_args args = { .dom = { .name = (char *)"web1" } };
+    LockedStream ls = { .seen = { g_string_new(NULL), false, 0 } };
+    RpcClientStream *stream;
+
+    stream = rpc_client_call_stream(c, REMOTE_PROGRAM, REMOTE_PROC_DOMAIN_OPEN_CONSOLE, &args, NULL,
+                                    on_stream_locked, &ls, NULL, NULL);
+    g_assert_nonnull(stream);
+    locked_stream_wait(&ls, got_greeting);
+    g_assert_true(rpc_client_stream_send(stream, "ping!", 5, NULL));
+    locked_stream_wait(&ls, got_echo);
+    g_assert_true(rpc_client_stream_finish(stream, NULL));
+    locked_stream_wait(&ls, got_eof);
+    g_assert_cmpint(ls.seen.errors, ==, 0);
+    rpc_client_stream_free(stream);
+    g_string_free(ls.seen.data, TRUE);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1085,5 +1545,12 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/client/call-with-fds", test_call_with_fds);
     g_test_add_func("/rpc/client/reply-fds-closed", test_reply_fds_closed);
     g_test_add_func("/rpc/client/fds-refused", test_fds_refused);
+    g_test_add_func("/rpc/client/reader/shared", test_reader_shared);
+    g_test_add_func("/rpc/client/reader/handover", test_reader_handover);
+    g_test_add_func("/rpc/client/reader/eof", test_reader_eof);
+    g_test_add_func("/rpc/client/reader/keepalive-pong", test_reader_keepalive_pong);
+    g_test_add_func("/rpc/client/reader/keepalive-long-call", test_reader_keepalive_long_call);
+    g_test_add_func("/rpc/client/reader/events", test_reader_events);
+    g_test_add_func("/rpc/client/reader/stream-in-order", test_reader_stream_in_order);
     return g_test_run();
 }
