@@ -406,26 +406,39 @@ static void event_dispatch_free(gpointer data)
     g_free(ev);
 }
 
+/*
+ * Run @func(@data), then @destroy(@data), where a handler wants it: on
+ * *@handler_ctx (a field of @c, read under the lock) with a client reference, which
+ * *@ret_ref then says @data holds, or in the connection thread's queue, which the
+ * client outlives, without one.
+ */
+static void client_dispatch_handler(RpcClient *c, GMainContext *const *handler_ctx,
+                                    GSourceFunc func, gpointer data, GDestroyNotify destroy,
+                                    bool *ret_ref)
+{
+    GMainContext *ctx;
+
+    g_mutex_lock(&c->lock);
+    ctx = *handler_ctx ? g_main_context_ref(*handler_ctx) : NULL;
+    g_mutex_unlock(&c->lock);
+    if (!ctx) {
+        client_deliver(c, func, data, destroy);
+        return;
+    }
+    *ret_ref = true;
+    rpc_client_ref(c);
+    dispatch_on(ctx, func, data, destroy);
+    g_main_context_unref(ctx);
+}
+
 static void client_handle_event(RpcClient *c, RpcMessage *msg)
 {
     EventDispatch *ev = g_new0(EventDispatch, 1);
-    GMainContext *ctx;
 
     ev->msg = msg;
     ev->client = c;
-    g_mutex_lock(&c->lock);
-    ctx = c->event_ctx ? g_main_context_ref(c->event_ctx) : NULL;
-    g_mutex_unlock(&c->lock);
-    if (!ctx) {
-        /* the connection thread: the client outlives its queue, no reference */
-        client_deliver(c, client_dispatch_event, ev, event_dispatch_free);
-        return;
-    }
-    /* another thread's context: keep the client alive until it ran */
-    ev->ref = true;
-    rpc_client_ref(c);
-    dispatch_on(ctx, client_dispatch_event, ev, event_dispatch_free);
-    g_main_context_unref(ctx);
+    client_dispatch_handler(c, &c->event_ctx, client_dispatch_event, ev, event_dispatch_free,
+                            &ev->ref);
 }
 
 /* @call is done: wake its thread, on its condition or, when it holds the reader role
@@ -943,22 +956,12 @@ static gboolean client_idle_teardown(gpointer data)
 static void client_notify_close(RpcClient *c, RpcClientCloseReason reason, GError *error)
 {
     CloseDispatch *cd = g_new0(CloseDispatch, 1);
-    GMainContext *ctx;
 
     cd->client = c;
     cd->reason = reason;
     cd->error = error;
-    g_mutex_lock(&c->lock);
-    ctx = c->close_ctx ? g_main_context_ref(c->close_ctx) : NULL;
-    g_mutex_unlock(&c->lock);
-    if (!ctx) {
-        client_deliver(c, client_dispatch_close, cd, close_dispatch_free);
-        return;
-    }
-    cd->ref = true;
-    rpc_client_ref(c);
-    dispatch_on(ctx, client_dispatch_close, cd, close_dispatch_free);
-    g_main_context_unref(ctx);
+    client_dispatch_handler(c, &c->close_ctx, client_dispatch_close, cd, close_dispatch_free,
+                            &cd->ref);
 }
 
 /* Any thread: fail every waiting call and stream with @error (taken), shut the

@@ -107,12 +107,31 @@ static gpointer client_thread(gpointer data)
     return NULL;
 }
 
+/* One thread per client, all released at once; returns the time until the last
+ * one finished. */
+static int64_t run_client_threads(Client clients[N_CLIENTS])
+{
+    GThread *threads[N_CLIENTS];
+    int64_t t0;
+
+    started = false;
+    for (int i = 0; i < N_CLIENTS; i++)
+        threads[i] = g_thread_new("bench-client", client_thread, &clients[i]);
+    g_mutex_lock(&start_lock);
+    started = true;
+    t0 = g_get_monotonic_time();
+    g_cond_broadcast(&start_cond);
+    g_mutex_unlock(&start_lock);
+    for (int i = 0; i < N_CLIENTS; i++)
+        g_thread_join(threads[i]);
+    return g_get_monotonic_time() - t0;
+}
+
 /* N_CLIENTS threads of this process, one connection each. */
 static void bench_throughput_threads(const char *uri)
 {
     Client clients[N_CLIENTS] = { 0 };
-    GThread *threads[N_CLIENTS];
-    int64_t t0, dt;
+    int64_t dt;
     int failures = 0;
 
     for (int i = 0; i < N_CLIENTS; i++) {
@@ -124,17 +143,7 @@ static void bench_throughput_threads(const char *uri)
             return;
         }
     }
-    started = false;
-    for (int i = 0; i < N_CLIENTS; i++)
-        threads[i] = g_thread_new("bench-client", client_thread, &clients[i]);
-    g_mutex_lock(&start_lock);
-    started = true;
-    t0 = g_get_monotonic_time();
-    g_cond_broadcast(&start_cond);
-    g_mutex_unlock(&start_lock);
-    for (int i = 0; i < N_CLIENTS; i++)
-        g_thread_join(threads[i]);
-    dt = g_get_monotonic_time() - t0;
+    dt = run_client_threads(clients);
     for (int i = 0; i < N_CLIENTS; i++) {
         failures += clients[i].failures;
         virConnectClose(clients[i].conn);
@@ -194,30 +203,19 @@ static bool read_full(int fd, void *buf, size_t size)
 static void bench_throughput_shared(const char *uri)
 {
     Client clients[N_CLIENTS] = { 0 };
-    GThread *threads[N_CLIENTS];
     virConnectPtr conn = virConnectOpen(uri);
-    int64_t t0, dt;
+    int64_t dt;
     int failures = 0;
 
     if (!conn) {
         printf("%s: cannot connect to %s\n", label, uri);
         return;
     }
-    started = false;
-    for (int i = 0; i < N_CLIENTS; i++) {
+    for (int i = 0; i < N_CLIENTS; i++)
         clients[i].conn = conn;
-        threads[i] = g_thread_new("bench-shared", client_thread, &clients[i]);
-    }
-    g_mutex_lock(&start_lock);
-    started = true;
-    t0 = g_get_monotonic_time();
-    g_cond_broadcast(&start_cond);
-    g_mutex_unlock(&start_lock);
-    for (int i = 0; i < N_CLIENTS; i++) {
-        g_thread_join(threads[i]);
+    dt = run_client_threads(clients);
+    for (int i = 0; i < N_CLIENTS; i++)
         failures += clients[i].failures;
-    }
-    dt = g_get_monotonic_time() - t0;
     virConnectClose(conn);
     print_throughput("threads on one connection", dt, failures);
 }
