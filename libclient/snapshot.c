@@ -622,8 +622,9 @@ int virDomainRestore(virConnectPtr conn, const char *from)
 
 /**
  * virDomainSaveImageGetXMLDesc: the domain XML kept in the saved image @file; free()
- * it. VIR_DOMAIN_SAVE_IMAGE_XML_SECURE (refused on read-only connections) includes
- * secrets.
+ * it. VIR_DOMAIN_SAVE_IMAGE_XML_SECURE includes secrets. Refused on read-only
+ * connections whatever the flags, as libvirt does since 5.5: the daemon would open any
+ * file the caller names with its own rights.
  */
 char *virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags)
 {
@@ -632,14 +633,9 @@ char *virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigne
     char *xml;
 
     client_error_reset();
-    if (!client_connect_check(conn, __func__) ||
+    if (!client_connect_check(conn, __func__) || !client_connect_check_writable(conn, __func__) ||
         !require(conn->ops->domain_save_image_get_xml_desc, __func__))
         return NULL;
-    if ((conn->flags & VIR_CONNECT_RO) && (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)) {
-        client_error_set(VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_DENIED,
-                         "virDomainSaveImageGetXMLDesc with secure flag");
-        return NULL;
-    }
     if (!(path = image_path(file, __func__)))
         return NULL;
     xml = conn->ops->domain_save_image_get_xml_desc(conn->drv, path, flags, &error);

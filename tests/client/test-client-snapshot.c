@@ -145,6 +145,9 @@ static void test_args(void)
     g_assert_cmpint(virDomainManagedSave(dom, 0), ==, -1);
     assert_last_error(VIR_ERR_OPERATION_DENIED, NULL);
     g_assert_cmpint(virDomainSnapshotNum(dom, 0), ==, 0);
+    /* reading a saved image opens a file the caller names: read-write only, any flags */
+    g_assert_null(virDomainSaveImageGetXMLDesc(conn, "/tmp/any.img", 0));
+    assert_last_error(VIR_ERR_OPERATION_DENIED, NULL);
     virDomainFree(dom);
     virConnectClose(conn);
 }
