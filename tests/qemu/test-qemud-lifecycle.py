@@ -1,20 +1,19 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """virtqemud's lifecycle corners through python3-libvirt and Debian's virsh (tier: real
-daemon, real-TCG guests). Three tiny real guests boot side by side and serve every
-check that needs a guest OS:
+daemon, real-TCG guests). Four tiny real guests boot side by side and serve every
+check that needs a guest OS (no check waits for a boot another could share):
 - pr1: `virsh reboot` is an ACPI poweroff after which QEMU resets the guest and it
   boots again; `virsh event --event reboot` and python's REBOOT callback see it;
-  virDomainReset is QEMU's system_reset and a REBOOT event too;
 - pw1 (<on_poweroff>restart</on_poweroff>): the guest's own poweroff boots it again,
-  state reason "booted";
+  state reason "booted"; virDomainReset is QEMU's system_reset and a REBOOT event too;
 - rd1 (<on_reboot>destroy</on_reboot>): a reboot shuts it off;
 - mk1 (disk-less, no ACPI): a reboot is refused naming <acpi/>; its resets make the
   REBOOT events that tell when virsh's registration is in place; then its QEMU is
   killed under the running daemon (shut off, crashed, STOPPED/FAILED);
-- pr1 again: a reboot in progress survives kill -9 of the daemon (the fake reboot is in
-  the status file), whether the guest powers off after the restart (SHUTDOWN seen by
-  the new daemon: REBOOT event, it boots again) or while no daemon runs (QEMU found
-  paused on the poweroff at reconnect: it boots again).
+- pr2 (and pr1 again): reboots in progress survive kill -9 of the daemon (the fake
+  reboot is in the status file), whether the guest powers off after the restart (pr2:
+  SHUTDOWN seen by the new daemon, REBOOT event, it boots again) or while no daemon
+  runs (pr1: QEMU found paused on the poweroff at reconnect, it boots again).
 Then autostart once per host boot, and no idle exit while a guest runs."""
 
 import os
@@ -98,16 +97,14 @@ def test_poweroff_restart(t, ev, pw1, serial):
          "events: SHUTDOWN/guest, RESUMED", got)
 
 
-def test_reset(t, ev, pr1, serial):
-    """virDomainReset is QEMU's system_reset: a REBOOT event, no lifecycle change, the
-    guest boots again."""
-    n = len(ev.of("pr1"))
-    boots = count_in(serial, "VIRTKIT-GUEST-READY")
-    pr1.reset()
-    got = ev.wait(n + 1, "pr1")[n:]
-    t.ok(got and all(e == "pr1:REBOOT" for e in got), "reset: a REBOOT event", got)
-    t.ok(pr1.state()[0] == libvirt.VIR_DOMAIN_RUNNING, "reset: still running", pr1.state())
-    t.ok(wait_ready(serial, boots + 1), "reset: the guest booted again")
+def test_reset(t, ev, dom):
+    """virDomainReset is QEMU's system_reset: a REBOOT event, no lifecycle change."""
+    name = dom.name()
+    n = len(ev.of(name))
+    dom.reset()
+    got = ev.wait(n + 1, name)[n:]
+    t.ok(got and all(e == f"{name}:REBOOT" for e in got), "reset: a REBOOT event", got)
+    t.ok(dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING, "reset: still running", dom.state())
 
 
 def test_on_reboot_destroy(t, ev, rd1):
@@ -120,21 +117,22 @@ def test_on_reboot_destroy(t, ev, rd1):
 
 
 def test_guests(t, qd, conn):
-    """Three tiny guests boot side by side, are rebooted / powered off side by side,
-    and are checked one after the other."""
+    """Four tiny guests boot side by side, are rebooted / powered off side by side,
+    and are checked one after the other; pr1 and pr2 stay for the daemon's kill."""
     ev = Events(conn)
     pr1, pr1_serial = define_tiny(qd, conn, "pr1")
+    pr2, pr2_serial = define_tiny(qd, conn, "pr2")
     pw1, pw1_serial = define_tiny(qd, conn, "pw1", "<on_poweroff>restart</on_poweroff>")
     rd1, rd1_serial = define_tiny(qd, conn, "rd1", "<on_reboot>destroy</on_reboot>")
     mk1 = conn.defineXML(diskless_xml("mk1"))
-    for dom in (pr1, pw1, rd1, mk1):
+    for dom in (pr1, pr2, pw1, rd1, mk1):
         dom.create()
     # the disk-less checks run while the tiny guests boot
     test_reboot_refused_without_acpi(t, mk1)
     ve = virsh_event_ready(qd, mk1)
     try:
-        t.ok(all(wait_ready(s) for s in (pr1_serial, pw1_serial, rd1_serial)),
-             "pr1, pw1 and rd1 are ready")
+        t.ok(all(wait_ready(s) for s in (pr1_serial, pr2_serial, pw1_serial, rd1_serial)),
+             "pr1, pr2, pw1 and rd1 are ready")
         for name in ("pr1", "rd1"):
             rc, _, err = virsh(qd, "reboot", name)
             t.ok(rc == 0, f"virsh reboot {name}", err)
@@ -144,13 +142,13 @@ def test_guests(t, qd, conn):
         ve.close()
     test_poweroff_restart(t, ev, pw1, pw1_serial)
     test_on_reboot_destroy(t, ev, rd1)
-    test_reset(t, ev, pr1, pr1_serial)
+    test_reset(t, ev, pw1)
     pw1.destroy()
     for dom in (pw1, rd1):
         dom.undefine()
     test_crash(t, qd, ev, mk1)
     ev.close()
-    return pr1_serial
+    return pr1_serial, pr2_serial
 
 
 def test_crash(t, qd, ev, mk1):
@@ -168,63 +166,65 @@ def test_crash(t, qd, ev, mk1):
     mk1.undefine()
 
 
-def reboot_and_kill(t, qd, conn, what):
-    """Reboot pr1 while it is paused (the ACPI button waits in the paused guest, so the
-    poweroff comes only when it runs again), then kill -9 the daemon."""
-    pr1 = conn.lookupByName("pr1")
-    pr1.suspend()
-    pr1.reboot()
-    with open(qd.path("run", "qemu", "pr1.xml")) as f:
-        t.ok("fakereboot='yes'" in f.read(), f"{what}: the reboot is in the status file")
-    qd.kill()
+def reboot_paused(t, qd, dom):
+    """Reboot @dom while it is paused: the ACPI button waits in the paused guest, so the
+    poweroff comes only when it runs again."""
+    dom.suspend()
+    dom.reboot()
+    with open(qd.path("run", "qemu", f"{dom.name()}.xml")) as f:
+        t.ok("fakereboot='yes'" in f.read(), f"{dom.name()}: the reboot is in the status file")
 
 
-def expect_booted_again(t, qd, conn, serial, boots, what):
-    pr1 = conn.lookupByName("pr1")
+def expect_booted_again(t, qd, conn, name, serial, boots, what):
+    dom = conn.lookupByName(name)
     t.ok(wait_ready(serial, boots + 1), f"{what}: the guest powered off and booted again",
          count_in(serial, "VIRTKIT-GUEST-READY"))
-    t.ok(wait_for(lambda: pr1.state() == [libvirt.VIR_DOMAIN_RUNNING,
+    t.ok(wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_RUNNING,
                                           libvirt.VIR_DOMAIN_RUNNING_BOOTED]),
-         f"{what}: running (booted)", pr1.state())
-    with open(qd.path("run", "qemu", "pr1.xml")) as f:
+         f"{what}: running (booted)", dom.state())
+    with open(qd.path("run", "qemu", f"{name}.xml")) as f:
         t.ok("fakereboot" not in f.read(), f"{what}: the reboot is done in the status file")
 
 
-def test_reboot_across_restart(t, qd, serial):
-    """kill -9 of the daemon in the middle of a reboot: the restarted daemon finishes it
-    (before, it reset QEMU's poweroff action and the guest stayed off)."""
+def test_reboot_across_restart(t, qd, pr1_serial, pr2_serial):
+    """kill -9 of the daemon in the middle of two reboots: the restarted daemon finishes
+    both (before, it reset QEMU's poweroff action and the guests stayed off). pr2's
+    guest powers off after the restart, pr1's while no daemon runs (QEMU pauses on it,
+    the reboot's action); they boot again side by side."""
     conn = libvirt.open(qd.uri)
-    boots = count_in(serial, "VIRTKIT-GUEST-READY")
-    reboot_and_kill(t, qd, conn, "poweroff after the restart")
-    qd.start()
-    conn = libvirt.open(qd.uri)
-    ev = Events(conn)
-    pr1 = conn.lookupByName("pr1")
-    t.ok(wait_for(lambda: not_busy(pr1.resume)), "resumed once reconnected")
-    t.ok(ev.wait_for("REBOOT", "pr1", timeout=120), "REBOOT event from the new daemon",
-         ev.of("pr1"))
-    expect_booted_again(t, qd, conn, serial, boots, "poweroff after the restart")
-    got = ev.of("pr1")
-    t.ok("pr1:SHUTDOWN/1" in got and not any("STOPPED" in e for e in got),
-         "events: SHUTDOWN/guest, never STOPPED", got)
-    ev.close()
-
-    # the guest powers off while no daemon runs: QEMU pauses on it (the reboot's action)
-    boots = count_in(serial, "VIRTKIT-GUEST-READY")
-    reboot_and_kill(t, qd, conn, "poweroff without a daemon")
+    boots = {name: count_in(serial, "VIRTKIT-GUEST-READY")
+             for name, serial in (("pr1", pr1_serial), ("pr2", pr2_serial))}
+    for name in ("pr1", "pr2"):
+        reboot_paused(t, qd, conn.lookupByName(name))
+    qd.kill()
     qmp = Qmp(monitor_path(qd, "pr1"))
     try:
         qmp.call("cont")
         t.ok(wait_for(lambda: qmp.call("query-status")["status"] == "shutdown", timeout=120),
-             "without a daemon: the guest powered off, QEMU stayed")
+             "without a daemon: pr1's guest powered off, QEMU stayed")
     finally:
         qmp.close()
     qd.start()
     conn = libvirt.open(qd.uri)
-    expect_booted_again(t, qd, conn, serial, boots, "poweroff without a daemon")
-    pr1 = conn.lookupByName("pr1")
-    wait_for(lambda: not_busy(pr1.destroy))  # the restart job may still be ending
-    pr1.undefine()
+    ev = Events(conn)
+    pr2 = conn.lookupByName("pr2")
+    t.ok(wait_for(lambda: not_busy(pr2.resume)), "pr2 resumed once reconnected")
+    t.ok(ev.wait_for("REBOOT", "pr2", timeout=120), "pr2: REBOOT event from the new daemon",
+         ev.of("pr2"))
+    expect_booted_again(t, qd, conn, "pr2", pr2_serial, boots["pr2"],
+                        "pr2, poweroff after the restart")
+    got = ev.of("pr2")
+    t.ok("pr2:SHUTDOWN/1" in got and not any("STOPPED" in e for e in got),
+         "pr2 events: SHUTDOWN/guest, never STOPPED", got)
+    expect_booted_again(t, qd, conn, "pr1", pr1_serial, boots["pr1"],
+                        "pr1, poweroff without a daemon")
+    t.ok(not any("STOPPED" in e for e in ev.of("pr1")), "pr1 events: never STOPPED",
+         ev.of("pr1"))
+    ev.close()
+    for name in ("pr1", "pr2"):
+        dom = conn.lookupByName(name)
+        wait_for(lambda: not_busy(dom.destroy))  # the restart job may still be ending
+        dom.undefine()
     conn.close()
 
 
@@ -275,8 +275,8 @@ def main():
     qd = Qemud()
     try:
         conn = libvirt.open(qd.uri)
-        pr1_serial = test_guests(t, qd, conn)
-        test_reboot_across_restart(t, qd, pr1_serial)
+        serials = test_guests(t, qd, conn)
+        test_reboot_across_restart(t, qd, *serials)
         test_autostart(t, qd)
     finally:
         qd.stop()
