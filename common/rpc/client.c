@@ -50,6 +50,7 @@ ENUM_TABLE_DEFINE(
     [RPC_CLIENT_CLOSE_KEEPALIVE] = "keepalive", [RPC_CLIENT_CLOSE_CLIENT] = "client");
 
 #define CLIENT_READ_SIZE 65536
+#define CLIENT_READ_EVENTS (G_IO_IN | G_IO_HUP | G_IO_ERR)
 
 typedef struct RpcClientCall {
     GCond cond;
@@ -731,9 +732,12 @@ static gboolean read_source_prepare(GSource *source, gint *timeout)
     mine = !g_atomic_pointer_get(&c->reader);
     if (mine)
         g_atomic_int_set(&c->conn_polls, TRUE);
-    /* a negative descriptor is skipped by poll(), HUP and ERR included; a closed
-     * connection's source goes with client_idle_teardown() */
-    rs->pfd.fd = mine ? c->fd : -1;
+    /* No events while a caller reads. The descriptor itself stays: GLib keeps its poll
+     * set sorted by descriptor (and asserts so), and it polls entries without events
+     * too. poll() reports HUP and ERR regardless, so a hung-up socket wakes us until
+     * the caller has read the end and the close dropped this source
+     * (client_idle_teardown()). */
+    rs->pfd.events = mine ? CLIENT_READ_EVENTS : 0;
     *timeout = -1;
     return FALSE;
 }
@@ -742,7 +746,7 @@ static gboolean read_source_check(GSource *source)
 {
     ClientReadSource *rs = (ClientReadSource *)source;
 
-    return rs->pfd.fd >= 0 && (rs->pfd.revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) != 0;
+    return (rs->pfd.revents & rs->pfd.events) != 0;
 }
 
 static gboolean read_source_dispatch(GSource *source, GSourceFunc func, gpointer data)
@@ -770,7 +774,7 @@ static GSource *client_read_source_new(RpcClient *c)
 
     rs->client = c;
     rs->pfd.fd = c->fd;
-    rs->pfd.events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+    rs->pfd.events = CLIENT_READ_EVENTS;
     g_source_add_poll(source, &rs->pfd);
     /* GLib takes a dispatching source's descriptors out of the poll set and puts them
      * back, waking its own loop twice per dispatch; nothing here iterates the context

@@ -1526,6 +1526,45 @@ static void test_reader_stream_in_order(void)
     server_free(srv);
 }
 
+/* The socket's descriptor above every one the connection's main context has: GLib
+ * keeps its poll set sorted by descriptor (and asserts so), so the connection thread
+ * must not renumber its entry while a caller holds the reader role. */
+static void test_reader_high_fd(void)
+{
+    int fd;
+    FakeServer *srv = server_new(behave_normal, &fd);
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
+    g_autoptr(RpcClient) c = NULL;
+    RpcClientReadStats stats;
+
+    g_assert_cmpint(high, >=, 900);
+    close(fd);
+    c = rpc_client_new_fd(high, NULL);
+    for (int i = 0; i < 50; i++) {
+        remote_connect_get_hostname_ret ret = { 0 };
+
+        g_assert_true(
+            rpc_client_call(c, REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME, NULL, &ret, NULL));
+        rpc_payload_clear(&rpc_proc_lookup(REMOTE_PROGRAM, REMOTE_PROC_CONNECT_GET_HOSTNAME)->ret,
+                          &ret);
+    }
+    /* and the connection thread still reads once no call waits */
+    server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PING));
+    for (;;) {
+        g_autofree RpcHeader *h = server_next_seen(srv);
+
+        if (h->prog == KEEPALIVE_PROGRAM) {
+            g_assert_cmpint(h->proc, ==, KEEPALIVE_PROC_PONG);
+            break;
+        }
+    }
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_callers, ==, 50);
+    g_assert_cmpuint(stats.by_connection_thread, ==, 1);
+    g_clear_pointer(&c, rpc_client_unref);
+    server_free(srv);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1552,5 +1591,6 @@ int main(int argc, char **argv)
     g_test_add_func("/rpc/client/reader/keepalive-long-call", test_reader_keepalive_long_call);
     g_test_add_func("/rpc/client/reader/events", test_reader_events);
     g_test_add_func("/rpc/client/reader/stream-in-order", test_reader_stream_in_order);
+    g_test_add_func("/rpc/client/reader/high-fd", test_reader_high_fd);
     return g_test_run();
 }
