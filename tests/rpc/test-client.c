@@ -1161,6 +1161,17 @@ static void server_answer(FakeServer *srv, RpcMessage *call)
     rpc_message_free(call);
 }
 
+/* Who read the packets so far: @callers by calling threads, @conn by the
+ * connection thread. */
+static void assert_reads(RpcClient *c, unsigned int callers, unsigned int conn)
+{
+    RpcClientReadStats stats;
+
+    rpc_client_get_read_stats(c, &stats);
+    g_assert_cmpuint(stats.by_callers, ==, callers);
+    g_assert_cmpuint(stats.by_connection_thread, ==, conn);
+}
+
 typedef struct SharedArg {
     RpcClient *client;
     int index;
@@ -1201,7 +1212,6 @@ static void test_reader_shared(void)
     g_autoptr(RpcClient) c = NULL;
     SharedArg args[SHARED_THREADS];
     GThread *threads[SHARED_THREADS];
-    RpcClientReadStats stats;
 
     srv->batch_end = batch_answer_reversed;
     c = rpc_client_new_fd(fd, NULL);
@@ -1213,9 +1223,7 @@ static void test_reader_shared(void)
         g_thread_join(threads[i]);
         g_assert_cmpint(args[i].done, ==, SHARED_CALLS);
     }
-    rpc_client_get_read_stats(c, &stats);
-    g_assert_cmpuint(stats.by_callers, ==, SHARED_THREADS * SHARED_CALLS);
-    g_assert_cmpuint(stats.by_connection_thread, ==, 0);
+    assert_reads(c, SHARED_THREADS * SHARED_CALLS, 0);
     g_clear_pointer(&c, rpc_client_unref);
     server_free(srv);
 }
@@ -1230,7 +1238,6 @@ static void test_reader_handover(void)
     g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
     Caller a, b, cc;
     RpcMessage *call_a, *call_b, *call_c;
-    RpcClientReadStats stats;
     g_autofree RpcHeader *pong = NULL;
 
     caller_start(&a, c, "d1");
@@ -1248,17 +1255,14 @@ static void test_reader_handover(void)
     server_answer(srv, call_c);
     caller_join(&cc);
     g_assert_true(cc.ok);
-    rpc_client_get_read_stats(c, &stats);
-    g_assert_cmpuint(stats.by_callers, ==, 3);
-    g_assert_cmpuint(stats.by_connection_thread, ==, 0);
+    assert_reads(c, 3, 0);
     /* with no call left the connection thread reads again: a PING is answered */
     server_send(srv, rpc_keepalive_encode(RPC_KEEPALIVE_SEND_PING));
     for (int i = 0; i < 3; i++)
         g_free(server_next_seen(srv)); /* the three calls */
     pong = server_next_seen(srv);
     g_assert_cmpint(pong->proc, ==, KEEPALIVE_PROC_PONG);
-    rpc_client_get_read_stats(c, &stats);
-    g_assert_cmpuint(stats.by_connection_thread, ==, 1);
+    assert_reads(c, 3, 1);
     g_clear_pointer(&c, rpc_client_unref);
     server_free(srv);
 }
@@ -1308,7 +1312,6 @@ static void test_reader_keepalive_pong(void)
     g_autoptr(RpcClient) c = rpc_client_new_fd(fd, NULL);
     g_autofree RpcHeader *call_h = NULL;
     g_autofree RpcHeader *pong = NULL;
-    RpcClientReadStats stats;
     RpcMessage *call;
     Caller a;
 
@@ -1320,9 +1323,7 @@ static void test_reader_keepalive_pong(void)
     pong = server_next_seen(srv);
     g_assert_cmphex(pong->prog, ==, KEEPALIVE_PROGRAM);
     g_assert_cmpint(pong->proc, ==, KEEPALIVE_PROC_PONG);
-    rpc_client_get_read_stats(c, &stats);
-    g_assert_cmpuint(stats.by_callers, ==, 1);
-    g_assert_cmpuint(stats.by_connection_thread, ==, 0);
+    assert_reads(c, 1, 0);
     server_answer(srv, call);
     caller_join(&a);
     g_assert_true(a.ok);
@@ -1535,7 +1536,6 @@ static void test_reader_high_fd(void)
     FakeServer *srv = server_new(behave_normal, &fd);
     int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
     g_autoptr(RpcClient) c = NULL;
-    RpcClientReadStats stats;
 
     g_assert_cmpint(high, >=, 900);
     close(fd);
@@ -1558,9 +1558,7 @@ static void test_reader_high_fd(void)
             break;
         }
     }
-    rpc_client_get_read_stats(c, &stats);
-    g_assert_cmpuint(stats.by_callers, ==, 50);
-    g_assert_cmpuint(stats.by_connection_thread, ==, 1);
+    assert_reads(c, 50, 1);
     g_clear_pointer(&c, rpc_client_unref);
     server_free(srv);
 }
