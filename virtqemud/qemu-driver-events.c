@@ -126,15 +126,21 @@ bool qemu_driver_job_begin(DomainObj *obj, const char *job, GError **error)
     return domain_obj_begin_job(obj, job, error);
 }
 
-/* How QEMU's exit reads: after a SHUTDOWN it was a shutdown, otherwise a crash. */
+/* How QEMU's exit reads: a destroy that killed it under another job (the destroy
+ * waits for that job, whose end commits the stop), after a SHUTDOWN a shutdown,
+ * otherwise a crash. */
 static void exit_commit(QemuDriver *drv, DomainObj *obj, GPtrArray *events)
 {
-    bool shutdown;
+    bool shutdown, destroyed;
 
     g_mutex_lock(&obj->lock);
     shutdown = qemu_domain_priv_locked(obj)->got_shutdown;
+    destroyed = qemu_domain_priv_locked(obj)->destroying;
     g_mutex_unlock(&obj->lock);
-    if (shutdown)
+    if (destroyed)
+        qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED,
+                                 events);
+    else if (shutdown)
         qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_SHUTDOWN, DOMAIN_EVENT_STOPPED_SHUTDOWN,
                                  events);
     else
@@ -161,8 +167,7 @@ void qemu_driver_job_end(QemuDriver *drv, DomainObj *obj)
         exit_commit(drv, obj, events);
     /* a restart that found the job taken waits for exactly this moment: same lock */
     g_mutex_lock(&obj->lock);
-    g_assert(obj->job);
-    obj->job = NULL;
+    domain_obj_end_job_locked(obj);
     priv = obj->priv;
     if (priv && priv->restart_pending && priv->proc) {
         priv->restart_pending = false;
@@ -253,6 +258,18 @@ unsigned qemu_driver_monitor_timeout(void)
     return monitor_timeout_ms;
 }
 
+/* "operation aborted: domain 'x' was destroyed during the save" when a destroy killed
+ * QEMU under the job of the caller (qemu_domain_destroy), else NULL. */
+static char *destroyed_during_job(DomainObj *obj)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+
+    if (!obj->priv || !((QemuDomainPriv *)obj->priv)->destroying || !obj->job)
+        return NULL;
+    return g_strdup_printf("operation aborted: domain '%s' was destroyed during the %s",
+                           obj->def->name, obj->job);
+}
+
 /**
  * qemu_driver_monitor_run_fd: @cmd on @obj's QMP monitor with a copy of @fd (-1: none),
  * within the monitor timeout, failing with QEMU's error for an error reply. Caller
@@ -277,8 +294,13 @@ bool qemu_driver_monitor_run_fd(DomainObj *obj, QemuMonitorCommand *cmd, int fd,
         return false;
     }
     if (!qemu_monitor_call_with_fd(mon, cmd, fd, monitor_timeout_ms, &reply, &err)) {
-        /* say what to do about a QEMU that stopped answering */
-        if (g_error_matches(err, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT))
+        g_autofree char *destroyed = destroyed_during_job(obj);
+
+        /* say why QEMU went away, or what to do about one that stopped answering */
+        if (destroyed)
+            g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_ABORTED, "%s (%s)", destroyed,
+                        err->message);
+        else if (g_error_matches(err, VIRT_QEMU_ERROR, VIRT_ERR_OPERATION_TIMEOUT))
             g_set_error(error, err->domain, err->code,
                         "operation timed out: %s; the QEMU process may be hung: destroy the "
                         "domain to stop it",

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -285,15 +286,56 @@ DomainRef *qemu_domain_create_xml(DriverConn *conn, const char *xml, unsigned in
 
 /* ---- stop -------------------------------------------------------------------------- */
 
+/* Sleep until @obj's job ends or @ms passed (obj->lock held); whether it is free. */
+static bool wait_job_ms_locked(DomainObj *obj, unsigned ms)
+{
+    return domain_obj_wait_job_locked(obj, g_get_monotonic_time() + (gint64)ms * 1000);
+}
+
+/*
+ * Get the user out of a stuck job, as libvirt's destroy (it kills QEMU before it
+ * takes the job): when another job (a save, a snapshot) holds the running @obj, send
+ * SIGTERM (SIGKILL after the grace) to its QEMU and wait for that job to see the
+ * monitor close and fail. Its end commits the stop (exit_commit: destroyed, because
+ * `destroying` is set). Only signals here: the process stays the holder's to free.
+ * Returns whether QEMU was killed that way.
+ */
+static bool kill_under_job(DomainObj *obj)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
+    QemuDomainPriv *priv = obj->priv;
+
+    if (!obj->job || !priv || !priv->proc || !domain_obj_is_active_locked(obj))
+        return false;
+    priv->destroying = true;
+    qemu_process_signal(priv->proc, SIGTERM);
+    if (!wait_job_ms_locked(obj, QEMU_KILL_GRACE_MS) && priv->proc) {
+        qemu_process_signal(priv->proc, SIGKILL);
+        (void)wait_job_ms_locked(obj, QEMU_KILL_GRACE_MS);
+    }
+    return true;
+}
+
 bool qemu_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
 {
     QemuDriver *drv = conn->drv;
     g_autoptr(DomainObj) obj = NULL;
     g_autoptr(GPtrArray) events = driver_events_new();
-    bool ok;
+    bool ok, killed;
 
     if (!qemu_driver_check_flags(flags, DESTROY_GRACEFUL, "qemu_domain_destroy", error) ||
-        !(obj = qemu_driver_obj(conn, dom, error)) || !qemu_driver_job_begin(obj, "destroy", error))
+        !(obj = qemu_driver_obj(conn, dom, error)))
+        return false;
+    killed = kill_under_job(obj);
+    if (killed) {
+        /* the killed job's end stopped it already (a transient one is gone) */
+        g_mutex_lock(&obj->lock);
+        ok = !domain_obj_is_active_locked(obj);
+        g_mutex_unlock(&obj->lock);
+        if (ok)
+            return true;
+    }
+    if (!qemu_driver_job_begin(obj, "destroy", error))
         return false;
     ok = driver_domain_check_active(obj, error);
     if (ok) {

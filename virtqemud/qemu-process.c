@@ -532,6 +532,16 @@ bool qemu_process_kill(QemuProcess *proc, unsigned grace_ms, GError **error)
     return true;
 }
 
+/**
+ * qemu_process_signal: send @sig to QEMU without waiting (nothing when it exited). For a
+ * destroy that does not hold the job: the holder sees the exit and frees the process.
+ */
+void qemu_process_signal(QemuProcess *proc, int sig)
+{
+    if (!qemu_process_exited(proc))
+        (void)process_pidfd_signal(proc->pidfd, sig);
+}
+
 /** qemu_process_monitor: QEMU's QMP monitor (owned by the process). */
 QemuMonitor *qemu_process_monitor(QemuProcess *proc)
 {

@@ -52,5 +52,6 @@ bool qemu_process_exited(QemuProcess *proc);
 
 /* actions */
 bool qemu_process_kill(QemuProcess *proc, unsigned grace_ms, GError **error);
+void qemu_process_signal(QemuProcess *proc, int sig);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuProcess, qemu_process_free)

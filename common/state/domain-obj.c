@@ -138,6 +138,7 @@ DomainObj *domain_obj_new(DomainDef *def)
 
     g_assert(def && def->name);
     g_mutex_init(&obj->lock);
+    g_cond_init(&obj->job_cond);
     obj->refcount = 1;
     obj->def = def;
     obj->id = -1;
@@ -167,6 +168,7 @@ DomainObj *domain_obj_unref(DomainObj *obj)
         obj->priv_free(obj->priv);
     domain_def_free(obj->def);
     domain_def_free(obj->new_def);
+    g_cond_clear(&obj->job_cond);
     g_mutex_clear(&obj->lock);
     g_free(obj);
     return NULL;
@@ -262,7 +264,32 @@ bool domain_obj_begin_job(DomainObj *obj, const char *job, GError **error)
 void domain_obj_end_job(DomainObj *obj)
 {
     g_mutex_lock(&obj->lock);
+    domain_obj_end_job_locked(obj);
+    g_mutex_unlock(&obj->lock);
+}
+
+/**
+ * domain_obj_end_job_locked: domain_obj_end_job() with obj->lock held; wakes a waiter
+ * of domain_obj_wait_job_locked().
+ */
+void domain_obj_end_job_locked(DomainObj *obj)
+{
     g_assert(obj->job);
     obj->job = NULL;
-    g_mutex_unlock(&obj->lock);
+    g_cond_broadcast(&obj->job_cond);
+}
+
+/**
+ * domain_obj_wait_job_locked: wait (obj->lock held, released while waiting) until no
+ * job holds @obj or the monotonic time @end_time passed; whether it is free. The one
+ * exception to "never waits": a destroy that killed the QEMU under a stuck job waits
+ * for that job to see it and fail, as libvirt's destroy does.
+ */
+bool domain_obj_wait_job_locked(DomainObj *obj, gint64 end_time)
+{
+    while (obj->job) {
+        if (!g_cond_wait_until(&obj->job_cond, &obj->lock, end_time))
+            return !obj->job;
+    }
+    return true;
 }

@@ -196,6 +196,7 @@ typedef struct DomainObj {
     unsigned int n_snapshots; /* kept up to date by the owner of snapshot metadata */
     unsigned int n_checkpoints;
     const char *job; /* name of the running job (static string); NULL when idle */
+    GCond job_cond;  /* broadcast when the job ends (destroy waits for a killed job) */
 
     void *priv; /* driver-private data, freed with priv_free */
     GDestroyNotify priv_free;
@@ -237,5 +238,7 @@ void domain_obj_get_facts(DomainObj *obj, DomainObjFacts *ret_facts);
 /* jobs */
 bool domain_obj_begin_job(DomainObj *obj, const char *job, GError **error);
 void domain_obj_end_job(DomainObj *obj);
+void domain_obj_end_job_locked(DomainObj *obj);
+bool domain_obj_wait_job_locked(DomainObj *obj, gint64 end_time);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainObj, domain_obj_unref)
