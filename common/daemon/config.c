@@ -98,6 +98,8 @@ void daemon_config_init(DaemonConfig *config, bool privileged)
         .keepalive_count = 5,
         /* two maximum-size messages: a client that leaves more unread is not reading */
         .max_client_queue = 2u * 33554432u,
+        /* longer than python3-libvirt takes between two calls in a loop (60-100 µs) */
+        .poll_max_us = 200,
         .log_level = 3,
     };
 }
@@ -190,6 +192,7 @@ static bool config_apply(DaemonConfig *config, GKeyFile *kf, GError **error)
         !config_get_int(kf, "keepalive_interval", -1, 3600, &config->keepalive_interval, error) ||
         !config_get_uint(kf, "keepalive_count", 0, 1000, &config->keepalive_count, error) ||
         !config_get_uint(kf, "max_client_queue_mib", 1, 4096, &queue_mib, error) ||
+        !config_get_uint(kf, "poll_max_us", 0, 10000, &config->poll_max_us, error) ||
         !config_get_int(kf, "log_level", 1, 4, &config->log_level, error))
         return false;
     config->max_client_queue = (size_t)queue_mib << 20;

@@ -45,10 +45,11 @@ typedef struct DaemonConfig {
     unsigned int max_client_requests;
     int keepalive_interval; /* seconds; <= 0 disables server pings */
     unsigned int keepalive_count;
-    size_t max_client_queue; /* bytes of replies/events a client may leave unread */
-    int log_level;           /* 1 debug, 2 info, 3 warning, 4 error */
-    char *log_filters;       /* "N:match N:match ..." */
-    char *log_outputs;       /* "N:stderr" */
+    size_t max_client_queue;  /* bytes of replies/events a client may leave unread */
+    unsigned int poll_max_us; /* how long the loop may poll before sleeping; 0 = never */
+    int log_level;            /* 1 debug, 2 info, 3 warning, 4 error */
+    char *log_filters;        /* "N:match N:match ..." */
+    char *log_outputs;        /* "N:stderr" */
 } DaemonConfig;
 
 /* Where a daemon keeps its files (DESIGN.md §4). */

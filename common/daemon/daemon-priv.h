@@ -17,6 +17,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/loop-invoke.h"
+#include "daemon/loop-run.h"
 #include "rpc/keepalive.h"
 #include "rpc/message.h"
 
@@ -43,6 +44,8 @@ struct Daemon {
     uid_t uid; /* our own uid: trusted in session mode */
 
     sd_event *event;
+    PollWindow poll_window; /* loop_run() */
+    LoopStats loop_stats;
     LoopInvoker *invoker; /* daemon_loop_invoker() */
     GPtrArray *listeners; /* Listener* */
     GHashTable *clients;  /* uint64 id -> Client*, loop thread only */

@@ -238,6 +238,7 @@ static void daemon_reload_config(Daemon *daemon)
     config.unix_sock_admin_perms = daemon->config.unix_sock_admin_perms;
     daemon_config_clear(&daemon->config);
     daemon->config = config;
+    poll_window_set_max(&daemon->poll_window, config.poll_max_us);
 }
 
 static int daemon_on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si,
@@ -339,8 +340,12 @@ static int daemon_serve(Daemon *daemon, GError **error)
     (void)sd_notify(0, "READY=1");
     g_info("%s %s ready on '%s'", daemon->info->name, VIRTKIT_VERSION,
            daemon->paths.sockets[DAEMON_SOCKET_RW]);
-    r = sd_event_loop(daemon->event);
+    poll_window_init(&daemon->poll_window, daemon->config.poll_max_us);
+    r = loop_run(daemon->event, &daemon->poll_window, &daemon->loop_stats);
     (void)sd_notify(0, "STOPPING=1");
+    g_info("loop: %" PRIu64 " events, %" PRIu64 " caught while polling, %" PRIu64
+           " polls preempted",
+           daemon->loop_stats.iterations, daemon->loop_stats.caught, daemon->loop_stats.preempted);
     if (r < 0) {
         g_set_error(error, VIRT_UTIL_ERROR, VIRT_ERR_SYSTEM_ERROR, "event loop failed: %s",
                     g_strerror(-r));

@@ -384,11 +384,11 @@ def bench_libclient(targets):
             t.r["lc"] = {k: statistics.median(v) for k, v in g.items()}
 
 
-def workload(libvirt, targets):
+def workload(libvirt, targets, latency_only):
     for t in targets:
         t.r["rss"] = idle_rss(libvirt, t.uri, t.pid)
         say(f"{t.name}: idle RSS after connect+disconnect: {t.r['rss'] / 1024:.1f} MiB")
-    bench_latency(libvirt, targets)
+    bench_latency(libvirt, targets + latency_only)
     bench_throughput_all(libvirt, targets)
     bench_libclient(targets)
     bench_domains(libvirt, targets)
@@ -406,6 +406,11 @@ def ratios(p, l):
         f"{p['tput-processes'] / l['tput-processes']:.2f}x   (target >= 2.00)")
     say(f"  throughput, {N_CLIENTS} threads of one process  "
         f"{p['tput-threads'] / l['tput-threads']:.2f}x   (GIL-bound client, see README)")
+    if "nopoll" in p:
+        n = p["nopoll"]
+        say(f"  latency with poll_max_us = 0 (the loop sleeps at once): mean "
+            f"{n['lat'][0] / l['lat'][0]:.2f}x, p50 {n['lat'][1] / l['lat'][1]:.2f}x, "
+            f"daemon CPU per call {n['cpu'] / l['cpu']:.2f}x")
     if "lc" in p and "lc" in l:
         pl, ll = p["lc"], l["lc"]
         say(f"  libclient latency mean {pl['mean'] / ll['mean']:.2f}x, "
@@ -450,9 +455,17 @@ def main():
         say(f"libvirtd: exec to accepting, median of {N_STARTS}: "
             f"{lstart * 1000:.1f} ms" if lstart else "libvirtd: never accepted")
     pd = compat.Proxyd(exe)
+    # the same proxyd with the loop's polling turned off, for the latency only: what
+    # polling buys and what it costs (common/daemon/poll-window.h)
+    nopoll_conf = tempfile.NamedTemporaryFile("w", prefix="virtkit-bench-", suffix=".conf")
+    nopoll_conf.write("[daemon]\npoll_max_us = 0\n")
+    nopoll_conf.flush()
+    pd_nopoll = compat.Proxyd(exe, ["--config", nopoll_conf.name])
     d = Libvirtd() if compare else None
     try:
         targets = [Target("proxyd", pd.uri(), pd.proc.pid)]
+        nopoll = Target("proxyd, poll_max_us = 0", pd_nopoll.uri(), pd_nopoll.proc.pid)
+        targets[0].r["nopoll"] = nopoll.r
         if d and d.ok:
             targets.append(Target("libvirtd", d.uri(), d.proc.pid))
         elif d:
@@ -460,9 +473,11 @@ def main():
         targets[0].r["start"] = start
         if len(targets) > 1:
             targets[1].r["start"] = lstart
-        workload(libvirt, targets)
+        workload(libvirt, targets, [nopoll])
     finally:
         pd.stop()
+        pd_nopoll.stop()
+        nopoll_conf.close()
         if d:
             d.stop()
     if len(targets) > 1:

@@ -58,6 +58,7 @@ static void test_config_defaults(void)
     g_assert_cmpuint(config.max_client_requests, ==, 5);
     g_assert_cmpint(config.keepalive_interval, ==, 5);
     g_assert_cmpuint(config.keepalive_count, ==, 5);
+    g_assert_cmpuint(config.poll_max_us, ==, 200);
     daemon_config_clear(&config);
     daemon_config_init(&config, false);
     g_assert_cmpuint(config.unix_sock_rw_perms, ==, 0700);
@@ -74,6 +75,7 @@ static void test_config_load(void)
                        "max_client_requests = 2\n"
                        "keepalive_interval = -1\n"
                        "keepalive_count = 0\n"
+                       "poll_max_us = 0\n"
                        "log_level = 1\n"
                        "log_filters = 1:rpc 3:conf\n";
     g_autoptr(GError) error = NULL;
@@ -89,6 +91,7 @@ static void test_config_load(void)
     g_assert_cmpuint(config.max_client_requests, ==, 2);
     g_assert_cmpint(config.keepalive_interval, ==, -1);
     g_assert_cmpuint(config.keepalive_count, ==, 0);
+    g_assert_cmpuint(config.poll_max_us, ==, 0);
     g_assert_cmpint(config.log_level, ==, 1);
     g_assert_cmpstr(config.log_filters, ==, "1:rpc 3:conf");
     daemon_config_clear(&config);
@@ -102,6 +105,8 @@ static void test_config_bad(void)
         "[daemon]\nmax_workers = 0\n",
         "[daemon]\nmax_client_requests = many\n",
         "[daemon]\nlog_level = 9\n",
+        "[daemon]\npoll_max_us = 10001\n",
+        "[daemon]\npoll_max_us = -1\n",
         "not a keyfile",
     };
 
