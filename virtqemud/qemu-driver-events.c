@@ -230,32 +230,46 @@ void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int d
     g_atomic_int_dec_and_test(&drv->active);
 }
 
-/* How long a job waits for one answer of QEMU (qemu_driver_monitor_configure). */
+/* How long a job waits for one answer of QEMU, and a graceful destroy for QEMU's exit
+ * after SIGTERM (qemu_driver_timeouts_configure). */
 static unsigned monitor_timeout_ms = QEMU_MONITOR_TIMEOUT_MS;
+static unsigned graceful_wait_ms = QEMU_GRACEFUL_WAIT_MS;
 
-/**
- * qemu_driver_monitor_configure: the monitor timeout from
- * $VIRTKIT_QEMU_MONITOR_TIMEOUT_MS (milliseconds, 100 to 3600000), else
- * QEMU_MONITOR_TIMEOUT_MS. A wedged QEMU fails its domain's job after this long.
- */
-void qemu_driver_monitor_configure(void)
+/* *@ms from $@name (milliseconds, 100 to 3600000); a bad value is ignored, said so. */
+static void configure_ms(const char *name, unsigned *ms)
 {
-    const char *env = g_getenv("VIRTKIT_QEMU_MONITOR_TIMEOUT_MS");
+    const char *env = g_getenv(name);
     guint64 value;
 
     if (!env)
         return;
     if (g_ascii_string_to_unsigned(env, 10, 100, 3600000, &value, NULL))
-        monitor_timeout_ms = (unsigned)value;
+        *ms = (unsigned)value;
     else
-        g_warning("VIRTKIT_QEMU_MONITOR_TIMEOUT_MS='%s' is not a number of milliseconds "
-                  "between 100 and 3600000; using %u",
-                  env, monitor_timeout_ms);
+        g_warning("%s='%s' is not a number of milliseconds between 100 and 3600000; using %u", name,
+                  env, *ms);
+}
+
+/**
+ * qemu_driver_timeouts_configure: the monitor timeout from
+ * $VIRTKIT_QEMU_MONITOR_TIMEOUT_MS, else QEMU_MONITOR_TIMEOUT_MS (a wedged QEMU fails its
+ * domain's job after this long); a graceful destroy's wait from
+ * $VIRTKIT_QEMU_GRACEFUL_WAIT_MS, else QEMU_GRACEFUL_WAIT_MS.
+ */
+void qemu_driver_timeouts_configure(void)
+{
+    configure_ms("VIRTKIT_QEMU_MONITOR_TIMEOUT_MS", &monitor_timeout_ms);
+    configure_ms("VIRTKIT_QEMU_GRACEFUL_WAIT_MS", &graceful_wait_ms);
 }
 
 unsigned qemu_driver_monitor_timeout(void)
 {
     return monitor_timeout_ms;
+}
+
+unsigned qemu_driver_graceful_wait(void)
+{
+    return graceful_wait_ms;
 }
 
 /* "operation aborted: domain 'x' was destroyed during the save" when a destroy killed

@@ -292,41 +292,89 @@ static bool wait_job_ms_locked(DomainObj *obj, unsigned ms)
     return domain_obj_wait_job_locked(obj, g_get_monotonic_time() + (gint64)ms * 1000);
 }
 
+/* A graceful destroy that QEMU outlived: libvirt's system error (EBUSY), then what
+ * happened and what the user can do. */
+static bool set_graceful_refused(const char *name, pid_t pid, GError **error)
+{
+    g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_SYSTEM_ERROR,
+                "Failed to terminate process %d with SIGTERM: %s (QEMU of domain '%s' did not "
+                "exit within %u ms of SIGTERM and is left running; destroy the domain without "
+                "--graceful to kill it)",
+                (int)pid, g_strerror(EBUSY), name, qemu_driver_graceful_wait());
+    return false;
+}
+
 /*
  * Get the user out of a stuck job, as libvirt's destroy (it kills QEMU before it
  * takes the job): when another job (a save, a snapshot) holds the running @obj, send
- * SIGTERM (SIGKILL after the grace) to its QEMU and wait for that job to see the
- * monitor close and fail. Its end commits the stop (exit_commit: destroyed, because
- * `destroying` is set). Only signals here: the process stays the holder's to free.
- * Returns whether QEMU was killed that way.
+ * SIGTERM to its QEMU (SIGKILL after the grace unless @graceful) and wait for that job
+ * to see the monitor close and fail. Its end commits the stop (exit_commit: destroyed,
+ * because `destroying` is set). Only signals here: the process stays the holder's to
+ * free. *@ret_killed: whether QEMU was killed that way. A graceful destroy that QEMU
+ * outlived fails and leaves all as it was (the job goes on, the SIGTERM pending).
  */
-static bool kill_under_job(DomainObj *obj)
+static bool kill_under_job(DomainObj *obj, bool graceful, bool *ret_killed, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&obj->lock);
     QemuDomainPriv *priv = obj->priv;
 
+    *ret_killed = false;
     if (!obj->job || !priv || !priv->proc || !domain_obj_is_active_locked(obj))
-        return false;
+        return true;
     priv->destroying = true;
     qemu_process_signal(priv->proc, SIGTERM);
-    if (!wait_job_ms_locked(obj, QEMU_KILL_GRACE_MS) && priv->proc) {
-        qemu_process_signal(priv->proc, SIGKILL);
+    if (!wait_job_ms_locked(obj, graceful ? qemu_driver_graceful_wait() : QEMU_KILL_GRACE_MS) &&
+        priv->proc) {
+        if (graceful && !qemu_process_exited(priv->proc)) {
+            priv->destroying = false;
+            return set_graceful_refused(obj->def->name, qemu_process_pid(priv->proc), error);
+        }
+        if (!graceful)
+            qemu_process_signal(priv->proc, SIGKILL);
         (void)wait_job_ms_locked(obj, QEMU_KILL_GRACE_MS);
     }
+    *ret_killed = true;
     return true;
 }
 
+/* Stop @obj's QEMU for a destroy (caller holds the job): SIGTERM, SIGKILL after the
+ * grace unless @graceful, in which case a QEMU that outlived SIGTERM is left running
+ * (not destroying any more: its later exit is news) and the destroy fails. */
+static bool kill_process(DomainObj *obj, bool graceful, GError **error)
+{
+    g_autofree char *name = NULL;
+    QemuProcess *proc;
+    bool ok, gone = true;
+
+    g_mutex_lock(&obj->lock);
+    name = g_strdup(obj->def->name);
+    proc = qemu_domain_priv_locked(obj)->proc;
+    qemu_domain_priv_locked(obj)->destroying = true;
+    g_mutex_unlock(&obj->lock);
+    if (graceful)
+        ok = qemu_process_terminate(proc, qemu_driver_graceful_wait(), &gone, error);
+    else
+        ok = qemu_process_kill(proc, QEMU_KILL_GRACE_MS, error);
+    g_mutex_lock(&obj->lock);
+    qemu_domain_priv_locked(obj)->destroying = ok && gone;
+    g_mutex_unlock(&obj->lock);
+    return ok && (gone || set_graceful_refused(name, qemu_process_pid(proc), error));
+}
+
+/* libvirt's destroy; VIR_DOMAIN_DESTROY_GRACEFUL sends SIGTERM only and fails, leaving
+ * the domain running, when QEMU does not exit within qemu_driver_graceful_wait(). */
 bool qemu_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int flags, GError **error)
 {
     QemuDriver *drv = conn->drv;
     g_autoptr(DomainObj) obj = NULL;
     g_autoptr(GPtrArray) events = driver_events_new();
+    bool graceful = (flags & DESTROY_GRACEFUL) != 0;
     bool ok, killed;
 
     if (!qemu_driver_check_flags(flags, DESTROY_GRACEFUL, "qemu_domain_destroy", error) ||
-        !(obj = qemu_driver_obj(conn, dom, error)))
+        !(obj = qemu_driver_obj(conn, dom, error)) ||
+        !kill_under_job(obj, graceful, &killed, error))
         return false;
-    killed = kill_under_job(obj);
     if (killed) {
         /* the killed job's end stopped it already (a transient one is gone) */
         g_mutex_lock(&obj->lock);
@@ -337,19 +385,7 @@ bool qemu_domain_destroy(DriverConn *conn, const DomainRef *dom, unsigned int fl
     }
     if (!qemu_driver_job_begin(obj, "destroy", error))
         return false;
-    ok = driver_domain_check_active(obj, error);
-    if (ok) {
-        QemuProcess *proc;
-
-        g_mutex_lock(&obj->lock);
-        proc = qemu_domain_priv_locked(obj)->proc;
-        qemu_domain_priv_locked(obj)->destroying = true;
-        g_mutex_unlock(&obj->lock);
-        ok = qemu_process_kill(proc, QEMU_KILL_GRACE_MS, error);
-        g_mutex_lock(&obj->lock);
-        qemu_domain_priv_locked(obj)->destroying = ok;
-        g_mutex_unlock(&obj->lock);
-    }
+    ok = driver_domain_check_active(obj, error) && kill_process(obj, graceful, error);
     if (ok)
         qemu_driver_process_stop(drv, obj, DOMAIN_SHUTOFF_DESTROYED, DOMAIN_EVENT_STOPPED_DESTROYED,
                                  events);

@@ -337,7 +337,7 @@ bool qemu_driver_init(bool privileged, const char *root, GError **error)
 
     if (!drv)
         return false;
-    qemu_driver_monitor_configure();
+    qemu_driver_timeouts_configure();
     if (!make_dirs(drv->paths, error) || !qemu_driver_events_init(drv, error) ||
         !qemu_driver_load(drv, error)) {
         driver_free(drv);

@@ -32,6 +32,9 @@
 #define QEMU_MONITOR_TIMEOUT_MS 30000 /* default: a wedged QEMU fails its job after this */
 #define QEMU_LAUNCH_TIMEOUT_MS 30000
 #define QEMU_KILL_GRACE_MS 3000
+/* default: a graceful destroy (SIGTERM only) gives up after this, as libvirt's (75 polls
+ * of 200 ms) */
+#define QEMU_GRACEFUL_WAIT_MS 15000
 
 typedef struct QemuCapsSlot QemuCapsSlot;
 typedef struct QemuProcCtx QemuProcCtx;
@@ -120,9 +123,11 @@ void qemu_driver_process_stop(QemuDriver *drv, DomainObj *obj, int reason, int d
 /* Boot @obj's powered-off guest again (on_poweroff='restart', a reboot), off the
  * events thread. */
 void qemu_driver_schedule_restart(QemuDriver *drv, DomainObj *obj);
-/* The monitor timeout of jobs: configured once at init, then read. */
-void qemu_driver_monitor_configure(void);
+/* The monitor timeout of jobs and a graceful destroy's wait: configured once at init,
+ * then read. */
+void qemu_driver_timeouts_configure(void);
 unsigned qemu_driver_monitor_timeout(void);
+unsigned qemu_driver_graceful_wait(void);
 /* Run the QMP command @cmd (taken) on @obj's monitor. Caller holds the job. */
 bool qemu_driver_monitor_run(DomainObj *obj, QemuMonitorCommand *cmd,
                              QemuMonitorMessage **ret_reply, GError **error);

@@ -507,6 +507,16 @@ QemuProcess *qemu_process_attach(LoopInvoker *loop, const char *name, pid_t pid,
     return g_steal_pointer(&proc);
 }
 
+/* SIGTERM to QEMU, which may have exited already (ESRCH is no failure). */
+static bool process_sigterm(QemuProcess *proc, GError **error)
+{
+    if (process_pidfd_signal(proc->pidfd, SIGTERM) < 0 && errno != ESRCH)
+        return virt_error_set_errno(error, VIRT_QEMU_ERROR, errno,
+                                    "cannot signal QEMU of domain '%s' (pid %d)", proc->name,
+                                    (int)proc->pid);
+    return true;
+}
+
 /**
  * qemu_process_kill: SIGTERM, then SIGKILL when QEMU is still there after @grace_ms;
  * returns once it is gone and the exited callback has run. Not on the loop's thread
@@ -515,10 +525,8 @@ QemuProcess *qemu_process_attach(LoopInvoker *loop, const char *name, pid_t pid,
 bool qemu_process_kill(QemuProcess *proc, unsigned grace_ms, GError **error)
 {
     if (!qemu_process_exited(proc)) {
-        if (process_pidfd_signal(proc->pidfd, SIGTERM) < 0 && errno != ESRCH)
-            return virt_error_set_errno(error, VIRT_QEMU_ERROR, errno,
-                                        "cannot signal QEMU of domain '%s' (pid %d)", proc->name,
-                                        (int)proc->pid);
+        if (!process_sigterm(proc, error))
+            return false;
         if (!process_wait_pidfd(proc->pidfd, (int)MIN(grace_ms, (unsigned)G_MAXINT)))
             (void)process_pidfd_signal(proc->pidfd, SIGKILL);
         if (!process_wait_pidfd(proc->pidfd, QEMU_PROCESS_KILL_WAIT_MS)) {
@@ -529,6 +537,25 @@ bool qemu_process_kill(QemuProcess *proc, unsigned grace_ms, GError **error)
         }
     }
     loop_invoker_call(proc->loop, process_check_on_loop, proc);
+    return true;
+}
+
+/**
+ * qemu_process_terminate: SIGTERM only (libvirt's graceful destroy, which never sends
+ * SIGKILL). *@ret_gone: whether QEMU exited within @wait_ms; then the exited callback
+ * has run. Otherwise it is left alone with the SIGTERM pending (a stopped QEMU acts on
+ * it when continued). False when it cannot be signalled. Not on the loop's thread.
+ */
+bool qemu_process_terminate(QemuProcess *proc, unsigned wait_ms, bool *ret_gone, GError **error)
+{
+    *ret_gone = true;
+    if (!qemu_process_exited(proc)) {
+        if (!process_sigterm(proc, error))
+            return false;
+        *ret_gone = process_wait_pidfd(proc->pidfd, (int)MIN(wait_ms, (unsigned)G_MAXINT));
+    }
+    if (*ret_gone)
+        loop_invoker_call(proc->loop, process_check_on_loop, proc);
     return true;
 }
 

@@ -52,6 +52,7 @@ bool qemu_process_exited(QemuProcess *proc);
 
 /* actions */
 bool qemu_process_kill(QemuProcess *proc, unsigned grace_ms, GError **error);
+bool qemu_process_terminate(QemuProcess *proc, unsigned wait_ms, bool *ret_gone, GError **error);
 void qemu_process_signal(QemuProcess *proc, int sig);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuProcess, qemu_process_free)

@@ -59,6 +59,25 @@ def file_contains(path, needle):
         return False
 
 
+def pid_gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def stopped_with_sigterm_pending(pid):
+    """Whether @pid is alive, stopped (SIGSTOP), and a SIGTERM waits for its SIGCONT."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return False
+    pending = int(fields["ShdPnd"], 16) | int(fields["SigPnd"], 16)
+    return fields["State"].split()[0] == "T" and bool(pending & (1 << (signal.SIGTERM - 1)))
+
+
 def die_with_parent():
     # a test that dies must not leave its daemon behind (PR_SET_PDEATHSIG)
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)

@@ -7,7 +7,10 @@ command never gets a reply), and `virsh destroy` must still succeed. The save fa
 saying the domain was destroyed during it, the domain is shut off (destroyed) with one
 STOPPED/DESTROYED event, its QEMU is gone, no image or partial image is left (no
 managed-save image either), and the daemon goes on serving: the same domain starts
-again and stops with a plain destroy."""
+again and stops with a plain destroy. Before the first destroy, `virsh destroy
+--graceful` (SIGTERM only; the daemon's VIRTKIT_QEMU_GRACEFUL_WAIT_MS is short) fails
+naming the domain and `without --graceful`, and leaves everything as it was: the domain
+running, the save stuck, QEMU alive and stopped with the SIGTERM pending."""
 
 import glob
 import os
@@ -16,17 +19,10 @@ import threading
 
 import libvirt
 
-from qemud import Events, Qemud, diskless_xml, libvirt_event_thread, qemu_tap, virsh, wait_for
+from qemud import (Events, Qemud, diskless_xml, libvirt_event_thread, pid_gone, qemu_tap,
+                   stopped_with_sigterm_pending, virsh, wait_for)
 
 DESTROYED = "STOPPED/1"
-
-
-def pid_gone(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def partials(qd):
@@ -52,7 +48,21 @@ def run_save(qd, name, save):
     return thread, outcome
 
 
-def destroy_stuck_save(t, qd, conn, ev, name, what, save):
+def graceful_refused(t, qd, ev, dom, pid, outcome, what):
+    """`virsh destroy --graceful` under the stuck save: SIGTERM only, which the stopped
+    QEMU cannot act on, so it fails after the (short) wait and changes nothing."""
+    name = dom.name()
+    rc, _, err = virsh(qd, "destroy", "--graceful", name)
+    t.ok(rc != 0 and f"Failed to terminate process {pid} with SIGTERM" in err and
+         f"domain '{name}'" in err and "without --graceful" in err,
+         f"{what}: destroy --graceful fails, naming the domain and what to do", err)
+    t.ok(dom.isActive() == 1, f"{what}: still running after the refused destroy")
+    t.ok(stopped_with_sigterm_pending(pid), f"{what}: QEMU alive, its SIGTERM pending", pid)
+    t.ok(not outcome, f"{what}: the save is still stuck", outcome)
+    t.ok(not [e for e in ev.of(name) if ":STOPPED/" in e], f"{what}: no STOPPED event")
+
+
+def destroy_stuck_save(t, qd, conn, ev, name, what, save, graceful_first=False):
     dom = conn.lookupByName(name)
     dom.create()
     pid = qd.guest_pid(name)
@@ -62,6 +72,8 @@ def destroy_stuck_save(t, qd, conn, ev, name, what, save):
     # the save holds the job once its partial image exists
     t.ok(wait_for(lambda: partials(qd)), f"{what}: the save started")
     t.ok(not outcome, f"{what}: the save is stuck", outcome)
+    if graceful_first:
+        graceful_refused(t, qd, ev, dom, pid, outcome, what)
 
     rc, _, err = virsh(qd, "destroy", name)
     t.ok(rc == 0, f"{what}: virsh destroy succeeds under the stuck job", err)
@@ -90,6 +102,7 @@ def destroy_stuck_save(t, qd, conn, ev, name, what, save):
 def main():
     t = qemu_tap()
     libvirt_event_thread()
+    os.environ["VIRTKIT_QEMU_GRACEFUL_WAIT_MS"] = "2000"  # the daemon's; the refusal waits it
     qd = Qemud()
     try:
         conn = libvirt.open(qd.uri)
@@ -97,7 +110,8 @@ def main():
         conn.defineXML(diskless_xml("dj1"))
         conn.defineXML(diskless_xml("dj2"))
         image = qd.path("dj1.img")
-        destroy_stuck_save(t, qd, conn, ev, "dj1", "save to a file", lambda d: d.save(image))
+        destroy_stuck_save(t, qd, conn, ev, "dj1", "save to a file", lambda d: d.save(image),
+                           graceful_first=True)
         destroy_stuck_save(t, qd, conn, ev, "dj2", "managed save", lambda d: d.managedSave())
         ev.close()
         conn.close()
