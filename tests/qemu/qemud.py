@@ -327,6 +327,24 @@ class Events:
             self.conn.domainEventDeregisterAny(cb)
 
 
+def run_daemon_test(body, env=None):
+    """A TAP test of a fresh daemon (@env added to its environment): body(t, qd, conn,
+    ev) with a connection and its Events; the daemon is stopped even when body fails."""
+    t = qemu_tap()
+    libvirt_event_thread()
+    os.environ.update(env or {})  # the daemon inherits it
+    qd = Qemud()
+    try:
+        conn = libvirt.open(qd.uri)
+        ev = Events(conn)
+        body(t, qd, conn, ev)
+        ev.close()
+        conn.close()
+    finally:
+        qd.stop()
+    t.done()
+
+
 def count_in(path, needle):
     """How often @needle is in the file @path (a guest's serial log)."""
     try:

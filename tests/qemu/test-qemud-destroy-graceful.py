@@ -19,8 +19,8 @@ import signal
 
 import libvirt
 
-from qemud import (Events, Qemud, diskless_xml, libvirt_event_thread, pid_gone, qemu_tap,
-                   stopped_with_sigterm_pending, virsh, wait_for)
+from qemud import (diskless_xml, pid_gone, run_daemon_test, stopped_with_sigterm_pending,
+                   virsh, wait_for)
 
 WAIT_MS = 2000
 DESTROYED = "STOPPED/1"
@@ -100,25 +100,12 @@ def test_refused(t, qd, ev, dom):
          "a plain destroy kills a stopped QEMU", dom.state())
 
 
-def main():
-    t = qemu_tap()
-    libvirt_event_thread()
-    os.environ["VIRTKIT_QEMU_GRACEFUL_WAIT_MS"] = str(WAIT_MS)  # the daemon inherits it
-    qd = Qemud()
-    try:
-        conn = libvirt.open(qd.uri)
-        ev = Events(conn)
-        gd1 = conn.defineXML(diskless_xml("gd1"))
-        test_graceful(t, qd, ev, gd1, virsh_graceful(qd), "virsh destroy --graceful")
-        test_graceful(t, qd, ev, gd1,
-                      lambda d: d.destroyFlags(libvirt.VIR_DOMAIN_DESTROY_GRACEFUL),
-                      "destroyFlags(GRACEFUL)")
-        test_refused(t, qd, ev, conn.defineXML(diskless_xml("gd2")))
-        ev.close()
-        conn.close()
-    finally:
-        qd.stop()
-    t.done()
+def main(t, qd, conn, ev):
+    gd1 = conn.defineXML(diskless_xml("gd1"))
+    test_graceful(t, qd, ev, gd1, virsh_graceful(qd), "virsh destroy --graceful")
+    test_graceful(t, qd, ev, gd1, lambda d: d.destroyFlags(libvirt.VIR_DOMAIN_DESTROY_GRACEFUL),
+                  "destroyFlags(GRACEFUL)")
+    test_refused(t, qd, ev, conn.defineXML(diskless_xml("gd2")))
 
 
-main()
+run_daemon_test(main, {"VIRTKIT_QEMU_GRACEFUL_WAIT_MS": str(WAIT_MS)})

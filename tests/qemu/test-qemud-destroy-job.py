@@ -19,8 +19,8 @@ import threading
 
 import libvirt
 
-from qemud import (Events, Qemud, diskless_xml, libvirt_event_thread, pid_gone, qemu_tap,
-                   stopped_with_sigterm_pending, virsh, wait_for)
+from qemud import (diskless_xml, pid_gone, run_daemon_test, stopped_with_sigterm_pending,
+                   virsh, wait_for)
 
 DESTROYED = "STOPPED/1"
 
@@ -99,25 +99,14 @@ def destroy_stuck_save(t, qd, conn, ev, name, what, save, graceful_first=False):
     t.ok(stops == [f"{name}:{DESTROYED}"] * 2, f"{what}: one STOPPED event per destroy", stops)
 
 
-def main():
-    t = qemu_tap()
-    libvirt_event_thread()
-    os.environ["VIRTKIT_QEMU_GRACEFUL_WAIT_MS"] = "2000"  # the daemon's; the refusal waits it
-    qd = Qemud()
-    try:
-        conn = libvirt.open(qd.uri)
-        ev = Events(conn)
-        conn.defineXML(diskless_xml("dj1"))
-        conn.defineXML(diskless_xml("dj2"))
-        image = qd.path("dj1.img")
-        destroy_stuck_save(t, qd, conn, ev, "dj1", "save to a file", lambda d: d.save(image),
-                           graceful_first=True)
-        destroy_stuck_save(t, qd, conn, ev, "dj2", "managed save", lambda d: d.managedSave())
-        ev.close()
-        conn.close()
-    finally:
-        qd.stop()
-    t.done()
+def main(t, qd, conn, ev):
+    conn.defineXML(diskless_xml("dj1"))
+    conn.defineXML(diskless_xml("dj2"))
+    image = qd.path("dj1.img")
+    destroy_stuck_save(t, qd, conn, ev, "dj1", "save to a file", lambda d: d.save(image),
+                       graceful_first=True)
+    destroy_stuck_save(t, qd, conn, ev, "dj2", "managed save", lambda d: d.managedSave())
 
 
-main()
+# the refusal of destroy --graceful waits VIRTKIT_QEMU_GRACEFUL_WAIT_MS
+run_daemon_test(main, {"VIRTKIT_QEMU_GRACEFUL_WAIT_MS": "2000"})
