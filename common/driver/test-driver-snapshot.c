@@ -15,9 +15,6 @@
  *   so) where libvirt's test driver boots afresh (BOOTED);
  * - DISK_ONLY and REUSE_EXT are refused with a message saying why (LIVE and QUIESCE are
  *   accepted and change nothing, as there).
- * - TOPOLOGICAL lists a parent's children oldest first, libvirt newest first (both
- *   are topological orders; virsh sorts other listings by name, so only
- *   `snapshot-list --topological` of a snapshot with several children differs).
  * LEAVES with NO_LEAVES selects nothing, as in libvirt (state/snapshot-tree.c).
  */
 

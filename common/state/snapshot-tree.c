@@ -153,13 +153,10 @@ static SnapshotObj *snapshot_obj_parent_or_meta(SnapshotTree *tree, SnapshotObj 
 static void snapshot_obj_unlink(SnapshotTree *tree, SnapshotObj *obj)
 {
     SnapshotObj *parent = snapshot_obj_parent_or_meta(tree, obj);
-    SnapshotObj *prev = NULL;
 
-    for (SnapshotObj **p = &parent->first_child; *p; prev = *p, p = &(*p)->sibling) {
+    for (SnapshotObj **p = &parent->first_child; *p; p = &(*p)->sibling) {
         if (*p == obj) {
             *p = obj->sibling;
-            if (parent->last_child == obj)
-                parent->last_child = prev;
             parent->n_children--;
             break;
         }
@@ -168,22 +165,25 @@ static void snapshot_obj_unlink(SnapshotTree *tree, SnapshotObj *obj)
     obj->parent = NULL;
 }
 
-/* Append @obj to @parent's children (NULL = a root) and keep def->parent_name true.
- * Oldest first: walks, and so TOPOLOGICAL listings, give a parent's children in the
- * order they were made (libvirt gives them newest first; both are topological). */
+static void snapshot_obj_set_parent(SnapshotObj *obj, SnapshotObj *parent)
+{
+    obj->parent = parent;
+    g_free(obj->def->parent_name);
+    obj->def->parent_name = parent ? g_strdup(parent->def->name) : NULL;
+}
+
+/* Put @obj first among @parent's children (NULL = a root) and keep def->parent_name
+ * true. Newest first, as libvirt 9.0 links them (measured with its test driver): walks,
+ * and so TOPOLOGICAL listings and a snapshot's children, give the latest created or
+ * redefined child first. */
 static void snapshot_obj_link(SnapshotTree *tree, SnapshotObj *obj, SnapshotObj *parent)
 {
     SnapshotObj *holder = parent ? parent : &tree->metaroot;
 
-    if (holder->last_child)
-        holder->last_child->sibling = obj;
-    else
-        holder->first_child = obj;
-    holder->last_child = obj;
+    obj->sibling = holder->first_child;
+    holder->first_child = obj;
     holder->n_children++;
-    obj->parent = parent;
-    g_free(obj->def->parent_name);
-    obj->def->parent_name = parent ? g_strdup(parent->def->name) : NULL;
+    snapshot_obj_set_parent(obj, parent);
 }
 
 /**
@@ -387,17 +387,26 @@ static void snapshot_remove_descendants(SnapshotTree *tree, SnapshotObj *obj,
     }
 }
 
-/* Plain delete: the children move up to the deleted snapshot's parent. */
+/* Plain delete: the children move up to the deleted snapshot's parent, in their order
+ * and before its other children, as libvirt 9.0 moves them. */
 static void snapshot_reparent_children(SnapshotTree *tree, SnapshotObj *obj,
                                        SnapshotTreeChange *change)
 {
-    while (obj->first_child) {
-        SnapshotObj *child = obj->first_child;
+    SnapshotObj *holder = obj->parent ? obj->parent : &tree->metaroot;
+    SnapshotObj *last = NULL;
 
-        snapshot_obj_unlink(tree, child);
-        snapshot_obj_link(tree, child, obj->parent);
-        change_updated(change, child);
+    if (!obj->first_child)
+        return;
+    for (SnapshotObj *c = obj->first_child; c; c = c->sibling) {
+        snapshot_obj_set_parent(c, obj->parent);
+        change_updated(change, c);
+        last = c;
     }
+    last->sibling = holder->first_child;
+    holder->first_child = obj->first_child;
+    holder->n_children += obj->n_children;
+    obj->first_child = NULL;
+    obj->n_children = 0;
 }
 
 /**
@@ -467,7 +476,6 @@ void snapshot_tree_clear(SnapshotTree *tree, SnapshotTreeChange *change)
         change_removed(change, key);
     tree->current = NULL;
     tree->metaroot.first_child = NULL;
-    tree->metaroot.last_child = NULL;
     tree->metaroot.n_children = 0;
     g_hash_table_remove_all(tree->objs);
 }
@@ -524,8 +532,11 @@ static void snapshot_collect(const SnapshotObj *top, bool recurse, unsigned int 
  *         their flags is given (LEAVES with NO_LEAVES: nothing, as libvirt)
  * @error: INVALID_ARG for unknown flags
  *
- * Returns: a new array of SnapshotObj* (not owned), always in topological order, so
- * TOPOLOGICAL needs no extra work; NULL with @error set.
+ * Returns: a new array of SnapshotObj* (not owned), always in pre-order with children
+ * newest first, so TOPOLOGICAL needs no extra work; NULL with @error set. libvirt 9.0
+ * gives the same order for ROOTS, for a snapshot's children and descendants, and for
+ * TOPOLOGICAL; only its plain listing of a whole domain comes in hash table order, which
+ * nothing can rely on, so it is ours too.
  */
 GPtrArray *snapshot_tree_list(const SnapshotTree *tree, const SnapshotObj *from, unsigned int flags,
                               GError **error)
@@ -557,6 +568,20 @@ static void problem_add(GPtrArray *problems, VirtErrorCode code, const char *fmt
     va_start(ap, fmt);
     g_ptr_array_add(problems, g_error_new_valist(VIRT_SNAPSHOT_ERROR, code, fmt, ap));
     va_end(ap);
+}
+
+/* Oldest first, and among equally old ones by name backwards: linking each in front of
+ * its siblings in this order leaves children newest first (then by name), as they were
+ * before the daemon stopped when each was made in its own second. (libvirt relinks in
+ * hash table order, which keeps no order at all.) */
+static gint compare_load_order(gconstpointer a, gconstpointer b)
+{
+    const SnapshotDef *x = (*(SnapshotObj *const *)a)->def;
+    const SnapshotDef *y = (*(SnapshotObj *const *)b)->def;
+
+    if (x->creation_time != y->creation_time)
+        return x->creation_time < y->creation_time ? -1 : 1;
+    return -strcmp(x->name, y->name);
 }
 
 /* Link every loaded snapshot to its parent; a missing parent or a parent that would
@@ -630,6 +655,7 @@ void snapshot_tree_load(SnapshotTree *tree, GPtrArray *defs, GPtrArray *problems
     }
     g_ptr_array_set_size(defs, 0);
     /* linked only once all are in, so a child may come before its parent */
+    g_ptr_array_sort(objs, compare_load_order);
     snapshot_load_link(tree, objs, problems);
     if (marked->len == 1) {
         snapshot_tree_set_current(tree, marked->pdata[0], NULL);

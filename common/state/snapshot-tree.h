@@ -29,9 +29,8 @@ typedef struct SnapshotObj SnapshotObj;
 struct SnapshotObj {
     SnapshotDef *def;         /* owned; def->parent_name and def->current kept in sync */
     SnapshotObj *parent;      /* NULL for a root */
-    SnapshotObj *first_child; /* children in the order they were linked */
+    SnapshotObj *first_child; /* children newest first, as libvirt links them */
     SnapshotObj *sibling;
-    SnapshotObj *last_child; /* private: appending stays O(1) for wide trees */
     unsigned int n_children;
 };
 
@@ -88,14 +87,15 @@ bool snapshot_tree_set_current(SnapshotTree *tree, SnapshotObj *obj, SnapshotTre
 bool snapshot_tree_delete(SnapshotTree *tree, SnapshotObj *obj, unsigned int flags,
                           SnapshotTreeChange *change, GError **error);
 void snapshot_tree_clear(SnapshotTree *tree, SnapshotTreeChange *change);
-/* Install definitions in any order (the on-disk store at start): links parents, makes
- * the one marked current (def->current) current. Problems are appended to @problems as
+/* Install definitions in any order (the on-disk store at start): links parents (each
+ * parent's children newest first by creationTime, then by name), makes the one marked
+ * current (def->current) current. Problems are appended to @problems as
  * GError* and never stop the load: a missing parent or a cycle makes the snapshot a
  * root; a duplicate name drops the later definition; more than one marked current
  * leaves none current. */
 void snapshot_tree_load(SnapshotTree *tree, GPtrArray *defs, GPtrArray *problems);
 
-/* listing: SnapshotObj* in topological order (parents before children) */
+/* listing: SnapshotObj* in pre-order (parents before children, children newest first) */
 GPtrArray *snapshot_tree_list(const SnapshotTree *tree, const SnapshotObj *from, unsigned int flags,
                               GError **error);
 

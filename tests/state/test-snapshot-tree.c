@@ -137,7 +137,7 @@ static void test_redefine(void)
     assert_tree(tree, "a() b(a) c(b)*");
     /* without CURRENT, current stays */
     g_assert_nonnull(snapshot_tree_redefine(tree, running("d", "a"), false, NULL, &error));
-    assert_tree(tree, "a() b(a) c(b)* d(a)");
+    assert_tree(tree, "a() d(a) b(a) c(b)*"); /* the latest child first, as libvirt */
 
     g_assert_null(snapshot_tree_redefine(tree, orphan, false, NULL, &error));
     g_assert_error(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_INVALID_ARG);
@@ -151,7 +151,7 @@ static void test_redefine(void)
     g_assert_null(snapshot_tree_redefine(tree, offline, false, NULL, &error));
     g_assert_error(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_INVALID_ARG);
     g_clear_error(&error);
-    assert_tree(tree, "a() b(a) c(b)* d(a)");
+    assert_tree(tree, "a() d(a) b(a) c(b)*");
 
     /* replacing keeps children; moving b under d moves its subtree */
     b = snapshot_tree_redefine(tree, running("b", "d"), false, NULL, &error);
@@ -169,7 +169,8 @@ static void test_redefine(void)
     assert_tree(tree, "a() d(a) b(d) c(b)");
 }
 
-/* r -> a -> (b -> (c, d), e) ; current as given */
+/* r -> a -> (b -> (c, d), e) ; current as given. Children are listed newest first:
+ * r a e b d c. */
 static SnapshotTree *build_delete_tree(const char *current)
 {
     SnapshotTree *tree = snapshot_tree_new("web1");
@@ -195,21 +196,22 @@ typedef struct DeleteCase {
 } DeleteCase;
 
 static const DeleteCase delete_cases[] = {
-    /* plain: children move up, current moves to the parent */
-    { "b", "b", 0, "r() a(r)* e(a) c(a) d(a)", "b", "a c d" },
-    { "c", "b", 0, "r() a(r) e(a) c(a)* d(a)", "b", "c d" },
-    { "c", "r", 0, "a() b(a) c(b)* d(b) e(a)", "r", "a" },
-    { "r", "r", 0, "a() b(a) c(b) d(b) e(a)", "r", "a" },
-    { "d", "d", SNAPSHOT_DELETE_METADATA_ONLY, "r() a(r) b(a)* c(b) e(a)", "d", "b" },
+    /* plain: children move up, in their order before the parent's other children (as
+     * libvirt 9.0 moves them); current moves to the parent */
+    { "b", "b", 0, "r() a(r)* d(a) c(a) e(a)", "b", "a c d" },
+    { "c", "b", 0, "r() a(r) d(a) c(a)* e(a)", "b", "c d" },
+    { "c", "r", 0, "a() e(a) b(a) d(b) c(b)*", "r", "a" },
+    { "r", "r", 0, "a() e(a) b(a) d(b) c(b)", "r", "a" },
+    { "d", "d", SNAPSHOT_DELETE_METADATA_ONLY, "r() a(r) e(a) b(a)* c(b)", "d", "b" },
     /* CHILDREN: the subtree goes; current falls back to the parent */
     { "c", "b", SNAPSHOT_DELETE_CHILDREN, "r() a(r)* e(a)", "b c d", "a" },
     { "e", "b", SNAPSHOT_DELETE_CHILDREN, "r() a(r) e(a)*", "b c d", "" },
     { "r", "r", SNAPSHOT_DELETE_CHILDREN, "", "a b c d e r", "" },
     /* CHILDREN_ONLY: descendants go; current falls back to the snapshot itself */
-    { "d", "b", SNAPSHOT_DELETE_CHILDREN_ONLY, "r() a(r) b(a)* e(a)", "c d", "b" },
+    { "d", "b", SNAPSHOT_DELETE_CHILDREN_ONLY, "r() a(r) e(a) b(a)*", "c d", "b" },
     { "e", "a", SNAPSHOT_DELETE_CHILDREN_ONLY | SNAPSHOT_DELETE_METADATA_ONLY, "r() a(r)*",
       "b c d e", "a" },
-    { "r", "c", SNAPSHOT_DELETE_CHILDREN_ONLY, "r()* a(r) b(a) c(b) d(b) e(a)", "", "" },
+    { "r", "c", SNAPSHOT_DELETE_CHILDREN_ONLY, "r()* a(r) e(a) b(a) d(b) c(b)", "", "" },
 };
 
 static void test_delete(const void *data)
@@ -245,7 +247,7 @@ static void test_delete_bad_flags(void)
     g_clear_error(&error);
     g_assert_false(snapshot_tree_delete(tree, b, 8, NULL, &error));
     g_assert_error(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_INVALID_ARG);
-    assert_tree(tree, "r() a(r) b(a) c(b)* d(b) e(a)");
+    assert_tree(tree, "r() a(r) e(a) b(a) d(b) c(b)*");
 }
 
 static void test_clear(void)
@@ -401,24 +403,25 @@ static void test_list_literal(void)
     g_autoptr(SnapshotTree) tree = build_list_tree();
     g_autoptr(GError) error = NULL;
 
-    check_list(tree, NULL, 0, "a b d c e");
-    check_list(tree, NULL, SNAPSHOT_LIST_ROOTS, "a e");
-    check_list(tree, NULL, SNAPSHOT_LIST_LEAVES, "d c e");
+    /* roots and children newest first (e and c were redefined last) */
+    check_list(tree, NULL, 0, "e a c b d");
+    check_list(tree, NULL, SNAPSHOT_LIST_ROOTS, "e a");
+    check_list(tree, NULL, SNAPSHOT_LIST_LEAVES, "e c d");
     check_list(tree, NULL, SNAPSHOT_LIST_NO_LEAVES, "a b");
     check_list(tree, NULL, SNAPSHOT_LIST_LEAVES | SNAPSHOT_LIST_NO_LEAVES, "");
     check_list(tree, NULL, SNAPSHOT_LIST_NO_METADATA, "");
-    check_list(tree, NULL, SNAPSHOT_LIST_METADATA, "a b d c e");
+    check_list(tree, NULL, SNAPSHOT_LIST_METADATA, "e a c b d");
     check_list(tree, NULL, SNAPSHOT_LIST_INACTIVE, "a");
-    check_list(tree, NULL, SNAPSHOT_LIST_ACTIVE, "b c e");
+    check_list(tree, NULL, SNAPSHOT_LIST_ACTIVE, "e c b");
     check_list(tree, NULL, SNAPSHOT_LIST_DISK_ONLY, "d");
     check_list(tree, NULL, SNAPSHOT_LIST_INACTIVE | SNAPSHOT_LIST_DISK_ONLY, "a d");
-    check_list(tree, NULL, SNAPSHOT_LIST_EXTERNAL, "d c");
-    check_list(tree, NULL, SNAPSHOT_LIST_INTERNAL, "a b e");
+    check_list(tree, NULL, SNAPSHOT_LIST_EXTERNAL, "c d");
+    check_list(tree, NULL, SNAPSHOT_LIST_INTERNAL, "e a b");
     check_list(tree, NULL, SNAPSHOT_LIST_ROOTS | SNAPSHOT_LIST_LEAVES, "e");
-    check_list(tree, NULL, SNAPSHOT_LIST_TOPOLOGICAL, "a b d c e");
-    check_list(tree, "a", 0, "b c");
-    check_list(tree, "a", SNAPSHOT_LIST_DESCENDANTS, "b d c");
-    check_list(tree, "a", SNAPSHOT_LIST_DESCENDANTS | SNAPSHOT_LIST_LEAVES, "d c");
+    check_list(tree, NULL, SNAPSHOT_LIST_TOPOLOGICAL, "e a c b d");
+    check_list(tree, "a", 0, "c b");
+    check_list(tree, "a", SNAPSHOT_LIST_DESCENDANTS, "c b d");
+    check_list(tree, "a", SNAPSHOT_LIST_DESCENDANTS | SNAPSHOT_LIST_LEAVES, "c d");
     check_list(tree, "e", SNAPSHOT_LIST_DESCENDANTS, "");
 
     g_assert_null(snapshot_tree_list(tree, NULL, 2048, &error));
@@ -469,15 +472,38 @@ static void test_load(void)
 
     snapshot_tree_load(tree, defs, problems);
     g_assert_cmpuint(defs->len, ==, 0);
-    assert_tree(tree, "a() b(a)* c(b) orphan() y() x(y)");
+    /* all made in the same second: linked by name, y under x before x meets the cycle */
+    assert_tree(tree, "a() b(a)* c(b) orphan() x() y(x)");
     text = problems_of(problems);
     g_assert_cmpstr(text, ==,
                     "domain 'web1' has two definitions of snapshot 'b'; the later one is "
                     "ignored\n"
+                    "snapshot 'x' of domain 'web1' has parent 'y', which would make a cycle; "
+                    "it is loaded as a root\n"
                     "snapshot 'orphan' of domain 'web1' names a missing parent 'gone'; it is "
-                    "loaded as a root\n"
-                    "snapshot 'y' of domain 'web1' has parent 'x', which would make a cycle; "
-                    "it is loaded as a root\n");
+                    "loaded as a root\n");
+}
+
+static SnapshotDef *made_at(SnapshotDef *def, int64_t when)
+{
+    def->creation_time = when;
+    return def;
+}
+
+/* Read back in any order, children come newest first (by creationTime, then by name),
+ * as they were listed before the restart. */
+static void test_load_order(void)
+{
+    g_autoptr(SnapshotTree) tree = snapshot_tree_new("web1");
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
+    g_autoptr(GPtrArray) defs =
+        defs_of(made_at(running("c", "a"), 30), made_at(running("z", NULL), 5),
+                made_at(running("b", "a"), 20), made_at(running("a", NULL), 10),
+                made_at(running("d", "a"), 30), made_at(running("e", "b"), 40), NULL);
+
+    snapshot_tree_load(tree, defs, problems);
+    g_assert_cmpuint(problems->len, ==, 0);
+    assert_tree(tree, "a() c(a) d(a) b(a) e(b) z()");
 }
 
 static void test_load_two_current(void)
@@ -553,6 +579,7 @@ int main(int argc, char **argv)
     g_test_add_func("/snapshot-tree/list-all-flags", test_list_all_flags);
     g_test_add_func("/snapshot-tree/list-literal", test_list_literal);
     g_test_add_func("/snapshot-tree/load", test_load);
+    g_test_add_func("/snapshot-tree/load-order", test_load_order);
     g_test_add_func("/snapshot-tree/load-two-current", test_load_two_current);
     g_test_add_func("/snapshot-tree/big", test_big);
     return g_test_run();
