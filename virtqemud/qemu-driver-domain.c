@@ -47,29 +47,37 @@ QemuDomainPriv *qemu_domain_priv_locked(DomainObj *obj)
 }
 
 /**
- * qemu_driver_parse: a definition from @xml with the QEMU driver's defaults for the
- * emulator it names (whose capabilities are probed if need be), validated.
+ * qemu_driver_post_parse: the QEMU driver's defaults for the emulator @def names (whose
+ * capabilities are probed if need be), then validation; what a define and a
+ * redefined snapshot's config get.
  */
-DomainDef *qemu_driver_parse(QemuDriver *drv, const char *xml, DomainParseFlags flags,
-                             GError **error)
+bool qemu_driver_post_parse(QemuDriver *drv, DomainDef *def, GError **error)
 {
-    g_autoptr(DomainDef) def = domain_def_parse_string(xml, flags, error);
     const QemuCaps *caps;
     DomainPostParseOps ops;
 
-    if (!def)
-        return NULL;
     if (def->os.type != DOMAIN_OS_HVM) {
         g_set_error(error, VIRT_QEMU_ERROR, VIRT_ERR_CONFIG_UNSUPPORTED,
                     "unsupported configuration: domain '%s': os type '%s' is not supported by "
                     "QEMU",
                     def->name, domain_os_type_to_string(def->os.type));
-        return NULL;
+        return false;
     }
     if (!(caps = qemu_driver_caps_for_def(drv, def, error)))
-        return NULL;
+        return false;
     ops = qemu_post_parse_ops(caps);
-    if (!domain_def_post_parse(def, &ops, error) || !domain_def_validate(def, error))
+    return domain_def_post_parse(def, &ops, error) && domain_def_validate(def, error);
+}
+
+/**
+ * qemu_driver_parse: a definition from @xml, post-parsed by qemu_driver_post_parse().
+ */
+DomainDef *qemu_driver_parse(QemuDriver *drv, const char *xml, DomainParseFlags flags,
+                             GError **error)
+{
+    g_autoptr(DomainDef) def = domain_def_parse_string(xml, flags, error);
+
+    if (!def || !qemu_driver_post_parse(drv, def, error))
         return NULL;
     return g_steal_pointer(&def);
 }

@@ -95,6 +95,7 @@ QemuDriver *qemu_driver_get(void);
 const QemuCaps *qemu_driver_caps_for_binary(QemuDriver *drv, const char *binary, GError **error);
 const QemuCaps *qemu_driver_caps_for_def(QemuDriver *drv, const DomainDef *def, GError **error);
 /* parse + QEMU post-parse + validate (define, create) */
+bool qemu_driver_post_parse(QemuDriver *drv, DomainDef *def, GError **error);
 DomainDef *qemu_driver_parse(QemuDriver *drv, const char *xml, DomainParseFlags flags,
                              GError **error);
 void qemu_driver_emit(QemuDriver *drv, GPtrArray *events);

@@ -613,6 +613,12 @@ static bool create_new(QemuDriver *drv, DomainObj *obj, SnapshotDef **def, unsig
     return persist(drv, obj, change, error);
 }
 
+/* A redefined snapshot's config gets what a defined domain gets. */
+static bool fill_domain(DomainDef *dom, void *opaque, GError **error)
+{
+    return qemu_driver_post_parse(opaque, dom, error);
+}
+
 SnapshotRef *qemu_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *dom,
                                              const char *xml, unsigned int flags, GError **error)
 {
@@ -636,6 +642,9 @@ SnapshotRef *qemu_domain_snapshot_create_xml(DriverConn *conn, const DomainRef *
     }
     def = snapshot_def_parse_full(
         xml, (flags & DRIVER_SNAPSHOT_CREATE_REDEFINE) ? SNAPSHOT_PARSE_REDEFINE : 0, now, error);
+    if (def && (flags & DRIVER_SNAPSHOT_CREATE_REDEFINE) &&
+        !snapshot_def_fill_redefined(def, fill_domain, drv, error))
+        return NULL;
     if (!def || !(obj = qemu_driver_obj(conn, dom, error)) ||
         !qemu_driver_job_begin(obj, "snapshot-create", error))
         return NULL;

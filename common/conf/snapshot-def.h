@@ -99,6 +99,11 @@ bool snapshot_def_validate(const SnapshotDef *def, GError **error);
 /* parse + post-parse + validate: what snapshot create and redefine use */
 SnapshotDef *snapshot_def_parse_full(const char *xml, SnapshotParseFlags flags, int64_t now,
                                      GError **error);
+/* REDEFINE: default-fill and validate the embedded <domain>/<inactiveDomain> with @fill
+ * (what the driver's domain parser adds), and align an internal snapshot's disks */
+typedef bool (*SnapshotDomainFill)(DomainDef *dom, void *opaque, GError **error);
+bool snapshot_def_fill_redefined(SnapshotDef *def, SnapshotDomainFill fill, void *opaque,
+                                 GError **error);
 /* Give every disk of @dom exactly one entry (in @dom's order), naming it by target;
  * unlisted disks get @default_location (NO for empty or read-only ones). */
 bool snapshot_def_align_disks(SnapshotDef *def, const DomainDef *dom,

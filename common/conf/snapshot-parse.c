@@ -186,8 +186,17 @@ static DomainDef *snapshot_parse_domain(xmlNode *node, GError **error)
     xmlDocDumpMemory(doc, &mem, &len);
     dom = domain_def_parse_string((const char *)mem, DOMAIN_PARSE_INACTIVE, error);
     xmlFree(mem);
-    if (!dom)
-        g_prefix_error(error, "in <%s> of the snapshot: ", (const char *)node->name);
+    if (!dom) {
+        /* <name> may come after the config: read it from the document */
+        xmlNode *name_node = xml_child(node->parent, "name");
+        g_autofree char *name = name_node ? g_strstrip(xml_text(name_node)) : NULL;
+
+        if (name)
+            g_prefix_error(error, "invalid <%s> in snapshot '%s': ", (const char *)node->name,
+                           name);
+        else
+            g_prefix_error(error, "invalid <%s> in the snapshot: ", (const char *)node->name);
+    }
     return dom;
 }
 

@@ -77,6 +77,45 @@ bool snapshot_def_validate(const SnapshotDef *def, GError **error)
     return snapshot_validate_disks(def, error);
 }
 
+/* Default-fill and check one embedded config; errors say which snapshot and element. */
+static bool snapshot_fill_domain(const SnapshotDef *def, DomainDef *dom, const char *element,
+                                 SnapshotDomainFill fill, void *opaque, GError **error)
+{
+    if (!dom || fill(dom, opaque, error))
+        return true;
+    g_prefix_error(error, "invalid <%s> in snapshot '%s': ", element, def->name);
+    return false;
+}
+
+/**
+ * snapshot_def_fill_redefined - complete a redefined snapshot as libvirt does
+ * @def: a definition parsed with SNAPSHOT_PARSE_REDEFINE
+ * @fill: the driver's post-parse and validation of a domain, as its define applies them
+ * @opaque: for @fill
+ * @error: @fill's error (its code kept) prefixed with the element and the snapshot, or
+ *         a listed disk the config lacks
+ *
+ * libvirt parses a redefined snapshot's <domain> and <inactiveDomain> with its domain
+ * parser, so they come back default-filled (arch, boot device, clock, lifecycle
+ * actions, disk buses, controllers) and are refused when invalid, and it gives an
+ * internal snapshot one <disks> entry per disk of that config (measured on libvirt
+ * 9.0's test driver). External ones keep their <disks> as given: libvirt would make
+ * up overlay file names for the disks they leave out, which virtkit does not guess.
+ * On failure @def may be partly filled; the caller drops it.
+ *
+ * Returns: true, or false with @error set.
+ */
+bool snapshot_def_fill_redefined(SnapshotDef *def, SnapshotDomainFill fill, void *opaque,
+                                 GError **error)
+{
+    if (!snapshot_fill_domain(def, def->dom, "domain", fill, opaque, error) ||
+        !snapshot_fill_domain(def, def->inactive_dom, "inactiveDomain", fill, opaque, error))
+        return false;
+    if (!def->dom || def->state == SNAPSHOT_STATE_DISK_SNAPSHOT || snapshot_def_is_external(def))
+        return true;
+    return snapshot_def_align_disks(def, def->dom, SNAPSHOT_LOCATION_INTERNAL, error);
+}
+
 /**
  * snapshot_def_parse_full - parse, apply defaults with @now, and validate
  * @xml: the document

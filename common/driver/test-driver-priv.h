@@ -25,6 +25,8 @@ typedef struct TestDriver {
 } TestDriver;
 
 extern const DomainPostParseOps test_driver_post_parse_ops;
+/* only what libvirt's domain parser adds (a redefined snapshot's config) */
+extern const DomainPostParseOps test_driver_parser_ops;
 
 /* test-driver-node.c: a driver built from a <node> document */
 TestDriver *test_driver_new(const char *uri);

@@ -226,6 +226,14 @@ static bool fill_new_locked(DomainObj *obj, SnapshotDef *def, GError **error)
     return snapshot_def_align_disks(def, obj->def, SNAPSHOT_LOCATION_INTERNAL, error);
 }
 
+/* A redefined snapshot's config gets what libvirt's domain parser adds to a domain of
+ * this driver (not the interface names a define adds). */
+static bool fill_domain(DomainDef *dom, void *opaque, GError **error)
+{
+    return domain_def_post_parse(dom, &test_driver_parser_ops, error) &&
+           domain_def_validate(dom, error);
+}
+
 typedef struct CreateArgs {
     const char *xml;
     SnapshotRef *result;
@@ -280,7 +288,8 @@ static bool create_body(TestDriver *drv, DomainObj *obj, void *arg, unsigned int
     g_mutex_unlock(&obj->lock);
     def = snapshot_def_parse_full(
         args->xml, (flags & CREATE_REDEFINE) ? SNAPSHOT_PARSE_REDEFINE : 0, now, error);
-    if (!def)
+    if (!def ||
+        ((flags & CREATE_REDEFINE) && !snapshot_def_fill_redefined(def, fill_domain, NULL, error)))
         return false;
 
     g_mutex_lock(&obj->lock);

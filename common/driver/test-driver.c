@@ -737,13 +737,20 @@ static bool test_domain_get_security_label(DriverConn *conn, const DomainRef *do
 
 /* ---- post-parse ------------------------------------------------------------------------- */
 
-/* The test host is i686: guests without an arch get it, as libvirt's do. Interfaces
- * without a <target dev> get the name libvirt's test driver gives them when a domain is
- * defined or created, "testnet<index>". */
-static bool test_post_parse_domain(DomainDef *def, void *opaque, GError **error)
+/* The test host is i686: guests without an arch get it, as libvirt's parser gives
+ * them. */
+static bool test_post_parse_arch(DomainDef *def, void *opaque, GError **error)
 {
     if (!def->os.arch)
         def->os.arch = g_strdup("i686");
+    return true;
+}
+
+/* Interfaces without a <target dev> also get the name libvirt's test driver gives
+ * them when a domain is defined or created, "testnet<index>". */
+static bool test_post_parse_domain(DomainDef *def, void *opaque, GError **error)
+{
+    test_post_parse_arch(def, opaque, error);
     for (guint i = 0; def->nets && i < def->nets->len; i++) {
         DomainNetDef *net = g_ptr_array_index(def->nets, i);
 
@@ -755,6 +762,10 @@ static bool test_post_parse_domain(DomainDef *def, void *opaque, GError **error)
 
 const DomainPostParseOps test_driver_post_parse_ops = {
     .domain = test_post_parse_domain,
+};
+
+const DomainPostParseOps test_driver_parser_ops = {
+    .domain = test_post_parse_arch,
 };
 
 const DriverOps test_driver_ops = {

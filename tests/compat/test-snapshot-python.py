@@ -24,6 +24,89 @@ def err_code(fn):
     return None, None
 
 
+def names(snaps):
+    return [s.getName() for s in snaps]
+
+
+def check_order(tap, c):
+    """Listing order as libvirt 9.0's test driver gives it (measured with a private
+    libvirtd): pre-order, a parent's children newest first; a plain delete moves the
+    children, in their order, before the parent's other children. (A whole domain's
+    list without TOPOLOGICAL is in hash order there, so only its members are checked.)"""
+    dom = c.defineXML(DOMAIN_XML.format(name="order1"))
+    dom.create()
+    # m k z, b q under k, c x under m, a under m, p under c
+    for name, back_to in [("m", None), ("k", None), ("z", None), ("b", "k"), ("q", "k"),
+                          ("c", "m"), ("x", "c"), ("a", "m"), ("p", "c")]:
+        if back_to:
+            dom.revertToSnapshot(dom.snapshotLookupByName(back_to))
+        dom.snapshotCreateXML(f"<domainsnapshot><name>{name}</name></domainsnapshot>")
+    topo = libvirt.VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL
+    desc = libvirt.VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS
+    leaves = libvirt.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES
+    want = ["m", "a", "c", "p", "x", "k", "q", "b", "z"]
+    got = names(dom.listAllSnapshots(topo))
+    tap.ok(got == want, "TOPOLOGICAL: children newest first", got)
+    tap.ok(dom.snapshotListNames(topo) == want, "snapshotListNames(TOPOLOGICAL)",
+           dom.snapshotListNames(topo))
+    tap.ok(sorted(names(dom.listAllSnapshots(0))) == sorted(want), "all snapshots listed")
+    got = names(dom.listAllSnapshots(leaves | topo))
+    tap.ok(got == ["a", "p", "x", "q", "b", "z"], "LEAVES|TOPOLOGICAL", got)
+    m = dom.snapshotLookupByName("m")
+    tap.ok(names(m.listAllChildren(0)) == ["a", "c", "k"], "children of m, newest first",
+           names(m.listAllChildren(0)))
+    got = names(m.listAllChildren(desc))
+    tap.ok(got == ["a", "c", "p", "x", "k", "q", "b", "z"], "DESCENDANTS of m", got)
+    k = dom.snapshotLookupByName("k")
+    tap.ok(k.listChildrenNames(topo) == ["q", "b", "z"], "children names of k",
+           k.listChildrenNames(topo))
+    dom.snapshotLookupByName("c").delete(0)
+    got = names(m.listAllChildren(0))
+    tap.ok(got == ["p", "x", "a", "k"], "deleting c moves p x before a k", got)
+    m.delete(0)
+    got = names(dom.listAllSnapshots(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_ROOTS))
+    tap.ok(got == ["p", "x", "a", "k"], "deleting the root m: its children are the roots", got)
+    dom.destroy()
+    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+
+
+MIN_CONFIG = """<domain type='test'><name>red1</name><uuid>{uuid}</uuid>{memory}
+  <os><type>hvm</type></os>
+  <devices><disk type='file' device='disk'><source file='/guest/a.img'/>
+  <target dev='vda'/></disk></devices></domain>"""
+
+
+def redefine_xml(name, uuid, memory="<memory>8192</memory>"):
+    return (f"<domainsnapshot><name>{name}</name><state>shutoff</state>"
+            f"<creationTime>1700000000</creationTime>"
+            f"{MIN_CONFIG.format(uuid=uuid, memory=memory)}</domainsnapshot>")
+
+
+def check_redefine(tap, c):
+    """A redefined snapshot's minimal config comes back default-filled, as libvirt 9.0
+    formats it; an invalid one is refused naming the snapshot, and nothing changes."""
+    redef = libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE
+    dom = c.defineXML(DOMAIN_XML.format(name="red1"))
+    uuid = dom.UUIDString()
+    xml = dom.snapshotCreateXML(redefine_xml("min", uuid), redef).getXMLDesc(0)
+    for part in ["<memory snapshot='no'/>\n  <disks>\n    <disk name='vda' snapshot='internal'/>",
+                 "<currentMemory unit='KiB'>8192</currentMemory>",
+                 "<vcpu placement='static'>1</vcpu>", "<type arch='i686'>hvm</type>",
+                 "<boot dev='hd'/>", "<clock offset='utc'/>", "<on_crash>destroy</on_crash>",
+                 "<target dev='vda' bus='virtio'/>"]:
+        tap.ok(part in xml, f"redefined config has {part!r}", xml)
+    code, msg = err_code(lambda: dom.snapshotCreateXML(redefine_xml("bad", uuid, ""), redef))
+    tap.ok(code == libvirt.VIR_ERR_XML_ERROR and "snapshot 'bad'" in msg and "<memory>" in msg,
+           "a config without memory is refused naming the snapshot", f"{code} {msg}")
+    code, msg = err_code(lambda: dom.snapshotCreateXML(redefine_xml("min", uuid, ""), redef))
+    tap.ok(code == libvirt.VIR_ERR_XML_ERROR and "snapshot 'min'" in msg,
+           "replacing min with a broken config is refused", f"{code} {msg}")
+    tap.ok(dom.snapshotListNames() == ["min"] and
+           dom.snapshotLookupByName("min").getXMLDesc(0) == xml,
+           "nothing installed or replaced", dom.snapshotListNames())
+    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+
+
 def main():
     tap = Tap()
     if libvirt is None:
@@ -82,6 +165,8 @@ def main():
         dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
         code, _ = err_code(lambda: c.lookupByName("web1"))
         tap.ok(code == libvirt.VIR_ERR_NO_DOMAIN, "undefined with --managed-save")
+        check_order(tap, c)
+        check_redefine(tap, c)
         c.close()
     finally:
         rc, log = d.stop()

@@ -39,6 +39,54 @@ def check(tap, res, desc, rc=0, out=None, err=None):
     return tap.ok(ok, desc, f"rc={res.returncode}\nstdout:\n{res.stdout}\nstderr:\n{res.stderr}")
 
 
+REDEFINE_MIN = """<domainsnapshot><name>min</name><state>shutoff</state>
+<creationTime>1700000000</creationTime>
+<domain type='test'><name>ord1</name><uuid>{uuid}</uuid>{memory}<os><type>hvm</type></os>
+</domain></domainsnapshot>
+"""
+
+
+def check_order_and_redefine(tap, uri, tmp):
+    """--topological lists a parent's children newest first, and a redefined minimal
+    config comes back default-filled, both as libvirt 9.0 (tests/shell has the same
+    against Debian's virsh on libvirt's own test driver); a broken config names the
+    snapshot and installs nothing."""
+    xml = os.path.join(tmp, "ord1.xml")
+    with open(xml, "w") as f:
+        f.write(DOMAIN_XML.format(name="ord1"))
+    check(tap, virsh(uri, "define", xml), "define ord1")
+    check(tap, virsh(uri, "start", "ord1"), "start ord1")
+    for name, back_to in [("r", None), ("a", None), ("b", "r"), ("c", "r"), ("c1", "a"),
+                          ("c2", "a")]:
+        if back_to:
+            virsh(uri, "snapshot-revert", "ord1", back_to)
+        check(tap, virsh(uri, "snapshot-create-as", "ord1", name), f"create {name}")
+    check(tap, virsh(uri, "snapshot-list", "ord1", "--topological", "--name"),
+          "topological: newest child first", out=r"\Ar\nc\nb\na\nc2\nc1\n")
+    check(tap, virsh(uri, "snapshot-list", "ord1", "--from", "a", "--topological", "--name"),
+          "children of a, newest first", out=r"\Ac2\nc1\n")
+    uuid = virsh(uri, "domuuid", "ord1").stdout.strip()
+    good = os.path.join(tmp, "min.xml")
+    bad = os.path.join(tmp, "bad.xml")
+    with open(good, "w") as f:
+        f.write(REDEFINE_MIN.format(uuid=uuid, memory="<memory>8192</memory>"))
+    with open(bad, "w") as f:
+        f.write(REDEFINE_MIN.format(uuid=uuid, memory="").replace("min", "bad"))
+    check(tap, virsh(uri, "snapshot-create", "ord1", good, "--redefine"), "redefine min")
+    check(tap, virsh(uri, "snapshot-dumpxml", "ord1", "min"), "min's config is filled in",
+          out=r"<currentMemory unit='KiB'>8192</currentMemory>\n    "
+              r"<vcpu placement='static'>1</vcpu>\n    <os>\n      "
+              r"<type arch='i686'>hvm</type>\n      <boot dev='hd'/>\n    </os>\n    "
+              r"<clock offset='utc'/>")
+    check(tap, virsh(uri, "snapshot-create", "ord1", bad, "--redefine"),
+          "a config without memory is refused", rc=1,
+          err=r"invalid <domain> in snapshot 'bad': missing required element <memory>")
+    check(tap, virsh(uri, "snapshot-info", "ord1", "bad"), "bad was not installed", rc=1,
+          err=r"no domain snapshot with matching name 'bad'")
+    check(tap, virsh(uri, "destroy", "ord1"), "destroy ord1")
+    check(tap, virsh(uri, "undefine", "ord1", "--snapshots-metadata"), "undefine ord1")
+
+
 def main():
     global CLIENT
     tap = Tap()
@@ -115,6 +163,7 @@ def main():
         check(tap, virsh(uri, "managedsave", "web1"), "managedsave again")
         check(tap, virsh(uri, "undefine", "web1", "--managed-save"), "undefine --managed-save",
               out=r"has been undefined")
+        check_order_and_redefine(tap, uri, tmp)
     finally:
         rc, log = d.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -135,6 +135,87 @@ static void test_kinds(void)
     g_assert_cmpint(snapshot_location_from_string("manual"), ==, SNAPSHOT_LOCATION_MANUAL);
 }
 
+/* ---- a redefined snapshot completed (snapshot_def_fill_redefined) ---- */
+
+/* the generic post-parse and validation, counting its calls */
+static bool fill_generic(DomainDef *dom, void *opaque, GError **error)
+{
+    (*(int *)opaque)++;
+    return domain_def_post_parse(dom, NULL, error) && domain_def_validate(dom, error);
+}
+
+static SnapshotDef *redefined(const char *state, const char *extra, const char *memory)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = g_strdup_printf(
+        "<domainsnapshot><name>s1</name><state>%s</state>"
+        "<creationTime>1700000000</creationTime>%s"
+        "<domain type='kvm'><name>web1</name>%s<os><type>hvm</type></os><devices>"
+        "<disk type='file' device='disk'><source file='/img/a.qcow2'/><target dev='vda'/>"
+        "</disk><disk type='file' device='cdrom'><target dev='hdc'/><readonly/></disk>"
+        "</devices></domain></domainsnapshot>",
+        state, extra, memory);
+    SnapshotDef *def = snapshot_def_parse_full(xml, SNAPSHOT_PARSE_REDEFINE, 1, &error);
+
+    g_assert_no_error(error);
+    return def;
+}
+
+static void test_fill_redefined(void)
+{
+    g_autoptr(SnapshotDef) def = redefined("shutoff", "", "<memory>1024</memory>");
+    g_autoptr(SnapshotDef) ext =
+        redefined("shutoff",
+                  "<disks><disk name='vda' snapshot='external'><source file='/o.qcow2'/>"
+                  "</disk></disks>",
+                  "<memory>1024</memory>");
+    g_autoptr(SnapshotDef) ds = redefined("disk-snapshot", "", "<memory>1024</memory>");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *disks = NULL;
+    int calls = 0;
+
+    /* the config filled in as a defined one (a bus for each disk),
+     * and an internal snapshot aligned: one entry per disk, the empty cdrom not taken */
+    g_assert_true(snapshot_def_fill_redefined(def, fill_generic, &calls, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(calls, ==, 1);
+    g_assert_cmpint(((DomainDiskDef *)def->dom->disks->pdata[0])->target_bus, ==,
+                    DOMAIN_DISK_BUS_VIRTIO);
+    disks = disks_of(def);
+    g_assert_cmpstr(disks, ==, "vda:internal hdc:no");
+    g_clear_pointer(&disks, g_free);
+    /* external and disk-only ones keep their <disks> as given */
+    g_assert_true(snapshot_def_fill_redefined(ext, fill_generic, &calls, &error));
+    disks = disks_of(ext);
+    g_assert_cmpstr(disks, ==, "vda:external");
+    g_clear_pointer(&disks, g_free);
+    g_assert_true(snapshot_def_fill_redefined(ds, fill_generic, &calls, &error));
+    g_assert_cmpuint(ds->disks->len, ==, 0);
+    g_assert_no_error(error);
+}
+
+static void test_fill_redefined_errors(void)
+{
+    g_autoptr(SnapshotDef) nomem = redefined("shutoff", "", "<memory>0</memory>");
+    g_autoptr(SnapshotDef) stray =
+        redefined("running", "<disks><disk name='vdz' snapshot='internal'/></disks>",
+                  "<memory>1024</memory>");
+    g_autoptr(GError) error = NULL;
+    int calls = 0;
+
+    /* parsed, but refused by the domain validation: its error, naming the snapshot */
+    g_assert_false(snapshot_def_fill_redefined(nomem, fill_generic, &calls, &error));
+    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR);
+    g_assert_cmpstr(error->message, ==,
+                    "invalid <domain> in snapshot 's1': memory size in <memory> must be greater "
+                    "than zero");
+    g_clear_error(&error);
+    g_assert_false(snapshot_def_fill_redefined(stray, fill_generic, &calls, &error));
+    g_assert_error(error, VIRT_SNAPSHOT_ERROR, VIRT_ERR_XML_ERROR);
+    g_assert_cmpstr(error->message, ==,
+                    "snapshot 's1' lists disk 'vdz', which domain 'web1' does not have");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -142,5 +223,7 @@ int main(int argc, char **argv)
     g_test_add_func("/conf/snapshot-align/errors", test_align_errors);
     g_test_add_func("/conf/snapshot-align/post-parse", test_post_parse);
     g_test_add_func("/conf/snapshot-align/kinds", test_kinds);
+    g_test_add_func("/conf/snapshot-align/fill-redefined", test_fill_redefined);
+    g_test_add_func("/conf/snapshot-align/fill-redefined-errors", test_fill_redefined_errors);
     return g_test_run();
 }

@@ -106,6 +106,47 @@ def test_transient(t, qd, conn):
         t.ok(e.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN, "a destroyed transient guest is gone")
 
 
+def test_snapshot_redefine(t, qd):
+    """A redefined snapshot's minimal config gets what a define of it gets (machine,
+    defaults), as libvirt's domain parser fills it in; a broken one is refused naming
+    the snapshot and leaves nothing behind, also after a restart."""
+    minimal = ("<domain type='qemu'><name>red1</name><uuid>{uuid}</uuid>{memory}"
+               "<os><type arch='x86_64'>hvm</type></os></domain>")
+    uuid = "7d4c2a8e-5b1f-4c3a-9e2d-1f0a3b4c5d6e"
+    good = minimal.format(uuid=uuid, memory="<memory unit='MiB'>64</memory>")
+    redef = libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE
+
+    def snap_xml(name, config):
+        return (f"<domainsnapshot><name>{name}</name><state>shutoff</state>"
+                f"<creationTime>1700000000</creationTime>{config}</domainsnapshot>")
+
+    conn = libvirt.open(qd.uri)
+    dom = conn.defineXML(good)
+    defined = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    embedded = "".join("  " + line + "\n" for line in defined.splitlines())
+    xml = dom.snapshotCreateXML(snap_xml("min", good), redef).getXMLDesc(0)
+    t.ok(embedded in xml and "machine='pc" in xml,
+         "the snapshot's config is the defined one", f"{xml}\n---\n{defined}")
+    broken = minimal.format(uuid=uuid, memory="<memory unit='MiB'>0</memory>")
+    try:
+        dom.snapshotCreateXML(snap_xml("bad", broken), redef)
+        t.ok(False, "a config with no memory is refused")
+    except libvirt.libvirtError as e:
+        t.ok(e.get_error_code() == libvirt.VIR_ERR_XML_ERROR and
+             "invalid <domain> in snapshot 'bad'" in str(e),
+             "a config with no memory is refused", str(e))
+    conn.close()
+    qd.kill(signal.SIGKILL)
+    qd.start()
+    conn = libvirt.open(qd.uri)
+    dom = conn.lookupByName("red1")
+    t.ok(dom.snapshotListNames() == ["min"] and
+         dom.snapshotLookupByName("min").getXMLDesc(0) == xml,
+         "after a restart: min as it was, no bad", dom.snapshotListNames())
+    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+    conn.close()
+
+
 def test_restart_events(t, qd):
     conn = libvirt.open(qd.uri)
     dom = conn.defineXML(diskless_xml("ev1"))
@@ -198,6 +239,7 @@ def main():
         test_transient(t, qd, conn)
         conn.close()
         test_restart_events(t, qd)
+        test_snapshot_redefine(t, qd)
     finally:
         qd.stop()
     test_wedged_monitor(t)
