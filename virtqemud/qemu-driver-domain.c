@@ -213,7 +213,7 @@ static bool undefine_files(QemuDriver *drv, const char *name, const UndefinePlan
 static bool undefine_obj(QemuDriver *drv, DomainObj *obj, unsigned int flags, bool *ret_remove,
                          GError **error)
 {
-    const UndefineRequest req = { .flags = flags, .supported = 0 };
+    const UndefineRequest req = { .flags = flags, .supported = 0, .edom = VIRT_QEMU_ERROR };
     g_autofree char *name = NULL;
     DomainFacts facts = { 0 };
     UndefinePlan plan;

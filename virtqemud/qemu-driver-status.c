@@ -151,7 +151,7 @@ static DomainDef *status_parse_domain(xmlNode *node, GError **error)
 
 static bool status_parse(const char *xml, QemuStatus *st, GError **error)
 {
-    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domstatus", error);
+    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domstatus", VIRT_QEMU_ERROR, error);
     g_autofree char *state = NULL;
     g_autofree char *reason = NULL;
     g_autofree char *transient = NULL;

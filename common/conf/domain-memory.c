@@ -74,24 +74,42 @@ bool domain_parse_memory_node(xmlNode *node, uint64_t *ret_kib, GError **error)
     guint64 num;
 
     g_strstrip(text);
+    /* libvirt's unit scaling is a utility outside any driver: {NONE, INVALID_ARG} */
     if (unit && !domain_unit_scale(unit, &scale)) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR,
-                    "unknown unit '%s' in <%s unit='%s'>", unit, name, unit);
+        g_set_error(error, VIRT_UTIL_ERROR, VIRT_ERR_INVALID_ARG,
+                    "unknown unit '%s' in <%s unit='%s'>: use b, KiB, MiB, GiB, TiB (or KB, "
+                    "MB, ...)",
+                    unit, name, unit);
         return false;
     }
     if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64, &num, NULL)) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR,
+        g_set_error(error, VIRT_XML_ERROR, VIRT_ERR_XML_ERROR,
                     "invalid memory value '%s' in <%s>: expected a non-negative integer", text,
                     name);
         return false;
     }
     if (!domain_parse_scaled(text, unit, ret_kib)) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR,
+        g_set_error(error, VIRT_XML_ERROR, VIRT_ERR_XML_ERROR,
                     "memory value '%s%s%s' in <%s> is too large", text, unit ? " " : "",
                     unit ? unit : "", name);
         return false;
     }
     return true;
+}
+
+/**
+ * domain_parse_error: set {VIRT_FROM_DOMAIN, @code} with the formatted message.
+ */
+bool domain_parse_error(GError **error, VirtErrorCode code, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error_literal(error, VIRT_DOMAIN_ERROR, code, msg);
+    return false;
 }
 
 /**

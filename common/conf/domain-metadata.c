@@ -16,7 +16,7 @@
 
 static bool metadata_not_found(GError **error)
 {
-    g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_NO_DOMAIN_METADATA,
+    g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_NO_DOMAIN_METADATA,
                         "metadata not found: Requested metadata element is not present");
     return false;
 }
@@ -25,7 +25,7 @@ static bool metadata_type_valid(int type, GError **error)
 {
     if (type >= 0 && type < _DOMAIN_METADATA_MAX)
         return true;
-    g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
+    g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG, "unknown metadata type '%d'", type);
     return false;
 }
 
@@ -107,7 +107,7 @@ char *domain_def_get_metadata(const DomainDef *def, int type, const char *uri, G
         return metadata_text_get(def->title, error);
     case DOMAIN_METADATA_ELEMENT:
         if (!uri) {
-            g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG,
+            g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
                                 "a namespace URI is required for element metadata");
             return NULL;
         }
@@ -144,17 +144,17 @@ static XmlElem *metadata_element_parse(const char *xml, const char *key, const c
     xmlNs *ns;
 
     if (xmlValidateNCName((const xmlChar *)key, 0) != 0) {
-        g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_INTERNAL_ERROR,
+        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INTERNAL_ERROR,
                             "failed to validate prefix for a new XML namespace");
         return NULL;
     }
-    doc = xml_doc_parse_safe(xml, NULL, error);
+    doc = xml_doc_parse_safe(xml, NULL, VIRT_DOMAIN_ERROR, error);
     if (!doc)
         return NULL;
     root = xmlDocGetRootElement(doc);
     ns = xmlNewNs(root, (const xmlChar *)uri, (const xmlChar *)key);
     if (!ns) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_INTERNAL_ERROR,
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INTERNAL_ERROR,
                     "metadata element already declares the prefix '%s'", key);
         return NULL;
     }
@@ -169,7 +169,7 @@ static bool metadata_element_set(DomainDef *def, const char *metadata, const cha
     int index;
 
     if (!uri || (metadata && !key)) {
-        g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG,
+        g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
                             "element metadata needs a namespace URI and, to set it, a key");
         return false;
     }
@@ -207,7 +207,7 @@ bool domain_def_set_metadata(DomainDef *def, int type, const char *metadata, con
         return true;
     case DOMAIN_METADATA_TITLE:
         if (metadata && strchr(metadata, '\n')) {
-            g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG,
+            g_set_error_literal(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG,
                                 "metadata title can't contain newlines");
             return false;
         }

@@ -145,7 +145,7 @@ static bool domain_parse_disk(xmlNode *node, DomainDef *def, GError **error)
             return false;
     }
     if (!disk->target_dev) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_NO_TARGET,
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_NO_TARGET,
                     "missing required element <target> in <disk>");
         return false;
     }
@@ -184,12 +184,12 @@ static bool domain_parse_net_mac(xmlNode *node, DomainNetDef *net, GError **erro
     if (!addr)
         return xml_error_missing_attr(node, "address", error);
     if (!domain_mac_parse(addr, net->mac)) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR, "invalid MAC address '%s' in <mac>",
-                    addr);
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_XML_ERROR,
+                    "invalid MAC address '%s' in <mac>", addr);
         return false;
     }
     if (net->mac[0] & 1) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR,
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_XML_ERROR,
                     "invalid MAC address '%s' in <mac>: expected a unicast address", addr);
         return false;
     }
@@ -466,7 +466,7 @@ static bool domain_parse_rng(xmlNode *node, DomainDef *def, GError **error)
     if (!rng->model)
         return xml_error_missing_attr(node, "model", error);
     if (!backend) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR,
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_XML_ERROR,
                     "missing required element <backend> in <rng>");
         return false;
     }
@@ -514,7 +514,7 @@ static bool domain_parse_fs_children(xmlNode *node, DomainFsDef *fs, GError **er
         fs->source_extras = xml_extras_collect(source, source_known, NULL);
     }
     if (!target || !(fs->target = xml_prop(target, "dir"))) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_NO_TARGET,
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_NO_TARGET,
                     "missing required <target dir='...'/> in <filesystem>");
         return false;
     }

@@ -15,6 +15,17 @@ static const char *const os_known_children[] = {
 };
 static const char *const boot_devs[] = { "hd", "fd", "cdrom", "network", NULL };
 
+/* libvirt's architecture names (virArch); an arch outside them is refused at parse time,
+ * one the driver cannot run is for the driver to refuse */
+static const char *const known_archs[] = {
+    "alpha",  "armv6l",   "armv7l",      "armv7b",   "aarch64",    "cris",         "i686",
+    "ia64",   "lm32",     "loongarch64", "m68k",     "microblaze", "microblazeel", "mips",
+    "mipsel", "mips64",   "mips64el",    "openrisc", "parisc",     "parisc64",     "ppc",
+    "ppcle",  "ppc64",    "ppc64le",     "ppcemb",   "riscv32",    "riscv64",      "s390",
+    "s390x",  "sh4",      "sh4eb",       "sparc",    "sparc64",    "unicore32",    "x86_64",
+    "xtensa", "xtensaeb", NULL,
+};
+
 static bool domain_parse_os_type(xmlNode *node, DomainOsDef *os, GError **error)
 {
     static const char *const known[] = { "arch", "machine", NULL };
@@ -23,8 +34,16 @@ static bool domain_parse_os_type(xmlNode *node, DomainOsDef *os, GError **error)
     g_strstrip(text);
     os->type = domain_os_type_from_string(text);
     if (os->type < 0)
-        return xml_error_bad_text(node, text, "hvm, xen, xenpvh, linux or exe", error);
+        return domain_parse_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                  "unknown OS type '%s' in <os><type>: expected hvm, xen, "
+                                  "xenpvh, linux or exe",
+                                  text);
     domain_set_str(&os->arch, xml_prop(node, "arch"));
+    if (os->arch && !g_strv_contains(known_archs, os->arch))
+        return domain_parse_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                  "unknown architecture '%s' in <type arch='%s'>: expected a "
+                                  "name such as x86_64, i686 or aarch64",
+                                  os->arch, os->arch);
     domain_set_str(&os->machine, xml_prop(node, "machine"));
     os->type_extras = xml_extras_collect(node, known, NULL);
     return true;
@@ -108,7 +127,7 @@ static bool domain_parse_os_child(xmlNode *c, DomainOsDef *os, GError **error)
 bool domain_parse_os(xmlNode *node, DomainOsDef *os, GError **error)
 {
     if (!xml_child(node, "type")) {
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR,
+        g_set_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_XML_ERROR,
                     "missing required element <type> in <os>");
         return false;
     }

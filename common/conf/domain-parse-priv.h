@@ -7,6 +7,7 @@
 #include <libxml/tree.h>
 
 #include "conf/domain-def.h"
+#include "util/error-codes.h"
 
 bool domain_parse_os(xmlNode *node, DomainOsDef *os, GError **error);
 bool domain_parse_features(xmlNode *node, DomainDef *def, GError **error);
@@ -17,6 +18,11 @@ bool domain_parse_devices(xmlNode *node, DomainDef *def, GError **error);
 /* "<memory unit='MiB'>512</memory>" -> KiB, rounding up as libvirt does. */
 bool domain_parse_memory_node(xmlNode *node, uint64_t *ret_kib, GError **error);
 bool domain_parse_scaled(const char *value, const char *unit, uint64_t *ret_kib);
+
+/* {VIRT_FROM_DOMAIN, @code}: what libvirt's domain parser reports for a value it does not
+ * take (CONFIG_UNSUPPORTED for the enumerations it checks itself, NO_NAME, XML_ERROR). */
+bool domain_parse_error(GError **error, VirtErrorCode code, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 
 /* replace *field with a new string */
 void domain_set_str(char **field, char *value);

@@ -18,20 +18,6 @@ static const char *const domain_known_children[] = {
     "clock",  "on_poweroff",   "on_reboot", "on_crash",    "devices",  NULL,
 };
 
-static bool domain_conf_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static bool domain_conf_error(GError **error, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR, msg);
-    return false;
-}
-
 static bool domain_parse_name(xmlNode *node, DomainDef *def, GError **error)
 {
     g_autofree char *name = xml_text(node);
@@ -40,7 +26,9 @@ static bool domain_parse_name(xmlNode *node, DomainDef *def, GError **error)
     if (why) {
         /* control characters are the problem being reported: show them escaped */
         g_autofree char *shown = g_strescape(name, NULL);
-        return domain_conf_error(error, "domain name '%s' is invalid: %s", shown, why);
+        /* libvirt takes an empty name for a missing one */
+        return domain_parse_error(error, *name ? VIRT_ERR_XML_ERROR : VIRT_ERR_NO_NAME,
+                                  "domain name '%s' is invalid: %s", shown, why);
     }
     domain_set_str(&def->name, g_steal_pointer(&name));
     return true;
@@ -52,7 +40,7 @@ static bool domain_parse_uuid(xmlNode *node, DomainDef *def, GError **error)
 
     g_strstrip(text);
     if (!virt_uuid_parse(text, def->uuid))
-        return domain_conf_error(error, "invalid UUID '%s' in <uuid>", text);
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR, "invalid UUID '%s' in <uuid>", text);
     def->has_uuid = true;
     return true;
 }
@@ -63,7 +51,8 @@ static bool domain_parse_title(xmlNode *node, DomainDef *def, GError **error)
 
     /* virsh list --title prints one line per domain */
     if (strchr(title, '\n'))
-        return domain_conf_error(error, "domain title must not contain newlines");
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                                  "domain title must not contain newlines");
     domain_set_str(&def->title, g_steal_pointer(&title));
     return true;
 }
@@ -115,10 +104,10 @@ static bool domain_parse_vcpu(xmlNode *node, DomainDef *def, GError **error)
 
     g_strstrip(text);
     if (!g_ascii_string_to_unsigned(text, 10, 1, G_MAXUINT16, &vcpus, NULL))
-        return domain_conf_error(error,
-                                 "invalid vcpu count '%s' in <vcpu>: expected an "
-                                 "integer from 1 to 65535",
-                                 text);
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                                  "invalid vcpu count '%s' in <vcpu>: expected an "
+                                  "integer from 1 to 65535",
+                                  text);
     def->vcpus = (unsigned int)vcpus;
     if (!xml_prop_uint(node, "current", &def->vcpus_current, error))
         return false;
@@ -138,10 +127,11 @@ static bool domain_parse_lifecycle(xmlNode *node, DomainLifecycleAction *ret, GE
     g_strstrip(text);
     action = domain_lifecycle_action_from_string(text);
     if (action < 0)
-        return xml_error_bad_text(node, text,
-                                  "destroy, restart, rename-restart, preserve, "
-                                  "coredump-destroy or coredump-restart",
-                                  error);
+        return domain_parse_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                  "unsupported value '%s' in <%s>: expected destroy, restart, "
+                                  "rename-restart, preserve, coredump-destroy or "
+                                  "coredump-restart",
+                                  text, (const char *)node->name);
     *ret = action;
     return true;
 }
@@ -215,10 +205,15 @@ static bool domain_parse_root_attrs(xmlNode *root, DomainDef *def, GError **erro
     g_autofree char *type = xml_prop(root, "type");
 
     if (!type)
-        return xml_error_missing_attr(root, "type", error);
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                                  "missing required attribute 'type' on <domain>: use e.g. "
+                                  "<domain type='kvm'>");
     def->virt_type = domain_virt_type_from_string(type);
     if (def->virt_type < 0)
-        return xml_error_bad_attr(root, "type", type, error);
+        return domain_parse_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                  "unknown domain type '%s' in <domain type='%s'>: expected a "
+                                  "libvirt domain type such as kvm, qemu or test",
+                                  type, type);
     /* id= is live state owned by the driver: ignored on input */
     return true;
 }
@@ -259,15 +254,16 @@ DomainDef *domain_def_parse_node(xmlNode *root, DomainParseFlags flags, GError *
             return NULL;
     }
     if (!def->name) {
-        domain_conf_error(error, "missing required element <name> in <domain>");
+        domain_parse_error(error, VIRT_ERR_NO_NAME, "missing required element <name> in <domain>");
         return NULL;
     }
     if (!xml_child(root, "os")) {
-        domain_conf_error(error, "missing required element <os> in <domain>");
+        domain_parse_error(error, VIRT_ERR_XML_ERROR, "missing required element <os> in <domain>");
         return NULL;
     }
     if (!xml_child(root, "memory")) {
-        domain_conf_error(error, "missing required element <memory> in <domain>");
+        domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                           "missing required element <memory> in <domain>");
         return NULL;
     }
     def->extras = xml_extras_collect_ordered(root, domain_known_attrs, domain_known_children,
@@ -287,7 +283,7 @@ DomainDef *domain_def_parse_node(xmlNode *root, DomainParseFlags flags, GError *
  */
 DomainDef *domain_def_parse_string(const char *xml, DomainParseFlags flags, GError **error)
 {
-    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domain", error);
+    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domain", VIRT_DOMAIN_ERROR, error);
 
     if (!doc)
         return NULL;

@@ -74,7 +74,7 @@ static bool schema_validate_doc(const char *path, xmlDoc *doc, GError **error)
     r = xmlRelaxNGValidateDoc(vctxt, doc);
     xmlRelaxNGFreeValidCtxt(vctxt);
     if (r != 0)
-        g_set_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_INVALID_SCHEMA,
+        g_set_error(error, VIRT_XML_ERROR, VIRT_ERR_XML_INVALID_SCHEMA,
                     "XML document does not conform to the schema '%s': %s", path,
                     errors.msg->len ? errors.msg->str : "invalid document");
     g_string_free(errors.msg, TRUE);
@@ -101,7 +101,7 @@ char *domain_schema_default_dir(void)
 bool domain_schema_validate_xml(const char *schema_dir, const char *xml, GError **error)
 {
     g_autofree char *path = g_build_filename(schema_dir, "domain.rng", NULL);
-    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domain", error);
+    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domain", VIRT_DOMAIN_ERROR, error);
 
     if (!doc)
         return false;

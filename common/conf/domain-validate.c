@@ -20,7 +20,7 @@ static bool domain_validate_error(GError **error, VirtErrorCode code, const char
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_set_error_literal(error, VIRT_CONF_ERROR, code, msg);
+    g_set_error_literal(error, VIRT_DOMAIN_ERROR, code, msg);
     return false;
 }
 

@@ -329,7 +329,7 @@ static bool snapshot_check_redefine(const SnapshotDef *def, GError **error)
  */
 SnapshotDef *snapshot_def_parse_string(const char *xml, SnapshotParseFlags flags, GError **error)
 {
-    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domainsnapshot", error);
+    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domainsnapshot", VIRT_SNAPSHOT_ERROR, error);
     g_autoptr(SnapshotDef) def = NULL;
     xmlNode *root;
 

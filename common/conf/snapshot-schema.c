@@ -60,7 +60,7 @@ static xmlRelaxNG *snapshot_schema_load(const char *path, GString *msg)
 bool snapshot_schema_validate_xml(const char *schema_dir, const char *xml, GError **error)
 {
     g_autofree char *path = g_build_filename(schema_dir, "domainsnapshot.rng", NULL);
-    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domainsnapshot", error);
+    g_autoptr(xmlDoc) doc = xml_doc_parse_safe(xml, "domainsnapshot", VIRT_SNAPSHOT_ERROR, error);
     g_autoptr(GString) msg = g_string_new(NULL);
     xmlRelaxNG *schema;
     xmlRelaxNGValidCtxt *vctxt;

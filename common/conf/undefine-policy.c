@@ -55,23 +55,9 @@ static bool check_conflicts(unsigned int flags, unsigned int supported, const Do
     return true;
 }
 
-/**
- * undefine_policy_plan - decide what undefining a domain does, or why it is refused
- * @req: the caller's flags, and the flags the driver implements (others: INVALID_ARG)
- * @facts: the domain's situation
- * @ret_plan: what the driver must do, in any order it likes; written only on success
- * @error: VIRT_ERR_OPERATION_INVALID (or INVALID_ARG for unknown flags) naming the
- *         domain and what to pass
- *
- * The checks run in libvirt's order (conflicting flags, transient, snapshots,
- * checkpoints, managed save, NVRAM) so the first refusal a user sees is libvirt's.
- * TPM state is decided only when the object is removed; a running domain's TPM state
- * is handled when it stops.
- *
- * Returns: true with @ret_plan filled, false with @error set.
- */
-bool undefine_policy_plan(const UndefineRequest *req, const DomainFacts *facts,
-                          UndefinePlan *ret_plan, GError **error)
+/* undefine_policy_plan() with the refusals in VIRT_FROM_DOMAIN */
+static bool undefine_policy_decide(const UndefineRequest *req, const DomainFacts *facts,
+                                   UndefinePlan *ret_plan, GError **error)
 {
     unsigned int flags = req->flags;
     UndefinePlan plan = { .remove_config = true };
@@ -110,6 +96,35 @@ bool undefine_policy_plan(const UndefineRequest *req, const DomainFacts *facts,
     }
     *ret_plan = plan;
     return true;
+}
+
+/**
+ * undefine_policy_plan - decide what undefining a domain does, or why it is refused
+ * @req: the caller's flags, and the flags the driver implements (others: INVALID_ARG)
+ * @facts: the domain's situation
+ * @ret_plan: what the driver must do, in any order it likes; written only on success
+ * @error: VIRT_ERR_OPERATION_INVALID (or INVALID_ARG for unknown flags) naming the
+ *         domain and what to pass
+ *
+ * The checks run in libvirt's order (conflicting flags, transient, snapshots,
+ * checkpoints, managed save, NVRAM) so the first refusal a user sees is libvirt's.
+ * TPM state is decided only when the object is removed; a running domain's TPM state
+ * is handled when it stops.
+ *
+ * Returns: true with @ret_plan filled, false with @error set.
+ */
+bool undefine_policy_plan(const UndefineRequest *req, const DomainFacts *facts,
+                          UndefinePlan *ret_plan, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (undefine_policy_decide(req, facts, ret_plan, &err))
+        return true;
+    /* the refusal comes from the driver, as libvirt's do (VIR_FROM_TEST, VIR_FROM_QEMU) */
+    if (req->edom)
+        err->domain = req->edom;
+    g_propagate_error(error, g_steal_pointer(&err));
+    return false;
 }
 
 /**

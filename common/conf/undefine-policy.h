@@ -28,6 +28,7 @@ typedef enum UndefineFlags {
 typedef struct UndefineRequest {
     unsigned int flags;     /* UndefineFlags */
     unsigned int supported; /* the flags this driver implements; 0 = all of them */
+    GQuark edom;            /* the driver's error domain; 0 = VIRT_FROM_DOMAIN */
 } UndefineRequest;
 
 /* What the driver knows about the domain at the time of the call. */

@@ -17,7 +17,7 @@ static bool xml_error(GError **error, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_set_error_literal(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR, msg);
+    g_set_error_literal(error, VIRT_XML_ERROR, VIRT_ERR_XML_ERROR, msg);
     return false;
 }
 
@@ -112,10 +112,71 @@ static bool xml_prescan(const char *xml, GError **error)
     return true;
 }
 
-/* libxml2 2.9 prints errors to stderr unless a structured handler is set; the error
- * stays available from the context. */
-static void xml_silent_error(void *data, xmlError *err)
+/* The first error libxml2 raised: later ones are usually consequences of it (a tag
+ * mismatch is followed by "premature end of data"), so it is the one to report. */
+typedef struct XmlFirstError {
+    char *msg;
+    int line;
+    int col;
+} XmlFirstError;
+
+/* Also keeps libxml2 2.9 from printing errors to stderr. @data is the parser context,
+ * whose _private holds the XmlFirstError. */
+static void xml_keep_first_error(void *data, xmlError *err)
 {
+    XmlFirstError *first = ((xmlParserCtxt *)data)->_private;
+
+    if (first->msg || !err)
+        return;
+    first->msg = g_strstrip(g_strdup(err->message ? err->message : "unknown error"));
+    first->line = err->line;
+    first->col = err->int2;
+}
+
+/* The text of line @line (1-based) of @xml, at most XML_CONTEXT_WIDTH characters around
+ * @col (1-based, updated to index the excerpt). */
+#define XML_CONTEXT_WIDTH 80
+static char *xml_line_excerpt(const char *xml, int line, int *col)
+{
+    const char *p = xml;
+    const char *end;
+    int start = 0;
+    int len;
+
+    for (int i = 1; i < line && p; i++) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p)
+        return NULL;
+    end = strchr(p, '\n');
+    len = end ? (int)(end - p) : (int)strlen(p);
+    if (len == 0)
+        return NULL;
+    if (*col > XML_CONTEXT_WIDTH / 2 && len > XML_CONTEXT_WIDTH)
+        start = MIN(*col - XML_CONTEXT_WIDTH / 2, len - XML_CONTEXT_WIDTH);
+    *col = CLAMP(*col - start, 1, MIN(len - start, XML_CONTEXT_WIDTH) + 1);
+    return g_strndup(p + start, MIN(len - start, XML_CONTEXT_WIDTH));
+}
+
+/* "malformed XML at line L, column C: <libxml2's message>", then the offending line and a
+ * caret under the column as libvirt shows them, so the user sees where to fix it. */
+static void xml_syntax_error(const char *xml, const XmlFirstError *first, GQuark domain,
+                             GError **error)
+{
+    const char *msg = first->msg ? first->msg : "unknown error";
+    int col = MAX(first->col, 1);
+    g_autofree char *excerpt = first->line > 0 ? xml_line_excerpt(xml, first->line, &col) : NULL;
+
+    if (!excerpt) {
+        g_set_error(error, domain, VIRT_ERR_XML_DETAIL, "malformed XML at line %d: %s", first->line,
+                    msg);
+        return;
+    }
+    g_autofree char *dashes = g_strnfill(col - 1, '-');
+    g_set_error(error, domain, VIRT_ERR_XML_DETAIL,
+                "malformed XML at line %d, column %d: %s\n%s\n%s^", first->line, first->col, msg,
+                excerpt, dashes);
 }
 
 static bool xml_check_root(xmlDoc *doc, const char *root_name, GError **error)
@@ -149,15 +210,19 @@ void xml_library_init(void)
  * xml_doc_parse_safe: parse an untrusted XML document held in memory.
  *
  * Never touches a file or the network, bounds size (XML_DOC_MAX_SIZE) and depth
- * (XML_DOC_MAX_DEPTH), and checks that the root element is @root_name (NULL: any). Errors are
- * VIRT_CONF_ERROR/VIRT_ERR_XML_ERROR with the line libxml2 reported.
+ * (XML_DOC_MAX_DEPTH), and checks that the root element is @root_name (NULL: any). A
+ * document that is not well-formed is {@syntax_domain, VIRT_ERR_XML_DETAIL} as in libvirt
+ * (the domain of the object being parsed), showing the line and column libxml2 stopped at;
+ * the other refusals are {VIRT_FROM_XML, VIRT_ERR_XML_ERROR}.
  */
-xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GError **error)
+xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GQuark syntax_domain,
+                           GError **error)
 {
     const int options = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA |
                         XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     size_t len = strlen(xml);
     xmlParserCtxt *ctxt;
+    XmlFirstError first = { 0 };
     g_autoptr(xmlDoc) doc = NULL;
 
     if (len > XML_DOC_MAX_SIZE) {
@@ -169,17 +234,16 @@ xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GError **erro
         return NULL;
     ctxt = xmlNewParserCtxt();
     g_assert(ctxt);
-    ctxt->sax->serror = xml_silent_error;
+    ctxt->sax->serror = xml_keep_first_error;
+    ctxt->_private = &first;
     doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, "UTF-8", options);
     if (!doc || ctxt->wellFormed == 0) {
-        const xmlError *err = xmlCtxtGetLastError(ctxt);
-        g_autofree char *msg = g_strdup(err && err->message ? err->message : "unknown error");
-
-        g_strstrip(msg);
-        xml_error(error, "malformed XML at line %d: %s", err ? err->line : 0, msg);
+        xml_syntax_error(xml, &first, syntax_domain, error);
         xmlFreeParserCtxt(ctxt);
+        g_free(first.msg);
         return NULL;
     }
+    g_free(first.msg);
     xmlFreeParserCtxt(ctxt);
     if (!xml_check_root(doc, root_name, error))
         return NULL;

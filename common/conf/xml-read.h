@@ -21,8 +21,9 @@
  */
 void xml_library_init(void);
 
-/* Parse @xml whose root element must be @root_name. */
-xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GError **error);
+/* Parse @xml whose root element must be @root_name; syntax errors are in @syntax_domain. */
+xmlDoc *xml_doc_parse_safe(const char *xml, const char *root_name, GQuark syntax_domain,
+                           GError **error);
 
 /* Accessors return newly allocated strings (g_free) or NULL when absent. */
 char *xml_prop(const xmlNode *node, const char *name);

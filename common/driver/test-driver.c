@@ -258,8 +258,9 @@ static bool start_body(TestDriver *drv, DomainObj *obj, unsigned int flags, GPtr
     g_mutex_lock(&obj->lock);
     if (domain_obj_is_active_locked(obj)) {
         g_mutex_unlock(&obj->lock);
-        g_set_error_literal(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is already running");
+        /* libvirt's test driver: an internal error, as for the other state checks below */
+        g_set_error(error, VIRT_TEST_ERROR, VIRT_ERR_INTERNAL_ERROR,
+                    "internal error: domain '%s' is already running", obj->def->name);
         return false;
     }
     restore = obj->has_managed_save && !(flags & START_FORCE_BOOT);
@@ -503,6 +504,7 @@ static bool undefine_body(TestDriver *drv, DomainObj *obj, unsigned int flags, G
     const UndefineRequest req = {
         .flags = flags,
         .supported = UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA,
+        .edom = VIRT_TEST_ERROR,
     };
     UndefinePlan plan;
     DomainFacts facts;

@@ -22,6 +22,7 @@ void virt_error_identity(const GError *error, VirtErrorDomain *ret_domain, VirtE
 /* Per-component shorthands (STYLE.md §4). */
 #define VIRT_UTIL_ERROR virt_error_quark(VIRT_FROM_NONE)
 #define VIRT_CONF_ERROR virt_error_quark(VIRT_FROM_CONF)
+#define VIRT_XML_ERROR virt_error_quark(VIRT_FROM_XML)
 #define VIRT_DOMAIN_ERROR virt_error_quark(VIRT_FROM_DOMAIN)
 #define VIRT_SNAPSHOT_ERROR virt_error_quark(VIRT_FROM_DOMAIN_SNAPSHOT)
 #define VIRT_RPC_ERROR virt_error_quark(VIRT_FROM_RPC)

@@ -238,7 +238,7 @@ static void test_define_errors(void)
     virDomainPtr dom;
 
     g_assert_null(virDomainDefineXML(conn, "<domain"));
-    assert_code(VIR_ERR_XML_ERROR);
+    assert_code(VIR_ERR_XML_DETAIL);
     g_assert_null(virDomainDefineXML(conn, NULL));
     assert_code(VIR_ERR_INVALID_ARG);
     /* same name, other UUID */

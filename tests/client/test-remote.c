@@ -211,8 +211,8 @@ static void test_api_matches_in_process(void)
     /* the daemon words its errors itself; ones it sends bare (the XML parser's)
      * arrive as sent, which is what libvirt's own client shows too */
     g_assert_null(virDomainDefineXML(remote, "<domain"));
-    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_ERROR);
-    g_assert_cmpint(virGetLastErrorDomain(), ==, VIR_FROM_CONF);
+    g_assert_cmpint(virGetLastErrorCode(), ==, VIR_ERR_XML_DETAIL);
+    g_assert_cmpint(virGetLastErrorDomain(), ==, VIR_FROM_DOMAIN);
     g_assert_true(g_str_has_prefix(virGetLastErrorMessage(), "malformed XML at line 1"));
     g_assert_cmpint(virConnectClose(remote), ==, 0);
     g_assert_cmpint(virConnectClose(local), ==, 0);

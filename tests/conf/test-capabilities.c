@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "test-golden.h"
+#include "util/error.h"
 #include "conf/capabilities.h"
 #include "conf/xml-read.h"
 #include "util/uuid.h"
@@ -123,7 +124,7 @@ static void caps_check_libvirt_schema(const char *xml)
         g_test_message("libvirt's capability.rng is not installed: schema check skipped");
         return;
     }
-    doc = xml_doc_parse_safe(xml, "capabilities", &error);
+    doc = xml_doc_parse_safe(xml, "capabilities", VIRT_XML_ERROR, &error);
     g_assert_no_error(error);
     pctxt = xmlRelaxNGNewParserCtxt(LIBVIRT_CAPS_RNG);
     schema = xmlRelaxNGParse(pctxt);

@@ -130,7 +130,7 @@ static void test_size_bound(void)
     g_string_append(big, "</description><memory>1</memory><os><type>hvm</type></os></domain>");
     def = domain_def_parse_string(big->str, 0, &error);
     g_assert_null(def);
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR);
+    g_assert_error(error, VIRT_XML_ERROR, VIRT_ERR_XML_ERROR);
     g_assert_nonnull(strstr(error->message, "is larger than the limit of 10485760 bytes"));
     g_string_free(big, TRUE);
 }
@@ -155,7 +155,7 @@ static void test_schema_flag(void)
     g_assert_nonnull(ok);
     refused = domain_def_parse_string(invalid, DOMAIN_PARSE_VALIDATE_SCHEMA, &error);
     g_assert_null(refused);
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_INVALID_SCHEMA);
+    g_assert_error(error, VIRT_XML_ERROR, VIRT_ERR_XML_INVALID_SCHEMA);
 }
 
 static void test_schema_libvirt(void)
@@ -171,7 +171,7 @@ static void test_schema_libvirt(void)
     }
     /* proves the libvirt check in the xml2xml test is able to fail */
     g_assert_false(domain_schema_validate_xml("/usr/share/libvirt/schemas", invalid, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_INVALID_SCHEMA);
+    g_assert_error(error, VIRT_XML_ERROR, VIRT_ERR_XML_INVALID_SCHEMA);
     g_clear_error(&error);
     g_assert_false(domain_schema_validate_xml("/nonexistent", invalid, &error));
     g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INTERNAL_ERROR);

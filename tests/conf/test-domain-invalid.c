@@ -27,8 +27,9 @@ static void test_invalid(const void *data)
 
     g_assert_null(def);
     g_assert_nonnull(error);
-    g_assert_true(error->domain == VIRT_CONF_ERROR);
-    actual = g_strdup_printf("%s\n", error->message);
+    /* the golden file holds libvirt's {domain, code} for the case with the message */
+    actual = g_strdup_printf("%s %d: %s\n", g_quark_to_string(error->domain), error->code,
+                             error->message);
     test_compare_golden(err_path, actual);
 }
 

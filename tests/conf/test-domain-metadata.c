@@ -36,7 +36,7 @@ static void assert_not_found(const DomainDef *def, int type, const char *uri)
     g_autofree char *got = domain_def_get_metadata(def, type, uri, &error);
 
     g_assert_null(got);
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_NO_DOMAIN_METADATA);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_NO_DOMAIN_METADATA);
     g_assert_cmpstr(error->message, ==,
                     "metadata not found: Requested metadata element is not present");
 }
@@ -123,22 +123,22 @@ static void test_element_errors(void)
 
     g_assert_false(domain_def_set_metadata(def, DOMAIN_METADATA_ELEMENT, "<foo/>", "bad key",
                                            APP_URI, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INTERNAL_ERROR);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INTERNAL_ERROR);
     g_assert_cmpstr(error->message, ==, "failed to validate prefix for a new XML namespace");
     g_clear_error(&error);
     g_assert_false(
         domain_def_set_metadata(def, DOMAIN_METADATA_ELEMENT, "<foo", "app", APP_URI, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_XML_DETAIL);
     g_clear_error(&error);
     g_assert_false(
         domain_def_set_metadata(def, DOMAIN_METADATA_ELEMENT, "<foo/>", "app", NULL, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
     g_clear_error(&error);
     g_assert_false(domain_def_set_metadata(def, 3, "x", NULL, NULL, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
     g_clear_error(&error);
     g_assert_null(domain_def_get_metadata(def, -1, NULL, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
 }
 
 static void test_description_title(void)
@@ -159,7 +159,7 @@ static void test_description_title(void)
     assert_formatted_contains(def, "  <title>T1</title>\n"
                                    "  <description>hello &amp; &lt;x&gt;</description>\n");
     g_assert_false(domain_def_set_metadata(def, DOMAIN_METADATA_TITLE, "a\nb", NULL, NULL, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
     g_assert_cmpstr(error->message, ==, "metadata title can't contain newlines");
     set_ok(def, DOMAIN_METADATA_DESCRIPTION, "", NULL, NULL);
     assert_not_found(def, DOMAIN_METADATA_DESCRIPTION, NULL);

@@ -796,7 +796,7 @@ static void test_node_file(void)
     g_assert_null(strstr(xml, "<active>"));
     /* they are metadata like any other: undefine asks for --snapshots-metadata */
     g_assert_false(OPS->domain_undefine(c.conn, dom, 0, &error));
-    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID);
+    g_assert_error(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID);
     g_assert_nonnull(strstr(error->message, "3 snapshots"));
     conn_close(&c);
 }
@@ -846,14 +846,14 @@ static void test_undefine(void)
     assert_list(&c, 8192, "test");
 
     g_assert_false(OPS->domain_undefine(c.conn, d1, 0, &error));
-    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_INVALID,
+    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_OPERATION_INVALID,
                   "cannot undefine domain 'd1': it has 2 snapshots; use --snapshots-metadata to "
                   "remove their metadata with it");
     /* managed save too */
     started = OPS->domain_create(c.conn, d1, 0, &error);
     g_assert_true(OPS->domain_managed_save(c.conn, d1, 0, &error));
     g_assert_false(OPS->domain_undefine(c.conn, d1, 2, &error));
-    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_OPERATION_INVALID);
+    g_assert_error(error, VIRT_TEST_ERROR, VIRT_ERR_OPERATION_INVALID);
     g_assert_true(strstr(error->message, "managed save"));
     g_clear_error(&error);
     g_assert_true(OPS->domain_undefine(c.conn, d1, 1 | 2, &error));

@@ -291,8 +291,8 @@ static void test_lifecycle(void)
     assert_events(&c, "test started 0");
     assert_state(&c, dom, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
     g_assert_null(OPS->domain_create(c.conn, dom, 0, &error));
-    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_OPERATION_INVALID,
-                  "Requested operation is not valid: domain is already running");
+    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_INTERNAL_ERROR,
+                  "internal error: domain 'test' is already running");
 
     g_assert_true(OPS->domain_suspend(c.conn, dom, 0, &error));
     assert_events(&c, "test suspended 0");
@@ -528,7 +528,7 @@ static void test_undefine_running(void)
     assert_state(&c, dom, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNKNOWN);
 
     g_assert_false(OPS->domain_undefine(c.conn, dom, 0, &error));
-    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_INVALID,
+    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_OPERATION_INVALID,
                   "cannot undefine transient domain 'test'");
     g_assert_false(OPS->domain_set_autostart(c.conn, dom, true, &error));
     assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_OPERATION_INVALID,
@@ -536,10 +536,10 @@ static void test_undefine_running(void)
                   "domain");
     /* like libvirt's test driver: only --managed-save and --snapshots-metadata */
     g_assert_false(OPS->domain_undefine(c.conn, dom, 4, &error));
-    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG,
+    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_INVALID_ARG,
                   "unsupported undefine flags 0x4 for domain 'test'");
     g_assert_false(OPS->domain_undefine(c.conn, dom, 0x30, &error));
-    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_INVALID_ARG,
+    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_INVALID_ARG,
                   "unsupported undefine flags 0x30 for domain 'test'");
 
     /* and vanishes when it stops */
@@ -708,10 +708,10 @@ static void test_metadata(void)
     conn_open(&c, "test:///default");
     dom = lookup(&c, "test");
     g_assert_null(OPS->domain_get_metadata(c.conn, dom, 0, NULL, 0, &error));
-    assert_gerror(error, VIRT_FROM_CONF, VIRT_ERR_NO_DOMAIN_METADATA,
+    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_NO_DOMAIN_METADATA,
                   "metadata not found: Requested metadata element is not present");
     g_assert_null(OPS->domain_get_metadata(c.conn, dom, 2, "http://example.org/x/", 0, &error));
-    assert_gerror(error, VIRT_FROM_CONF, VIRT_ERR_NO_DOMAIN_METADATA,
+    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_NO_DOMAIN_METADATA,
                   "metadata not found: Requested metadata element is not present");
 
     /* on a running domain "current" is the live definition only */
@@ -720,7 +720,7 @@ static void test_metadata(void)
     desc = get_metadata(&c, dom, 0, NULL, 0);
     g_assert_cmpstr(desc, ==, "hello");
     g_assert_null(OPS->domain_get_metadata(c.conn, dom, 0, NULL, 2, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_NO_DOMAIN_METADATA);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_NO_DOMAIN_METADATA);
     g_clear_error(&error);
 
     g_assert_true(OPS->domain_set_metadata(c.conn, dom, 0, "config", NULL, NULL, 2, &error));
@@ -751,7 +751,7 @@ static void test_metadata(void)
     assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_INVALID_ARG,
                   "unsupported flags (0x4) in function test_domain_get_metadata");
     g_assert_false(OPS->domain_set_metadata(c.conn, dom, 2, "<foo/>", NULL, NULL, 0, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_INVALID_ARG);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_INVALID_ARG);
     g_clear_error(&error);
 
     /* after a stop the config is what remains */
@@ -888,7 +888,7 @@ static void test_node_file(void)
 
     /* a managed save image blocks undefine unless asked to remove it */
     g_assert_false(OPS->domain_undefine(c.conn, inline_dom, 0, &error));
-    assert_gerror(error, VIRT_FROM_DOMAIN, VIRT_ERR_OPERATION_INVALID,
+    assert_gerror(error, VIRT_FROM_TEST, VIRT_ERR_OPERATION_INVALID,
                   "cannot undefine domain 'inline' while it has a managed save image; use "
                   "--managed-save to remove it with it");
     g_assert_true(OPS->domain_undefine(c.conn, inline_dom, 1 | 2, &error));
@@ -971,8 +971,11 @@ static gpointer worker_run(gpointer data)
         } else if ((started = OPS->domain_create(w->c->conn, dom, 0, &error))) {
             w->starts++;
         }
+        /* libvirt's test driver: destroy of a stopped domain is OPERATION_INVALID, start
+         * of a running one an internal error */
         if (error)
-            g_assert_cmpint(error->code, ==, VIRT_ERR_OPERATION_INVALID);
+            g_assert_cmpint(error->code, ==,
+                            i % 2 ? VIRT_ERR_OPERATION_INVALID : VIRT_ERR_INTERNAL_ERROR);
     }
     return NULL;
 }
