@@ -205,7 +205,7 @@ static void test_fill_redefined_errors(void)
 
     /* parsed, but refused by the domain validation: its error, naming the snapshot */
     g_assert_false(snapshot_def_fill_redefined(nomem, fill_generic, &calls, &error));
-    g_assert_error(error, VIRT_CONF_ERROR, VIRT_ERR_XML_ERROR);
+    g_assert_error(error, VIRT_DOMAIN_ERROR, VIRT_ERR_XML_ERROR);
     g_assert_cmpstr(error->message, ==,
                     "invalid <domain> in snapshot 's1': memory size in <memory> must be greater "
                     "than zero");
