@@ -19,8 +19,8 @@ bool domain_parse_devices(xmlNode *node, DomainDef *def, GError **error);
 bool domain_parse_memory_node(xmlNode *node, uint64_t *ret_kib, GError **error);
 bool domain_parse_scaled(const char *value, const char *unit, uint64_t *ret_kib);
 
-/* {VIRT_FROM_DOMAIN, @code}: what libvirt's domain parser reports for a value it does not
- * take (CONFIG_UNSUPPORTED for the enumerations it checks itself, NO_NAME, XML_ERROR). */
+/* {VIRT_FROM_DOMAIN, @code}: what libvirt's domain parser and validation report for a value it does
+ * not take (CONFIG_UNSUPPORTED for the enumerations it checks itself, NO_NAME, XML_ERROR). */
 bool domain_parse_error(GError **error, VirtErrorCode code, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 

@@ -5,24 +5,10 @@
 #include <string.h>
 
 #include "conf/domain-def.h"
+#include "conf/domain-parse-priv.h"
 #include "conf/xml-extras.h"
 #include "util/error.h"
 #include "util/name.h"
-
-static bool domain_validate_error(GError **error, VirtErrorCode code, const char *fmt, ...)
-    G_GNUC_PRINTF(3, 4);
-
-static bool domain_validate_error(GError **error, VirtErrorCode code, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_set_error_literal(error, VIRT_DOMAIN_ERROR, code, msg);
-    return false;
-}
 
 static bool domain_extras_has_child(const XmlExtras *extras, const char *name)
 {
@@ -61,8 +47,8 @@ static bool domain_validate_disks(const DomainDef *def, GError **error)
         const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
 
         if (!g_hash_table_add(seen, disk->target_dev))
-            return domain_validate_error(error, VIRT_ERR_XML_ERROR, "duplicate disk target '%s'",
-                                         disk->target_dev);
+            return domain_parse_error(error, VIRT_ERR_XML_ERROR, "duplicate disk target '%s'",
+                                      disk->target_dev);
     }
     return true;
 }
@@ -76,9 +62,9 @@ static bool domain_validate_controllers(const DomainDef *def, GError **error)
             const DomainControllerDef *b = g_ptr_array_index(def->controllers, j);
 
             if (a->type == b->type && a->index == b->index)
-                return domain_validate_error(error, VIRT_ERR_XML_ERROR,
-                                             "multiple '%s' controllers with index '%d'",
-                                             domain_controller_type_to_string(a->type), a->index);
+                return domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                                          "multiple '%s' controllers with index '%d'",
+                                          domain_controller_type_to_string(a->type), a->index);
         }
     }
     return true;
@@ -96,8 +82,7 @@ static bool domain_validate_nets(const DomainDef *def, GError **error)
             continue;
         domain_mac_format(net->mac, mac);
         if (!g_hash_table_add(seen, g_strdup(mac)))
-            return domain_validate_error(error, VIRT_ERR_XML_ERROR, "duplicate MAC address '%s'",
-                                         mac);
+            return domain_parse_error(error, VIRT_ERR_XML_ERROR, "duplicate MAC address '%s'", mac);
     }
     return true;
 }
@@ -105,18 +90,18 @@ static bool domain_validate_nets(const DomainDef *def, GError **error)
 static bool domain_validate_memory_vcpus(const DomainDef *def, GError **error)
 {
     if (def->memory_kib == 0)
-        return domain_validate_error(error, VIRT_ERR_XML_ERROR,
-                                     "memory size in <memory> must be greater than zero");
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                                  "memory size in <memory> must be greater than zero");
     if (def->max_memory_kib && def->max_memory_kib < def->memory_kib)
-        return domain_validate_error(error, VIRT_ERR_XML_ERROR,
-                                     "<maxMemory> (%" G_GUINT64_FORMAT " KiB) is smaller than "
-                                     "<memory> (%" G_GUINT64_FORMAT " KiB)",
-                                     def->max_memory_kib, def->memory_kib);
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR,
+                                  "<maxMemory> (%" G_GUINT64_FORMAT " KiB) is smaller than "
+                                  "<memory> (%" G_GUINT64_FORMAT " KiB)",
+                                  def->max_memory_kib, def->memory_kib);
     if (def->vcpus_current > def->vcpus)
-        return domain_validate_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
-                                     "current vcpu count %u is larger than the maximum %u "
-                                     "in <vcpu>",
-                                     def->vcpus_current, def->vcpus);
+        return domain_parse_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                  "current vcpu count %u is larger than the maximum %u "
+                                  "in <vcpu>",
+                                  def->vcpus_current, def->vcpus);
     return true;
 }
 
@@ -130,14 +115,14 @@ bool domain_def_validate(const DomainDef *def, GError **error)
     const char *why = virt_name_check(def->name);
 
     if (why)
-        return domain_validate_error(error, VIRT_ERR_XML_ERROR, "domain name '%s' is invalid: %s",
-                                     def->name ? def->name : "", why);
+        return domain_parse_error(error, VIRT_ERR_XML_ERROR, "domain name '%s' is invalid: %s",
+                                  def->name ? def->name : "", why);
     if (!domain_validate_memory_vcpus(def, error))
         return false;
     if (def->os.boot_devs->len && domain_def_has_device_boot(def))
-        return domain_validate_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
-                                     "per-device boot elements cannot be used together with "
-                                     "os/boot elements");
+        return domain_parse_error(error, VIRT_ERR_CONFIG_UNSUPPORTED,
+                                  "per-device boot elements cannot be used together with "
+                                  "os/boot elements");
     if (!domain_validate_disks(def, error) || !domain_validate_controllers(def, error))
         return false;
     return domain_validate_nets(def, error);
